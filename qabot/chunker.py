@@ -1,0 +1,548 @@
+"""Text → passages: front matter, notes, headings, dated entries, boilerplate, token budget.
+
+Pure functions over a decoded text; the only outside input is ``count_tokens``, the
+embedding model's own tokenizer, so no passage is ever silently truncated by the model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+
+from qabot.types import Document, Passage
+
+TokenCounter = Callable[[str], int]
+
+# Bump when the chunking rules change, so existing indexes are rebuilt.
+CHUNKER_VERSION = 1
+
+EDITORS_NOTE = "Editors’ note"
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>\d{4})"
+_DATE_LINE = [
+    re.compile(rf"^{_WEEKDAY}{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?\s*\.?$", re.IGNORECASE),
+    re.compile(rf"^{_WEEKDAY}{_DAY}\s+(?:of\s+)?{_MONTH},?(?:\s+{_YEAR})?\s*\.?$", re.IGNORECASE),
+    re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\.?$"),
+]
+
+# Front-matter keys that open an editorial note (a passage of its own) rather than metadata.
+_NOTE_KEYS = {
+    "note",
+    "editor's note",
+    "editors' note",
+    "editor’s note",
+    "editors’ note",
+    "editorial note",
+    "translator's note",
+    "translator’s note",
+    "publisher's note",
+    "publisher’s note",
+}
+_KEY_VALUE = re.compile(r"^(?P<key>[A-Z][\w’'/&.-]*(?:\s+[\w’'/&.-]+){0,3}):\s+(?P<value>\S.*)$")
+# Keys whose value says when the text was written: a seed for dates given without a year.
+_WRITTEN_KEYS = ("written", "date", "dated", "diary", "journal")
+
+_BOILERPLATE = [
+    re.compile(r"^(\w+)(?:\s+\1){2,}\s*$", re.IGNORECASE),  # "return return return"
+    re.compile(r"^last\s+(?:updated|modified|revised)\b", re.IGNORECASE),
+    re.compile(r"^(?:back|return|go)\s+to\s+(?:top|index|contents|the\s+\w+\s+archive)\b", re.I),
+    re.compile(r"^(?:top of page|table of contents|contents|index|home|next|previous)$", re.I),
+]
+
+_SMALL_WORDS = {
+    "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "of", "on",
+    "or", "the", "to", "upon", "vs", "with", "without",
+}  # fmt: skip
+# A paragraph ending in one of these words was cut mid-sentence by a stray blank line.
+_DANGLING = _SMALL_WORDS | {"is", "are", "was", "were", "be", "that", "which", "who", "whose",
+                            "his", "her", "their", "its", "my", "our", "your", "this", "these",
+                            "those", "not", "than", "if", "when", "while"}  # fmt: skip
+_TERMINAL = tuple(".!?…:;”’\"')]")
+_MD_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
+_LINE_HYPHEN = re.compile(r"(?<=[^\W\d_])- +(?=(?!(?:and|or|nor|to)\b)[a-z])")
+_STRAY_HYPHEN = re.compile(r"(?<=\s)-(?=[a-z])")
+_WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class ChunkingConfig:
+    """How passages are sized; part of the index manifest."""
+
+    max_tokens: int = 256
+    min_tokens: int = 32
+    version: int = CHUNKER_VERSION
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of non-blank lines in the source, with its character offsets."""
+
+    text: str
+    start: int
+    end: int
+
+    @property
+    def lines(self) -> list[str]:
+        return [line.strip() for line in self.text.splitlines() if line.strip()]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A body paragraph: one or more blocks (joined when broken mid-sentence)."""
+
+    blocks: tuple[Block, ...]
+    number: int
+    section: str | None
+    date: str | None
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A candidate passage before ids are assigned."""
+
+    paragraphs: tuple[Paragraph, ...]
+    start: int
+    end: int
+    text: str
+    embed_text: str
+    tokens: int
+
+
+# ---------------------------------------------------------------------------- blocks
+
+
+def split_blocks(text: str) -> list[Block]:
+    """Split text at blank lines, keeping each block's offsets (trailing space trimmed)."""
+    blocks: list[Block] = []
+    for match in re.finditer(r"\S(?:.*?\S)?(?=\s*(?:\n[ \t\r\f\v]*\n|\Z))", text, re.DOTALL):
+        blocks.append(Block(match.group(), match.start(), match.end()))
+    return blocks
+
+
+def normalize_whitespace(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def repair_text(text: str) -> str:
+    """Undo transcription artifacts for embedding: 'frank- ness' → 'frankness', ' -of' → ' of'."""
+    text = normalize_whitespace(text)
+    text = _LINE_HYPHEN.sub("", text)
+    return _STRAY_HYPHEN.sub("", text)
+
+
+# ---------------------------------------------------------------------------- classify
+
+
+def parse_date_line(line: str) -> tuple[int | None, int, int] | None:
+    """'December 28, 1936.' → (1936, 12, 28); 'January 9' → (None, 1, 9); else None."""
+    line = line.strip()
+    if len(line) > 40:
+        return None
+    for pattern in _DATE_LINE:
+        match = pattern.match(line)
+        if not match:
+            continue
+        month_text = match.group("month").lower()
+        month = int(month_text) if month_text.isdigit() else _MONTHS[month_text]
+        day = int(match.group("day"))
+        year = int(match.group("year")) if match.group("year") else None
+        try:
+            dt.date(year or 2000, month, day)  # 2000 is a leap year: Feb 29 stays valid
+        except ValueError:
+            return None
+        return year, month, day
+    return None
+
+
+def is_boilerplate(block_text: str) -> bool:
+    """Web navigation and footer lines that are not part of the text."""
+    line = normalize_whitespace(block_text)
+    return any(pattern.search(line) for pattern in _BOILERPLATE)
+
+
+def _looks_like_heading_text(line: str) -> bool:
+    words = line.split()
+    if not words or len(words) > 12 or len(line) > 80:
+        return False
+    if not (line[0].isupper() or line[0].isdigit()) or line.endswith(_TERMINAL + (",",)):
+        return False
+    return parse_date_line(line) is None
+
+
+def _is_title_case(line: str) -> bool:
+    words = re.findall(r"[^\W_][\w’'-]*", line)
+    significant = [w for i, w in enumerate(words) if i == 0 or w.lower() not in _SMALL_WORDS]
+    return bool(significant) and all(w[0].isupper() or w[0].isdigit() for w in significant)
+
+
+def _key_value(line: str) -> tuple[str, str] | None:
+    match = _KEY_VALUE.match(line)
+    return (match.group("key"), match.group("value")) if match else None
+
+
+def _is_note_block(block: Block) -> bool:
+    kv = _key_value(block.lines[0]) if block.lines else None
+    return kv is not None and kv[0].lower() in _NOTE_KEYS
+
+
+def _is_metadata_block(block: Block) -> bool:
+    lines = block.lines
+    return bool(lines) and not _is_note_block(block) and all(_key_value(x) for x in lines)
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """Document metadata found before the body, and where the body starts."""
+
+    title: str | None
+    metadata: dict[str, str]
+    body_start: int  # index of the first body block
+
+
+def parse_front_matter(blocks: Sequence[Block]) -> FrontMatter:
+    """Recognize a leading block of short title lines followed by 'Key: value' lines.
+
+    Follows the common archive layout (author line, title line, then 'Written:',
+    'First Published:', 'Translated:' …). Without at least one metadata line near the
+    top there is no front matter and every block is body.
+    """
+    short_lines: list[str] = []
+    metadata: dict[str, str] = {}
+    index = 0
+    while index < len(blocks) and index < 8:
+        block = blocks[index]
+        if _is_metadata_block(block):
+            for line in block.lines:
+                key, value = _key_value(line) or ("", "")
+                metadata[key] = value
+        elif not metadata and len(block.lines) == 1 and _looks_like_heading_text(block.lines[0]):
+            short_lines.append(block.lines[0])
+        else:
+            break
+        index += 1
+    if not metadata:
+        return FrontMatter(title=None, metadata={}, body_start=0)
+    title = metadata.get("Title")
+    if short_lines:
+        title = title or short_lines[-1]
+        if len(short_lines) >= 2:
+            metadata.setdefault("Author", short_lines[0])
+    return FrontMatter(title=title, metadata=metadata, body_start=index)
+
+
+def parse_markdown_front_matter(text: str) -> tuple[dict[str, str], int]:
+    """A leading '---' block of 'key: value' lines → (metadata, offset where the body starts)."""
+    match = re.match(r"\A---[ \t]*\n(?P<body>.*?)\n---[ \t]*(?:\n|\Z)", text, re.DOTALL)
+    if not match:
+        return {}, 0
+    metadata: dict[str, str] = {}
+    for line in match.group("body").splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip():
+            metadata[key.strip().title()] = value.strip().strip("'\"")
+    return metadata, match.end()
+
+
+# ---------------------------------------------------------------------------- structure
+
+
+class _DateTracker:
+    """Infers the year of dates written without one, by chronology."""
+
+    def __init__(self, seed_year: int | None) -> None:
+        self.last: dt.date | None = None
+        self.seed_year = seed_year
+
+    def resolve(self, year: int | None, month: int, day: int) -> str | None:
+        if year is None:
+            if self.last is not None:
+                year = self.last.year
+                if (month, day) < (self.last.month, self.last.day):
+                    year += 1  # "January 9" after "December 30": the year turned
+            elif self.seed_year is not None:
+                year = self.seed_year
+            else:
+                return None
+        try:
+            self.last = dt.date(year, month, day)
+        except ValueError:
+            return None
+        return self.last.isoformat()
+
+
+def _seed_year(metadata: dict[str, str]) -> int | None:
+    for key, value in metadata.items():
+        if key.lower() in _WRITTEN_KEYS:
+            match = re.search(r"\b(1\d{3}|20\d{2})\b", value)
+            if match:
+                return int(match.group())
+    return None
+
+
+def _is_broken_paragraph(previous: Block, following: Block) -> bool:
+    """True when ``previous`` stops mid-sentence and ``following`` carries it on."""
+    tail = previous.text.rstrip()
+    if not tail or tail.endswith(_TERMINAL):
+        return False
+    last_word = re.findall(r"[\w’'-]+$", tail)
+    head = following.text.lstrip()
+    return (
+        tail.endswith(("-", ","))
+        or (bool(head) and head[0].islower())
+        or (bool(last_word) and last_word[0].lower() in _DANGLING)
+    )
+
+
+def structure(text: str, *, markdown: bool = False) -> tuple[str | None, dict[str, str], list[Paragraph], list[str]]:
+    """Find title, metadata, body paragraphs (with section and date) and skipped boilerplate."""
+    md_meta, body_offset = parse_markdown_front_matter(text) if markdown else ({}, 0)
+    blocks = [b for b in split_blocks(text) if b.start >= body_offset]
+    if markdown:
+        front = FrontMatter(title=md_meta.get("Title"), metadata=md_meta, body_start=0)
+        h1 = [b for b in blocks if (m := _MD_HEADING.match(b.text)) and len(m["hashes"]) == 1]
+        if front.title is None and len(h1) == 1 and blocks and blocks[0] is h1[0]:
+            title_match = _MD_HEADING.match(h1[0].text)
+            front = replace(front, title=title_match["text"] if title_match else None, body_start=1)
+    else:
+        front = parse_front_matter(blocks)
+
+    dates = _DateTracker(_seed_year(front.metadata))
+    section: str | None = None
+    date: str | None = None
+    paragraphs: list[Paragraph] = []
+    skipped: list[str] = []
+    pending: list[Block] = []  # blocks of the paragraph being assembled
+
+    def flush() -> None:
+        if pending:
+            paragraphs.append(Paragraph(tuple(pending), len(paragraphs) + 1, section, date))
+            pending.clear()
+
+    body = blocks[front.body_start :]
+    for position, block in enumerate(body):
+        lines = block.lines
+        if is_boilerplate(block.text):
+            flush()
+            skipped.append(normalize_whitespace(block.text))
+            continue
+        if len(lines) == 1 and (parsed := parse_date_line(lines[0])):
+            flush()
+            date = dates.resolve(*parsed)
+            continue
+        heading = _heading(block, body[position + 1 :], markdown=markdown)
+        if heading is not None:
+            flush()
+            section = heading  # the entry's date carries on under a new heading
+            continue
+        if not paragraphs and not pending and section is None and _is_note_block(block):
+            section = EDITORS_NOTE
+        if pending and not _is_broken_paragraph(pending[-1], block):
+            flush()
+        pending.append(block)
+    flush()
+    return front.title, front.metadata, paragraphs, skipped
+
+
+def _heading(block: Block, following: Sequence[Block], *, markdown: bool) -> str | None:
+    """The heading text if ``block`` is a section heading, else None."""
+    if markdown:
+        match = _MD_HEADING.match(block.text) if len(block.lines) == 1 else None
+        return match["text"].strip() if match else None
+    if len(block.lines) != 1 or not _looks_like_heading_text(block.lines[0]):
+        return None
+    line = block.lines[0]
+    if _is_title_case(line):
+        return line
+    next_block = following[0] if following else None
+    if next_block is not None and len(next_block.lines) == 1 and parse_date_line(next_block.lines[0]):
+        return line  # a sentence-case heading directly above a dated entry
+    return None
+
+
+# ---------------------------------------------------------------------------- passages
+
+
+def _sentence_spans(text: str, offset: int) -> list[tuple[int, int]]:
+    """Sentence boundaries as source offsets (whitespace between sentences excluded)."""
+    import sentencex
+
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for sentence in sentencex.segment("en", text):
+        start = position + (len(sentence) - len(sentence.lstrip()))
+        end = position + len(sentence.rstrip())
+        if end > start:
+            spans.append((offset + start, offset + end))
+        position += len(sentence)
+    return spans
+
+
+def _word_spans(source: str, start: int, end: int) -> list[tuple[int, int]]:
+    return [(start + m.start(), start + m.end()) for m in re.finditer(r"\S+", source[start:end])]
+
+
+def _span_text(source: str, paragraphs: Sequence[Paragraph], start: int, end: int) -> str:
+    """The quote: each paragraph's part of [start, end) on one line, paragraphs blank-separated."""
+    parts = []
+    for paragraph in paragraphs:
+        lo = max(start, paragraph.blocks[0].start)
+        hi = min(end, paragraph.blocks[-1].end)
+        if hi > lo:
+            parts.append(normalize_whitespace(source[lo:hi]))
+    return "\n\n".join(parts)
+
+
+def _make_span(source: str, paragraphs: Sequence[Paragraph], start: int, end: int,
+               count_tokens: TokenCounter) -> _Span:  # fmt: skip
+    text = _span_text(source, paragraphs, start, end)
+    embed_text = repair_text(text)
+    return _Span(tuple(paragraphs), start, end, text, embed_text, count_tokens(embed_text))
+
+
+def _pack(source: str, paragraph: Paragraph, units: list[tuple[int, int]],
+          count_tokens: TokenCounter, budget: int) -> Iterator[_Span]:  # fmt: skip
+    """Greedily pack consecutive units (sentences or words) into spans within ``budget``."""
+    index = 0
+    while index < len(units):
+        best: _Span | None = None
+        stop = index
+        for candidate in range(index, len(units)):
+            span = _make_span(source, [paragraph], units[index][0], units[candidate][1], count_tokens)
+            if span.tokens > budget:
+                break
+            best, stop = span, candidate + 1
+        if best is None:  # a single unit over budget
+            start, end = units[index]
+            words = _word_spans(source, start, end)
+            if len(words) <= 1:  # one enormous "word": cut by characters
+                cut = start + max(1, (end - start) // 2)
+                yield from _pack(source, paragraph, [(start, cut), (cut, end)], count_tokens, budget)
+            else:
+                yield from _pack(source, paragraph, words, count_tokens, budget)
+            index += 1
+            continue
+        yield best
+        index = stop
+
+
+def _split_paragraph(source: str, paragraph: Paragraph, count_tokens: TokenCounter,
+                     config: ChunkingConfig) -> list[_Span]:  # fmt: skip
+    """A paragraph as one span, or split at sentence boundaries into balanced spans."""
+    start, end = paragraph.blocks[0].start, paragraph.blocks[-1].end
+    whole = _make_span(source, [paragraph], start, end, count_tokens)
+    if whole.tokens <= config.max_tokens:
+        return [whole]
+    sentences = _sentence_spans(source[start:end], start)
+    # Aim for equal parts rather than a full first part and a scrap at the end.
+    parts = math.ceil(whole.tokens / config.max_tokens)
+    target = min(config.max_tokens, math.ceil(whole.tokens / parts) + config.min_tokens)
+    spans = list(_pack(source, paragraph, sentences, count_tokens, target))
+    if any(s.tokens > config.max_tokens for s in spans):  # pragma: no cover - defensive
+        raise AssertionError("chunker produced a passage over the token budget")
+    return spans
+
+
+def _merge_small(spans: list[_Span], source: str, count_tokens: TokenCounter,
+                 config: ChunkingConfig) -> list[_Span]:  # fmt: skip
+    """Merge spans under ``min_tokens`` into a neighbour of the same section and date."""
+
+    def same_entry(a: _Span, b: _Span) -> bool:
+        pa, pb = a.paragraphs[-1], b.paragraphs[0]
+        return (pa.section, pa.date) == (pb.section, pb.date)
+
+    def merge(a: _Span, b: _Span) -> _Span | None:
+        if not same_entry(a, b):
+            return None
+        paragraphs = list(dict.fromkeys(a.paragraphs + b.paragraphs))
+        merged = _make_span(source, paragraphs, a.start, b.end, count_tokens)
+        return merged if merged.tokens <= config.max_tokens else None
+
+    result: list[_Span] = []
+    for span in spans:
+        if result and (result[-1].tokens < config.min_tokens or span.tokens < config.min_tokens):
+            merged = merge(result[-1], span)
+            if merged is not None:
+                result[-1] = merged
+                continue
+        result.append(span)
+    return result
+
+
+def passage_id(source: str, text: str, occurrence: int) -> int:
+    """A stable positive int64: the same text in the same file keeps its id across rebuilds."""
+    digest = hashlib.blake2b(f"{source}\0{occurrence}\0{text}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") & 0x7FFF_FFFF_FFFF_FFFF
+
+
+def default_title(source: str) -> str:
+    """'letters/trotsky-to-sedova.txt' → 'Trotsky To Sedova'."""
+    stem = source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return re.sub(r"[-_]+", " ", stem).strip().title() or source
+
+
+def chunk_document(text: str, source: str, count_tokens: TokenCounter,
+                   config: ChunkingConfig | None = None) -> Document:  # fmt: skip
+    """Split one decoded corpus file into cited passages.
+
+    ``source`` is the file's path relative to the corpus directory (used in ids and
+    citations); a ``.md`` suffix enables Markdown headings and front matter.
+    """
+    config = config or ChunkingConfig()
+    title, metadata, paragraphs, skipped = structure(text, markdown=source.endswith(".md"))
+    title = title or default_title(source)
+
+    spans: list[_Span] = []
+    for paragraph in paragraphs:
+        spans.extend(_split_paragraph(text, paragraph, count_tokens, config))
+    spans = _merge_small(spans, text, count_tokens, config)
+
+    seen: dict[str, int] = {}
+    passages = []
+    for span in spans:
+        occurrence = seen.get(span.text, 0)
+        seen[span.text] = occurrence + 1
+        first = span.paragraphs[0]
+        passages.append(
+            Passage(
+                id=passage_id(source, span.text, occurrence),
+                text=span.text,
+                embed_text=span.embed_text,
+                source=source,
+                title=title,
+                section=first.section,
+                date=first.date,
+                paragraphs=tuple(p.number for p in span.paragraphs),
+                start=span.start,
+                end=span.end,
+                tokens=span.tokens,
+            )
+        )
+    return Document(source, title, metadata, tuple(passages), tuple(skipped))

@@ -1,0 +1,195 @@
+"""`qabot` command line: a thin shell over SearchService.
+
+Heavy modules (torch, sentence-transformers, faiss) are imported only by the commands
+that need them, so `qabot --help` is instant. Domain errors become one line on stderr
+and an exit code: 2 for bad input or settings, 1 for other failures.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from qabot import __version__
+from qabot.errors import QabotError, QuestionError
+
+if TYPE_CHECKING:
+    from qabot.service import SearchService
+    from qabot.settings import Settings
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"qabot: error: {message}", err=True)
+    sys.exit(code)
+
+
+class _Group(click.Group):
+    """Turns QabotError (and any unexpected error) into one line and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except QabotError as error:
+            _fail(str(error), error.exit_code)
+        except BrokenPipeError:  # `qabot passages | head`
+            sys.stderr.close()
+            sys.exit(0)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            _fail(f"unexpected {type(error).__name__}: {error} (run with --debug for details)", 1)
+
+
+def _terminal_width() -> int:
+    return min(shutil.get_terminal_size((88, 24)).columns, 100)
+
+
+def _settings(ctx: click.Context) -> Settings:
+    """The one Settings object for this run, built on first use."""
+    if "settings" not in ctx.obj:
+        from qabot.settings import load_settings
+
+        ctx.obj["settings"] = load_settings(ctx.obj.get("config"))
+    return ctx.obj["settings"]
+
+
+def _service(ctx: click.Context) -> SearchService:
+    from qabot.service import SearchService
+
+    return SearchService.from_settings(_settings(ctx), notify=lambda m: click.echo(m, err=True))
+
+
+def _progress_bar(description: str) -> Callable[[int], Callable[[int], None]]:
+    """A tqdm bar on stderr (shown on a terminal only), as a ``total → advance`` factory."""
+
+    def start(total: int) -> Callable[[int], None]:
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, desc=description, unit="passage", file=sys.stderr,
+                   disable=not sys.stderr.isatty(), leave=False)  # fmt: skip
+
+        def advance(n: int) -> None:
+            bar.update(n)
+            if bar.n >= total:
+                bar.close()
+
+        return advance
+
+    return start
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="qabot")
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Settings file (TOML). Default: $QABOT_CONFIG or config/qabot.toml.",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
+@click.pass_context
+def cli(ctx: click.Context, config: Path | None, debug: bool) -> None:
+    """Answer questions about the texts in corpus/ by quoting them, with citations."""
+    ctx.ensure_object(dict)
+    ctx.obj.update(config=config, debug=debug)
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="qabot: %(levelname)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Rebuild even when the index is up to date.")
+@click.pass_context
+def index(ctx: click.Context, force: bool) -> None:
+    """Build the index of the corpus (chunk, embed, save)."""
+    service = _service(ctx)
+    reasons = service.stale_reasons()
+    if not reasons and not force:
+        manifest = service.store.read_manifest()
+        assert manifest is not None
+        click.echo(
+            f"Index is up to date: {manifest.passage_count} passages from "
+            f"{len(manifest.files)} file(s), model {manifest.model}, built {manifest.built_at}."
+        )
+        return
+    if reasons:
+        click.echo(f"Rebuilding: {'; '.join(reasons)}", err=True)
+    report = service.build_index(_progress_bar("Embedding"))
+    click.echo(
+        f"Indexed {report.passages} passages from {report.files} file(s) in {report.seconds:.1f} s "
+        f"(tokens per passage: min {report.token_min}, median {report.token_median:g}, "
+        f"max {report.token_max}; {report.skipped_blocks} boilerplate block(s) skipped) "
+        f"→ {report.location}"
+    )
+
+
+def _questions(question: str) -> Iterator[str]:
+    if question != "-":
+        yield question
+        return
+    for line in sys.stdin:
+        if line.strip():
+            yield line.rstrip("\n")
+
+
+@cli.command()
+@click.argument("question")
+@click.option("-k", "--results", "k", type=click.IntRange(1, 20), help="Passages to show (default 3).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per question, per line.")
+@click.option("--no-build", is_flag=True, help="Fail instead of building a missing or stale index.")
+@click.pass_context
+def ask(ctx: click.Context, question: str, k: int | None, as_json: bool, no_build: bool) -> None:
+    """Answer QUESTION with cited passages; QUESTION '-' reads one question per line from stdin."""
+    from qabot.formatting import answer_record, render_answer
+
+    service = _service(ctx)
+    if question != "-":
+        service.validate(question)  # a bad question fails before any loading
+    service.ensure_index(build_if_needed=not no_build, progress=_progress_bar("Embedding"))
+    invalid = 0
+    for text in _questions(question):
+        try:
+            answer = service.ask(text, k)
+        except QuestionError as error:
+            if question != "-":
+                raise
+            invalid += 1
+            click.echo(f"qabot: error: {error} (question skipped)", err=True)
+            continue
+        if as_json:
+            click.echo(json.dumps(answer_record(answer), ensure_ascii=False))
+        else:
+            click.echo(render_answer(answer, _terminal_width()))
+    if invalid:
+        sys.exit(QuestionError.exit_code)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per passage, per line.")
+@click.pass_context
+def passages(ctx: click.Context, as_json: bool) -> None:
+    """List every passage of the index, in corpus order."""
+    from qabot.formatting import passage_record, render_passage
+
+    service = _service(ctx)
+    service.ensure_index(progress=_progress_bar("Embedding"))
+    for passage in service.passages():
+        if as_json:
+            click.echo(json.dumps(passage_record(passage), ensure_ascii=False))
+        else:
+            click.echo(render_passage(passage, _terminal_width()))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="qabot")

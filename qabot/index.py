@@ -1,0 +1,291 @@
+"""The vector index: FAISS + passages + manifest, saved as plain files and swapped atomically.
+
+Layout of the embeddings folder::
+
+    embeddings/
+      CURRENT                 name of the live generation (replaced atomically)
+      gen-<time>-<rand>/
+        manifest.json         model, dimension, counts, corpus hash, checksums, build time
+        index.faiss           IndexIDMap2(IndexFlatIP): cosine on normalized vectors
+        passages.jsonl        one Passage per line, in id order of the index
+
+A new generation is written completely, then CURRENT is replaced, so a crash at any
+moment leaves the previous index loadable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qabot import __version__
+from qabot.chunker import ChunkingConfig
+from qabot.errors import IndexCorruptError, IndexMissingError
+from qabot.types import Passage
+
+if TYPE_CHECKING:
+    import numpy as np
+
+FORMAT_VERSION = 1
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+FAISS_FILE = "index.faiss"
+PASSAGES_FILE = "passages.jsonl"
+_KEEP_GENERATIONS = 2  # the live one and its predecessor (a reader may still hold it)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What an index was built from; compared with the corpus and settings before use."""
+
+    model: str
+    dimension: int
+    passage_count: int
+    corpus_hash: str
+    files: dict[str, str]
+    chunking: dict[str, int]
+    built_at: str
+    build_seconds: float
+    checksums: dict[str, str] = field(default_factory=dict)
+    qabot_version: str = __version__
+    format: int = FORMAT_VERSION
+
+    def stale_reasons(self, *, model: str, corpus_hash: str, files: dict[str, str],
+                      chunking: ChunkingConfig) -> list[str]:  # fmt: skip
+        """Why this index no longer matches the corpus and settings (empty when it does)."""
+        reasons = []
+        if self.format != FORMAT_VERSION:
+            reasons.append(f"index format {self.format} is not the current {FORMAT_VERSION}")
+        if self.model != model:
+            reasons.append(f"built with model {self.model}, configured model is {model}")
+        if self.chunking != asdict(chunking):
+            reasons.append("chunking settings changed")
+        if self.corpus_hash != corpus_hash:
+            added = sorted(set(files) - set(self.files))
+            removed = sorted(set(self.files) - set(files))
+            edited = sorted(k for k in set(files) & set(self.files) if files[k] != self.files[k])
+            changes = [
+                f"{label}: {', '.join(names)}"
+                for label, names in (("added", added), ("edited", edited), ("removed", removed))
+                if names
+            ]
+            reasons.append("corpus changed (" + "; ".join(changes) + ")")
+        return reasons
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Manifest:
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+class Index:
+    """Passages and their vectors, searchable by inner product (cosine)."""
+
+    def __init__(self, faiss_index: Any, passages: Sequence[Passage], manifest: Manifest,
+                 location: Path | None = None) -> None:  # fmt: skip
+        self._faiss = faiss_index
+        self.passages = list(passages)
+        self.by_id = {p.id: p for p in self.passages}
+        self.manifest = manifest
+        self.location = location
+
+    @property
+    def dimension(self) -> int:
+        return int(self._faiss.d)
+
+    def __len__(self) -> int:
+        return len(self.passages)
+
+    def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[Passage, float]]]:
+        """For each query vector, up to ``k`` (passage, score) pairs, best first."""
+        import numpy as np
+
+        if not self.passages:
+            return [[] for _ in range(len(vectors))]
+        queries = np.ascontiguousarray(vectors, dtype=np.float32)
+        scores, ids = self._faiss.search(queries, min(k, len(self.passages)))
+        return [
+            [(self.by_id[int(i)], float(s)) for s, i in zip(row_s, row_i, strict=True) if i != -1]
+            for row_s, row_i in zip(scores, ids, strict=True)
+        ]
+
+
+def build(passages: Sequence[Passage], vectors: np.ndarray, *, model: str, corpus_hash: str,
+          files: dict[str, str], chunking: ChunkingConfig, build_seconds: float) -> Index:  # fmt: skip
+    """An in-memory index over ``passages`` (rows of ``vectors`` in the same order)."""
+    import faiss
+    import numpy as np
+
+    if len(passages) != len(vectors):
+        raise ValueError("one vector per passage is required")
+    ids = [p.id for p in passages]
+    if len(set(ids)) != len(ids):
+        raise ValueError("passage ids must be unique")
+    dimension = int(vectors.shape[1]) if len(vectors) else 0
+    faiss_index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+    if len(passages):
+        faiss_index.add_with_ids(
+            np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64)
+        )
+    manifest = Manifest(
+        model=model,
+        dimension=dimension,
+        passage_count=len(passages),
+        corpus_hash=corpus_hash,
+        files=dict(files),
+        chunking=asdict(chunking),
+        built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        build_seconds=round(build_seconds, 3),
+    )
+    return Index(faiss_index, passages, manifest)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def passage_to_record(passage: Passage) -> dict[str, Any]:
+    record = asdict(passage)
+    record["paragraphs"] = list(passage.paragraphs)
+    return record
+
+
+def passage_from_record(record: dict[str, Any]) -> Passage:
+    return Passage(**{**record, "paragraphs": tuple(record["paragraphs"])})
+
+
+class IndexStore:
+    """Reads and writes index generations in the embeddings folder."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def current_dir(self) -> Path | None:
+        pointer = self.directory / CURRENT
+        try:
+            name = pointer.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise IndexCorruptError(f"{pointer}: cannot be read ({error})") from None
+        if not name or "/" in name or name.startswith("."):
+            raise IndexCorruptError(f"{pointer} is damaged; run `qabot index --force` to rebuild")
+        return self.directory / name
+
+    def read_manifest(self) -> Manifest | None:
+        """The live manifest, or None when no index has been built."""
+        location = self.current_dir()
+        if location is None:
+            return None
+        path = location / MANIFEST
+        try:
+            return Manifest.from_json(json.loads(path.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            raise IndexCorruptError(
+                f"{path} is missing; run `qabot index --force` to rebuild"
+            ) from None
+        except (ValueError, TypeError) as error:
+            raise IndexCorruptError(
+                f"{path} is damaged ({error}); run `qabot index --force` to rebuild"
+            ) from None
+
+    def load(self) -> Index:
+        """The live index, verified against its manifest's checksums and counts."""
+        import faiss
+
+        manifest = self.read_manifest()
+        location = self.current_dir()
+        if manifest is None or location is None:
+            raise IndexMissingError(f"no index in {self.directory}; run `qabot index` to build it")
+        fix = "run `qabot index --force` to rebuild"
+        for name, expected in manifest.checksums.items():
+            path = location / name
+            if not path.is_file():
+                raise IndexCorruptError(f"{path} is missing; {fix}")
+            if _sha256(path) != expected:
+                raise IndexCorruptError(f"{path} is damaged (checksum mismatch); {fix}")
+        try:
+            faiss_index = faiss.read_index(str(location / FAISS_FILE))
+        except RuntimeError as error:
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
+            raise IndexCorruptError(f"{location / FAISS_FILE} is damaged ({first_line}); {fix}") from None
+        try:
+            with (location / PASSAGES_FILE).open(encoding="utf-8") as handle:
+                passages = [passage_from_record(json.loads(line)) for line in handle if line.strip()]
+        except (OSError, ValueError, TypeError, KeyError) as error:
+            raise IndexCorruptError(f"{location / PASSAGES_FILE} is damaged ({error}); {fix}") from None
+        if not (faiss_index.ntotal == len(passages) == manifest.passage_count):
+            raise IndexCorruptError(
+                f"{location}: {faiss_index.ntotal} vectors, {len(passages)} passages, manifest says "
+                f"{manifest.passage_count}; {fix}"
+            )
+        if len(passages) and faiss_index.d != manifest.dimension:
+            raise IndexCorruptError(f"{location}: vector dimension differs from manifest; {fix}")
+        return Index(faiss_index, passages, manifest, location)
+
+    def save(self, index: Index) -> Path:
+        """Write ``index`` as a new generation and make it live atomically."""
+        import faiss
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+        name = f"gen-{stamp}-{secrets.token_hex(3)}"
+        staging = self.directory / f".staging-{name}"
+        staging.mkdir()
+        try:
+            faiss.write_index(index._faiss, str(staging / FAISS_FILE))
+            with (staging / PASSAGES_FILE).open("w", encoding="utf-8") as handle:
+                for passage in index.passages:
+                    handle.write(json.dumps(passage_to_record(passage), ensure_ascii=False) + "\n")
+            checksums = {n: _sha256(staging / n) for n in (FAISS_FILE, PASSAGES_FILE)}
+            manifest = Manifest(**{**asdict(index.manifest), "checksums": checksums})
+            (staging / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2) + "\n")
+            for child in staging.iterdir():
+                _fsync(child)
+            final = self.directory / name
+            staging.rename(final)
+            pointer_tmp = self.directory / f".{CURRENT}.{name}"
+            pointer_tmp.write_text(name + "\n", encoding="utf-8")
+            _fsync(pointer_tmp)
+            os.replace(pointer_tmp, self.directory / CURRENT)
+            _fsync(self.directory)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        index.manifest = manifest
+        index.location = final
+        self._prune(keep=name)
+        return final
+
+    def _prune(self, keep: str) -> None:
+        """Remove stale staging folders and all but the newest generations."""
+        generations = sorted(
+            (p for p in self.directory.glob("gen-*") if p.is_dir()), key=lambda p: p.stat().st_mtime
+        )
+        survivors = {keep, *(p.name for p in generations[-_KEEP_GENERATIONS:])}
+        for path in generations:
+            if path.name not in survivors:
+                shutil.rmtree(path, ignore_errors=True)
+        for path in self.directory.glob(".staging-*"):
+            shutil.rmtree(path, ignore_errors=True)
+        for path in self.directory.glob(f".{CURRENT}.*"):
+            with contextlib.suppress(OSError):
+                path.unlink()
+

@@ -1,0 +1,119 @@
+"""One typed settings object, built once by the shell and passed down.
+
+Sources, highest priority first: explicit overrides (tests, CLI flags), environment
+variables (``QABOT_*``), a ``.env`` file, the TOML settings file (``config/qabot.toml``
+by default, or ``QABOT_CONFIG``), then the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from qabot.errors import ConfigError
+
+ENV_PREFIX = "QABOT_"
+DEFAULT_CONFIG_FILE = Path("config/qabot.toml")
+
+# The TOML file for the Settings being built right now (set only inside load_settings).
+_config_file: ContextVar[Path | None] = ContextVar("qabot_config_file", default=None)
+
+
+class Settings(BaseSettings):
+    """Everything qabot can be configured with; see the README's configuration table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of .txt and .md texts.")
+    embeddings_dir: Path = Field(Path("embeddings"), description="Where the index is kept.")
+    model: str = Field(
+        "all-MiniLM-L6-v2",
+        min_length=1,
+        description="sentence-transformers name or local path; all-MiniLM-L6-v2 is bundled.",
+    )
+    top_k: int = Field(3, ge=1, le=20, description="Passages returned per question.")
+    min_score: float = Field(
+        0.35, ge=-1.0, le=1.0, description="Abstain when the best cosine score is below this."
+    )
+    max_question_chars: int = Field(1000, ge=1, description="Longer questions are refused.")
+    chunk_max_tokens: int | None = Field(
+        None, ge=16, description="Passage size limit; default and cap: the model's max_seq_length."
+    )
+    chunk_min_tokens: int = Field(
+        32, ge=0, description="Smaller passages are merged with a neighbour."
+    )
+    batch_size: int = Field(32, ge=1, le=1024, description="Texts embedded per batch.")
+    discord_token: SecretStr | None = Field(None, description="Discord bot token (secret).")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources = [init_settings, env_settings, dotenv_settings]
+        config_file = _config_file.get()
+        if config_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
+        return (*sources, file_secret_settings)
+
+
+def _env_name(field: str) -> str:
+    return ENV_PREFIX + field.upper()
+
+
+def _describe(error: dict[str, Any], where: str) -> str:
+    """One line naming the setting, its value (never a secret's) and where to fix it."""
+    location = error.get("loc") or ()
+    field = str(location[0]) if location else "?"
+    known = field in Settings.model_fields
+    name = _env_name(field) if known else f"{field!r} (unknown setting)"
+    value = error.get("input")
+    secret = "token" in field.lower()
+    shown = f" = {value!r}" if known and not secret and isinstance(value, str | int | float) else ""
+    return f"invalid setting {name}{shown}: {error.get('msg', 'invalid value')}; fix it in {where}"
+
+
+def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Settings:
+    """Build the settings once; a bad value raises ConfigError naming the setting.
+
+    ``config_file`` defaults to ``$QABOT_CONFIG`` or ``config/qabot.toml`` (skipped when
+    absent, unless named explicitly).
+    """
+    explicit = config_file or os.environ.get(ENV_PREFIX + "CONFIG")
+    path = Path(explicit) if explicit else DEFAULT_CONFIG_FILE
+    if explicit and not path.is_file():
+        raise ConfigError(f"settings file {path} not found; create it or fix QABOT_CONFIG")
+    if path.is_file():
+        try:
+            tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ConfigError(f"settings file {path} is not valid TOML: {error}") from None
+    where = f"the environment, .env or {path}"
+    token = _config_file.set(path if path.is_file() else None)
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise ConfigError(_describe(error.errors()[0], where)) from None
+    finally:
+        _config_file.reset(token)

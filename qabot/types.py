@@ -1,0 +1,92 @@
+"""The values that flow through qabot: passages, citations, hits and answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a passage comes from, in terms a reader can look up."""
+
+    title: str
+    section: str | None
+    date: str | None  # ISO YYYY-MM-DD
+    paragraphs: tuple[int, ...]
+
+    def paragraph_label(self) -> str:
+        """'¶ 3' or '¶¶ 3–4'."""
+        if not self.paragraphs:
+            return ""
+        first, last = self.paragraphs[0], self.paragraphs[-1]
+        return f"¶ {first}" if first == last else f"¶¶ {first}–{last}"
+
+    def date_label(self) -> str | None:
+        """The date as a reader writes it: 'January 9, 1937'."""
+        if self.date is None:
+            return None
+        day = dt.date.fromisoformat(self.date)
+        return f"{day:%B} {day.day}, {day.year}"
+
+    def __str__(self) -> str:
+        parts = [self.title, self.section, self.date_label(), self.paragraph_label()]
+        return " — ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A quotable span of a corpus file, with the metadata needed to cite it.
+
+    ``text`` is the span as quoted from the source (whitespace normalized, paragraphs
+    separated by a blank line); ``embed_text`` is what the model sees (line-break
+    hyphenation repaired, on one line). ``start``/``end`` are character offsets into the
+    source file's decoded text.
+    """
+
+    id: int
+    text: str
+    embed_text: str
+    source: str
+    title: str
+    section: str | None
+    date: str | None
+    paragraphs: tuple[int, ...]
+    start: int
+    end: int
+    tokens: int
+
+    @property
+    def citation(self) -> Citation:
+        return Citation(self.title, self.section, self.date, self.paragraphs)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A chunked corpus file: its metadata and passages, plus what was left out and why."""
+
+    source: str
+    title: str
+    metadata: dict[str, str]
+    passages: tuple[Passage, ...]
+    skipped: tuple[str, ...] = ()  # boilerplate blocks, kept for reporting
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A passage returned for a question, with its rank (from 1) and relevance score."""
+
+    passage: Passage
+    score: float
+    rank: int
+    highlight: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The result of one question: ranked hits, and whether the text seems not to answer it."""
+
+    question: str
+    hits: tuple[Hit, ...]
+    abstained: bool
+    notes: tuple[str, ...] = field(default=())

@@ -1,0 +1,36 @@
+"""A small deterministic embedder for fast unit tests (the end-to-end tests use the real model)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+
+class FakeEmbedder:
+    """Hashed bag of words: texts sharing words get similar vectors. Counts its calls."""
+
+    def __init__(self, identity: str = "fake-embedder", dimension: int = 64,
+                 max_tokens: int = 256) -> None:  # fmt: skip
+        self.identity = identity
+        self.dimension = dimension
+        self.max_tokens = max_tokens
+        self.embedded: list[str] = []
+
+    def count_tokens(self, text: str) -> int:
+        return len(re.findall(r"\w+|[^\w\s]", text)) + 2  # like [CLS] … [SEP]
+
+    def embed(self, texts: Sequence[str], *, progress=None) -> np.ndarray:  # noqa: ANN001
+        self.embedded.extend(texts)
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                bucket = int.from_bytes(hashlib.md5(word.encode()).digest()[:4], "big")
+                vectors[row, bucket % self.dimension] += 1.0
+            norm = np.linalg.norm(vectors[row])
+            vectors[row] = vectors[row] / norm if norm else vectors[row]
+        if progress:
+            progress(len(texts))
+        return vectors

@@ -1,0 +1,170 @@
+"""The chunker on small made-up texts: exact expectations, fake token counter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qabot.chunker import ChunkingConfig, chunk_document, normalize_whitespace, parse_date_line
+from qabot.corpus import CorpusFile, discover, read_text
+from qabot.errors import CorpusError
+from tests.fakes import FakeEmbedder
+
+COUNT = FakeEmbedder().count_tokens
+SMALL = ChunkingConfig(max_tokens=40, min_tokens=0)
+
+
+def chunk(text: str, source: str = "t.txt", config: ChunkingConfig = SMALL):
+    return chunk_document(text, source, COUNT, config)
+
+
+def test_markdown_headings_and_title():
+    text = (
+        "# The Book\n\nIntro paragraph before any section.\n\n"
+        "## Part One\n\nFirst part text.\n\n### Details\n\nDetail text.\n\n## Part Two\n\nSecond."
+    )
+    document = chunk(text, "book.md")
+    assert document.title == "The Book"
+    assert [(p.section, p.text) for p in document.passages] == [
+        (None, "Intro paragraph before any section."),
+        ("Part One", "First part text."),
+        ("Details", "Detail text."),
+        ("Part Two", "Second."),
+    ]
+    assert all(p.date is None for p in document.passages)
+
+
+def test_markdown_front_matter_gives_title_and_metadata():
+    text = "---\ntitle: Letters\nauthor: N. Sedova\n---\n\n## One\n\nDear friend, hello."
+    document = chunk(text, "letters.md")
+    assert document.title == "Letters"
+    assert document.metadata["Author"] == "N. Sedova"
+    assert [p.text for p in document.passages] == ["Dear friend, hello."]
+
+
+def test_plain_text_without_dates_or_front_matter():
+    document = chunk("Just a paragraph.\n\nAnother one here.", "notes/plain-notes.txt")
+    assert document.title == "Plain Notes"
+    assert [p.date for p in document.passages] == [None, None]
+    assert [p.section for p in document.passages] == [None, None]
+    assert [p.paragraphs for p in document.passages] == [(1,), (2,)]
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n  \n", "\n"])
+def test_empty_text_gives_no_passages(text):
+    assert chunk(text).passages == ()
+
+
+def test_year_is_inferred_across_new_year():
+    text = "December 31, 1999.\n\nLast entry of the year.\n\nJanuary 1\n\nFirst entry of the next."
+    assert [p.date for p in chunk(text).passages] == ["1999-12-31", "2000-01-01"]
+
+
+def test_date_without_any_year_is_null_but_seeded_by_written():
+    assert [p.date for p in chunk("March 3\n\nSome entry text.").passages] == [None]
+    seeded = "Author Name\n\nA Diary\n\nWritten: spring 1921\n\nMarch 3\n\nSome entry text."
+    document = chunk(seeded)
+    assert document.title == "A Diary"
+    assert [p.date for p in document.passages] == ["1921-03-03"]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("December 28, 1936.", (1936, 12, 28)),
+        ("December 30", (None, 12, 30)),
+        ("Jan. 9", (None, 1, 9)),
+        ("9 January 1937", (1937, 1, 9)),
+        ("Monday, March 1st, 1937", (1937, 3, 1)),
+        ("1937-02-14", (1937, 2, 14)),
+        ("February 30", None),
+        ("December is cold", None),
+        ("On December 30 we sailed.", None),
+    ],
+)
+def test_date_lines(line, expected):
+    assert parse_date_line(line) == expected
+
+
+def test_dialogue_and_sentences_are_not_headings():
+    text = (
+        "The Voyage\n\nMay 2, 1930.\n\nWe sailed at dawn and the sea was calm.\n\n"
+        "“Do you imply that I am Stockmann?”\n\nHe did not answer me at all.\n\n"
+        "Arrival in port\n\nMay 4\n\nWe landed."
+    )
+    document = chunk(text)
+    sections = [p.section for p in document.passages]
+    assert sections == ["The Voyage", "The Voyage", "The Voyage", "Arrival in port"]
+    assert [p.date for p in document.passages][-1] == "1930-05-04"
+
+
+def test_long_sentence_is_split_by_words_without_loss():
+    words = " ".join(f"word{i}" for i in range(200)) + "."
+    document = chunk(f"Short start.\n\n{words}")
+    assert all(p.tokens <= SMALL.max_tokens for p in document.passages)
+    joined = normalize_whitespace(" ".join(p.text for p in document.passages))
+    assert joined == normalize_whitespace(f"Short start. {words}")
+
+
+def test_long_paragraph_splits_at_sentences_in_balanced_parts():
+    sentences = " ".join(f"Sentence number {i} has six words." for i in range(12))
+    document = chunk(sentences)
+    assert len(document.passages) > 1
+    assert all(p.text.endswith(".") for p in document.passages)
+    sizes = [p.tokens for p in document.passages]
+    assert max(sizes) <= SMALL.max_tokens and min(sizes) >= SMALL.max_tokens // 3
+
+
+def test_tiny_paragraphs_merge_only_within_a_section():
+    text = "One\n\nA.\n\nB is longer than the other one here.\n\nTwo\n\nC."
+    config = ChunkingConfig(max_tokens=40, min_tokens=5)
+    document = chunk(text, config=config)
+    assert [(p.section, p.text) for p in document.passages] == [
+        ("One", "A.\n\nB is longer than the other one here."),
+        ("Two", "C."),
+    ]
+
+
+def test_crlf_text_keeps_offsets():
+    text = "Title Here\r\n\r\nFirst line of a\r\nwrapped paragraph.\r\n\r\nNext."
+    document = chunk(text)
+    first = document.passages[0]
+    assert first.text == "First line of a wrapped paragraph."
+    assert normalize_whitespace(text[first.start : first.end]) == first.text
+
+
+def test_non_utf8_file_is_a_clear_error_naming_it(tmp_path: Path):
+    path = tmp_path / "latin.txt"
+    path.write_bytes("Caf\xe9 society".encode("latin-1"))
+    with pytest.raises(CorpusError, match=r"latin\.txt: not valid UTF-8 .*iconv"):
+        read_text(CorpusFile(path, "latin.txt", "x"))
+
+
+def test_utf8_bom_is_dropped(tmp_path: Path):
+    path = tmp_path / "bom.txt"
+    path.write_bytes("\ufeffHello there.".encode())
+    assert read_text(CorpusFile(path, "bom.txt", "x")) == "Hello there."
+
+
+def test_binary_file_is_a_clear_error(tmp_path: Path):
+    path = tmp_path / "image.txt"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    with pytest.raises(CorpusError, match=r"image\.txt: looks like a binary file"):
+        read_text(CorpusFile(path, "image.txt", "x"))
+
+
+def test_discover_lists_texts_and_warns_about_others(tmp_path: Path, caplog):
+    (tmp_path / "a.txt").write_text("A.")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.md").write_text("B.")
+    (tmp_path / "c.pdf").write_bytes(b"%PDF")
+    (tmp_path / ".hidden.txt").write_text("H.")
+    files = discover(tmp_path)
+    assert [f.source for f in files] == ["a.txt", "sub/b.md"]
+    assert "c.pdf" in caplog.text
+
+
+def test_missing_corpus_folder_is_a_clear_error(tmp_path: Path):
+    with pytest.raises(CorpusError, match="corpus folder .*nowhere not found.*QABOT_CORPUS_DIR"):
+        discover(tmp_path / "nowhere")
