@@ -78,13 +78,54 @@ _BOILERPLATE = [
 ]
 
 _SMALL_WORDS = {
-    "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "of", "on",
-    "or", "the", "to", "upon", "vs", "with", "without",
-}  # fmt: skip
+    "a",
+    "an",
+    "and",
+    "as",
+    "at",
+    "but",
+    "by",
+    "for",
+    "from",
+    "in",
+    "into",
+    "of",
+    "on",
+    "or",
+    "the",
+    "to",
+    "upon",
+    "vs",
+    "with",
+    "without",
+}
 # A paragraph ending in one of these words was cut mid-sentence by a stray blank line.
-_DANGLING = _SMALL_WORDS | {"is", "are", "was", "were", "be", "that", "which", "who", "whose",
-                            "his", "her", "their", "its", "my", "our", "your", "this", "these",
-                            "those", "not", "than", "if", "when", "while"}  # fmt: skip
+_DANGLING = _SMALL_WORDS | {
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "that",
+    "which",
+    "who",
+    "whose",
+    "his",
+    "her",
+    "their",
+    "its",
+    "my",
+    "our",
+    "your",
+    "this",
+    "these",
+    "those",
+    "not",
+    "than",
+    "if",
+    "when",
+    "while",
+}
 _TERMINAL = tuple(".!?…:;”’\"')]")
 _MD_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
 _LINE_HYPHEN = re.compile(r"(?<=[^\W\d_])- +(?=(?!(?:and|or|nor|to)\b)[a-z])")
@@ -192,7 +233,7 @@ def _looks_like_heading_text(line: str) -> bool:
     words = line.split()
     if not words or len(words) > 12 or len(line) > 80:
         return False
-    if not (line[0].isupper() or line[0].isdigit()) or line.endswith(_TERMINAL + (",",)):
+    if not (line[0].isupper() or line[0].isdigit()) or line.endswith((*_TERMINAL, ",")):
         return False
     return parse_date_line(line) is None
 
@@ -321,7 +362,9 @@ def _is_broken_paragraph(previous: Block, following: Block) -> bool:
     )
 
 
-def structure(text: str, *, markdown: bool = False) -> tuple[str | None, dict[str, str], list[Paragraph], list[str]]:
+def structure(
+    text: str, *, markdown: bool = False
+) -> tuple[str | None, dict[str, str], list[Paragraph], list[str]]:
     """Find title, metadata, body paragraphs (with section and date) and skipped boilerplate."""
     md_meta, body_offset = parse_markdown_front_matter(text) if markdown else ({}, 0)
     blocks = [b for b in split_blocks(text) if b.start >= body_offset]
@@ -382,7 +425,11 @@ def _heading(block: Block, following: Sequence[Block], *, markdown: bool) -> str
     if _is_title_case(line):
         return line
     next_block = following[0] if following else None
-    if next_block is not None and len(next_block.lines) == 1 and parse_date_line(next_block.lines[0]):
+    if (
+        next_block is not None
+        and len(next_block.lines) == 1
+        and parse_date_line(next_block.lines[0])
+    ):
         return line  # a sentence-case heading directly above a dated entry
     return None
 
@@ -420,22 +467,30 @@ def _span_text(source: str, paragraphs: Sequence[Paragraph], start: int, end: in
     return "\n\n".join(parts)
 
 
-def _make_span(source: str, paragraphs: Sequence[Paragraph], start: int, end: int,
-               count_tokens: TokenCounter) -> _Span:  # fmt: skip
+def _make_span(
+    source: str, paragraphs: Sequence[Paragraph], start: int, end: int, count_tokens: TokenCounter
+) -> _Span:
     text = _span_text(source, paragraphs, start, end)
     embed_text = repair_text(text)
     return _Span(tuple(paragraphs), start, end, text, embed_text, count_tokens(embed_text))
 
 
-def _pack(source: str, paragraph: Paragraph, units: list[tuple[int, int]],
-          count_tokens: TokenCounter, budget: int) -> Iterator[_Span]:  # fmt: skip
+def _pack(
+    source: str,
+    paragraph: Paragraph,
+    units: list[tuple[int, int]],
+    count_tokens: TokenCounter,
+    budget: int,
+) -> Iterator[_Span]:
     """Greedily pack consecutive units (sentences or words) into spans within ``budget``."""
     index = 0
     while index < len(units):
         best: _Span | None = None
         stop = index
         for candidate in range(index, len(units)):
-            span = _make_span(source, [paragraph], units[index][0], units[candidate][1], count_tokens)
+            span = _make_span(
+                source, [paragraph], units[index][0], units[candidate][1], count_tokens
+            )
             if span.tokens > budget:
                 break
             best, stop = span, candidate + 1
@@ -444,7 +499,9 @@ def _pack(source: str, paragraph: Paragraph, units: list[tuple[int, int]],
             words = _word_spans(source, start, end)
             if len(words) <= 1:  # one enormous "word": cut by characters
                 cut = start + max(1, (end - start) // 2)
-                yield from _pack(source, paragraph, [(start, cut), (cut, end)], count_tokens, budget)
+                yield from _pack(
+                    source, paragraph, [(start, cut), (cut, end)], count_tokens, budget
+                )
             else:
                 yield from _pack(source, paragraph, words, count_tokens, budget)
             index += 1
@@ -453,8 +510,9 @@ def _pack(source: str, paragraph: Paragraph, units: list[tuple[int, int]],
         index = stop
 
 
-def _split_paragraph(source: str, paragraph: Paragraph, count_tokens: TokenCounter,
-                     config: ChunkingConfig) -> list[_Span]:  # fmt: skip
+def _split_paragraph(
+    source: str, paragraph: Paragraph, count_tokens: TokenCounter, config: ChunkingConfig
+) -> list[_Span]:
     """A paragraph as one span, or split at sentence boundaries into balanced spans."""
     start, end = paragraph.blocks[0].start, paragraph.blocks[-1].end
     whole = _make_span(source, [paragraph], start, end, count_tokens)
@@ -470,8 +528,9 @@ def _split_paragraph(source: str, paragraph: Paragraph, count_tokens: TokenCount
     return spans
 
 
-def _merge_small(spans: list[_Span], source: str, count_tokens: TokenCounter,
-                 config: ChunkingConfig) -> list[_Span]:  # fmt: skip
+def _merge_small(
+    spans: list[_Span], source: str, count_tokens: TokenCounter, config: ChunkingConfig
+) -> list[_Span]:
     """Merge spans under ``min_tokens`` into a neighbour of the same section and date."""
 
     def same_entry(a: _Span, b: _Span) -> bool:
@@ -508,8 +567,9 @@ def default_title(source: str) -> str:
     return re.sub(r"[-_]+", " ", stem).strip().title() or source
 
 
-def chunk_document(text: str, source: str, count_tokens: TokenCounter,
-                   config: ChunkingConfig | None = None) -> Document:  # fmt: skip
+def chunk_document(
+    text: str, source: str, count_tokens: TokenCounter, config: ChunkingConfig | None = None
+) -> Document:
     """Split one decoded corpus file into cited passages.
 
     ``source`` is the file's path relative to the corpus directory (used in ids and

@@ -74,8 +74,14 @@ def _progress_bar(description: str) -> Callable[[int], Callable[[int], None]]:
     def start(total: int) -> Callable[[int], None]:
         from tqdm import tqdm
 
-        bar = tqdm(total=total, desc=description, unit="passage", file=sys.stderr,
-                   disable=not sys.stderr.isatty(), leave=False)  # fmt: skip
+        bar = tqdm(
+            total=total,
+            desc=description,
+            unit="passage",
+            file=sys.stderr,
+            disable=not sys.stderr.isatty(),
+            leave=False,
+        )
 
         def advance(n: int) -> None:
             bar.update(n)
@@ -144,7 +150,9 @@ def _questions(question: str) -> Iterator[str]:
 
 @cli.command()
 @click.argument("question")
-@click.option("-k", "--results", "k", type=click.IntRange(1, 20), help="Passages to show (default 3).")
+@click.option(
+    "-k", "--results", "k", type=click.IntRange(1, 20), help="Passages to show (default 3)."
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per question, per line.")
 @click.option("--no-build", is_flag=True, help="Fail instead of building a missing or stale index.")
 @click.pass_context

@@ -68,8 +68,9 @@ def read_text(file: CorpusFile) -> str:
         ) from None
 
 
-def load_documents(files: Iterable[CorpusFile], count_tokens: TokenCounter,
-                   config: ChunkingConfig) -> list[Document]:  # fmt: skip
+def load_documents(
+    files: Iterable[CorpusFile], count_tokens: TokenCounter, config: ChunkingConfig
+) -> list[Document]:
     """Chunk every file; an empty file yields no passages and a warning."""
     documents = []
     for file in files:

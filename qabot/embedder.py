@@ -92,7 +92,7 @@ class _FastTokenizer:
 
 
 @functools.lru_cache(maxsize=4)
-def _load_sentence_transformer(location: str, local: bool):  # noqa: ANN202 - torch type
+def _load_sentence_transformer(location: str, local: bool):
     if local:
         # A local model needs nothing from the network; don't let a hub lookup hang.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -119,14 +119,14 @@ class SentenceTransformerEmbedder:
         self._tokenizer_failed = False
 
     @property
-    def model(self):  # noqa: ANN201 - SentenceTransformer, imported lazily
+    def model(self):
         return _load_sentence_transformer(self.source.location, self.source.local)
 
     def _fast_tokenizer(self) -> _FastTokenizer | None:
         if self._tokenizer is None and not self._tokenizer_failed and self.source.local:
             try:
                 self._tokenizer = _FastTokenizer(Path(self.source.location))
-            except Exception:  # noqa: BLE001 - any failure: count with the full model instead
+            except Exception:
                 self._tokenizer_failed = True
         return self._tokenizer
 

@@ -69,7 +69,8 @@ def render_answer(answer: Answer, width: int = 88) -> str:
     if not answer.hits:
         lines.append("(the corpus has no passages)")
     for hit in answer.hits:
-        lines.append(f"[{hit.rank}] {hit.passage.citation}  (score {hit.score:.2f})")
+        header = f"[{hit.rank}] {hit.passage.citation}  (score {hit.score:.2f})"
+        lines.append(textwrap.fill(header, width=width, subsequent_indent="    "))
         lines.append(_wrap(hit.passage.text, width, "    "))
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
@@ -77,5 +78,7 @@ def render_answer(answer: Answer, width: int = 88) -> str:
 
 def render_passage(passage: Passage, width: int = 88) -> str:
     """A passage for `qabot passages`: id, citation, token count, then the text."""
+    width = max(40, width)
     header = f"#{passage.id}  {passage.citation}  [{passage.source}, {passage.tokens} tokens]"
-    return header + "\n" + _wrap(passage.text, max(40, width), "    ") + "\n"
+    header = textwrap.fill(header, width=width, subsequent_indent="    ")
+    return header + "\n" + _wrap(passage.text, width, "    ") + "\n"

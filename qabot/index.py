@@ -59,8 +59,9 @@ class Manifest:
     qabot_version: str = __version__
     format: int = FORMAT_VERSION
 
-    def stale_reasons(self, *, model: str, corpus_hash: str, files: dict[str, str],
-                      chunking: ChunkingConfig) -> list[str]:  # fmt: skip
+    def stale_reasons(
+        self, *, model: str, corpus_hash: str, files: dict[str, str], chunking: ChunkingConfig
+    ) -> list[str]:
         """Why this index no longer matches the corpus and settings (empty when it does)."""
         reasons = []
         if self.format != FORMAT_VERSION:
@@ -90,8 +91,13 @@ class Manifest:
 class Index:
     """Passages and their vectors, searchable by inner product (cosine)."""
 
-    def __init__(self, faiss_index: Any, passages: Sequence[Passage], manifest: Manifest,
-                 location: Path | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        faiss_index: Any,
+        passages: Sequence[Passage],
+        manifest: Manifest,
+        location: Path | None = None,
+    ) -> None:
         self._faiss = faiss_index
         self.passages = list(passages)
         self.by_id = {p.id: p for p in self.passages}
@@ -119,8 +125,16 @@ class Index:
         ]
 
 
-def build(passages: Sequence[Passage], vectors: np.ndarray, *, model: str, corpus_hash: str,
-          files: dict[str, str], chunking: ChunkingConfig, build_seconds: float) -> Index:  # fmt: skip
+def build(
+    passages: Sequence[Passage],
+    vectors: np.ndarray,
+    *,
+    model: str,
+    corpus_hash: str,
+    files: dict[str, str],
+    chunking: ChunkingConfig,
+    build_seconds: float,
+) -> Index:
     """An in-memory index over ``passages`` (rows of ``vectors`` in the same order)."""
     import faiss
     import numpy as np
@@ -225,16 +239,22 @@ class IndexStore:
             faiss_index = faiss.read_index(str(location / FAISS_FILE))
         except RuntimeError as error:
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
-            raise IndexCorruptError(f"{location / FAISS_FILE} is damaged ({first_line}); {fix}") from None
+            raise IndexCorruptError(
+                f"{location / FAISS_FILE} is damaged ({first_line}); {fix}"
+            ) from None
         try:
             with (location / PASSAGES_FILE).open(encoding="utf-8") as handle:
-                passages = [passage_from_record(json.loads(line)) for line in handle if line.strip()]
+                passages = [
+                    passage_from_record(json.loads(line)) for line in handle if line.strip()
+                ]
         except (OSError, ValueError, TypeError, KeyError) as error:
-            raise IndexCorruptError(f"{location / PASSAGES_FILE} is damaged ({error}); {fix}") from None
+            raise IndexCorruptError(
+                f"{location / PASSAGES_FILE} is damaged ({error}); {fix}"
+            ) from None
         if not (faiss_index.ntotal == len(passages) == manifest.passage_count):
             raise IndexCorruptError(
-                f"{location}: {faiss_index.ntotal} vectors, {len(passages)} passages, manifest says "
-                f"{manifest.passage_count}; {fix}"
+                f"{location}: {faiss_index.ntotal} vectors, {len(passages)} passages, "
+                f"manifest says {manifest.passage_count}; {fix}"
             )
         if len(passages) and faiss_index.d != manifest.dimension:
             raise IndexCorruptError(f"{location}: vector dimension differs from manifest; {fix}")
@@ -288,4 +308,3 @@ class IndexStore:
         for path in self.directory.glob(f".{CURRENT}.*"):
             with contextlib.suppress(OSError):
                 path.unlink()
-

@@ -45,8 +45,9 @@ def _quiet(_: str) -> None:
 class SearchService:
     """Answers questions from the corpus; builds or refreshes the index when needed."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None, *,
-                 notify: Notify = _quiet) -> None:  # fmt: skip
+    def __init__(
+        self, settings: Settings, embedder: Embedder | None = None, *, notify: Notify = _quiet
+    ) -> None:
         self.settings = settings
         self.embedder: Embedder = embedder or SentenceTransformerEmbedder(
             settings.model, batch_size=settings.batch_size
@@ -57,8 +58,9 @@ class SearchService:
         self._retriever: DenseRetriever | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, notify: Notify = _quiet,
-                      embedder: Embedder | None = None) -> SearchService:  # fmt: skip
+    def from_settings(
+        cls, settings: Settings, *, notify: Notify = _quiet, embedder: Embedder | None = None
+    ) -> SearchService:
         return cls(settings, embedder, notify=notify)
 
     # ------------------------------------------------------------------ index lifecycle
@@ -119,8 +121,9 @@ class SearchService:
             skipped_blocks=sum(len(d.skipped) for d in documents),
         )
 
-    def ensure_index(self, *, build_if_needed: bool = True,
-                     progress: ProgressStart | None = None) -> Index:  # fmt: skip
+    def ensure_index(
+        self, *, build_if_needed: bool = True, progress: ProgressStart | None = None
+    ) -> Index:
         """Load the saved index, rebuilding it first when missing or stale."""
         reasons = self.stale_reasons()
         if reasons:

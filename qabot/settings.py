@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     )
     top_k: int = Field(3, ge=1, le=20, description="Passages returned per question.")
     min_score: float = Field(
-        0.35, ge=-1.0, le=1.0, description="Abstain when the best cosine score is below this."
+        0.26, ge=-1.0, le=1.0, description="Abstain when the best cosine score is below this."
     )
     max_question_chars: int = Field(1000, ge=1, description="Longer questions are refused.")
     chunk_max_tokens: int | None = Field(

@@ -12,8 +12,9 @@ import numpy as np
 class FakeEmbedder:
     """Hashed bag of words: texts sharing words get similar vectors. Counts its calls."""
 
-    def __init__(self, identity: str = "fake-embedder", dimension: int = 64,
-                 max_tokens: int = 256) -> None:  # fmt: skip
+    def __init__(
+        self, identity: str = "fake-embedder", dimension: int = 64, max_tokens: int = 256
+    ) -> None:
         self.identity = identity
         self.dimension = dimension
         self.max_tokens = max_tokens
@@ -22,7 +23,7 @@ class FakeEmbedder:
     def count_tokens(self, text: str) -> int:
         return len(re.findall(r"\w+|[^\w\s]", text)) + 2  # like [CLS] … [SEP]
 
-    def embed(self, texts: Sequence[str], *, progress=None) -> np.ndarray:  # noqa: ANN001
+    def embed(self, texts: Sequence[str], *, progress=None) -> np.ndarray:
         self.embedded.extend(texts)
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -109,8 +110,7 @@ def test_token_budget_with_the_real_tokenizer(document, real_tokenizer, journal_
         assert passage.tokens <= 256
     # the journal has paragraphs over the limit, so some paragraph had to be split
     longest = max(
-        real_tokenizer.count_tokens(normalize_whitespace(b))
-        for b in body_blocks(journal_text)
+        real_tokenizer.count_tokens(normalize_whitespace(b)) for b in body_blocks(journal_text)
     )
     assert longest > 256
     numbers = [n for p in document.passages for n in p.paragraphs]
@@ -146,14 +146,16 @@ def test_nothing_of_the_body_is_lost(document, journal_text):
     assert quoted == normalize_whitespace(" ".join(body))
 
     texts = [normalize_whitespace(p.text) for p in document.passages]
-    pairs = [a + " " + b for a, b in zip(texts, texts[1:], strict=False)]
+    pairs = [a + " " + b for a, b in itertools.pairwise(texts)]
     sentences = [
         s
         for block in body
         for s in re.split(r"(?<=[.!?…”])\s+(?=[“\"A-Z])", normalize_whitespace(block))
     ]
     assert len(sentences) > 300
-    missing = [s for s in sentences if not any(s in t for t in texts) and not any(s in p for p in pairs)]
+    missing = [
+        s for s in sentences if not any(s in t for t in texts) and not any(s in p for p in pairs)
+    ]
     assert missing == []
 
 

@@ -166,5 +166,5 @@ def test_discover_lists_texts_and_warns_about_others(tmp_path: Path, caplog):
 
 
 def test_missing_corpus_folder_is_a_clear_error(tmp_path: Path):
-    with pytest.raises(CorpusError, match="corpus folder .*nowhere not found.*QABOT_CORPUS_DIR"):
+    with pytest.raises(CorpusError, match=r"corpus folder .*nowhere not found.*QABOT_CORPUS_DIR"):
         discover(tmp_path / "nowhere")

