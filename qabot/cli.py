@@ -198,6 +198,17 @@ def passages(ctx: click.Context, as_json: bool) -> None:
             click.echo(render_passage(passage, _terminal_width()))
 
 
+@cli.command()
+@click.pass_context
+def bot(ctx: click.Context) -> None:
+    """Run the Discord bot (token from QABOT_DISCORD_TOKEN, the settings file or .env)."""
+    from qabot.bot import check_token, run_bot
+
+    settings = _settings(ctx)
+    check_token(settings)  # a missing or malformed token fails before anything loads
+    run_bot(settings, _service(ctx))
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="qabot")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from qabot.types import Answer, Hit, Passage
@@ -82,3 +85,125 @@ def render_passage(passage: Passage, width: int = 88) -> str:
     header = f"#{passage.id}  {passage.citation}  [{passage.source}, {passage.tokens} tokens]"
     header = textwrap.fill(header, width=width, subsequent_indent="    ")
     return header + "\n" + _wrap(passage.text, width, "    ") + "\n"
+
+
+# ---------------------------------------------------------------------------- Discord
+
+
+@dataclass(frozen=True)
+class DiscordLimits:
+    """Discord's documented message and embed limits (characters)."""
+
+    content: int = 2000
+    title: int = 256
+    description: int = 4096
+    field_name: int = 256
+    field_value: int = 1024
+    footer: int = 2048
+    total: int = 6000
+    fields: int = 25
+
+
+LIMITS = DiscordLimits()
+FOOTER = "Quoted from the text, not generated."
+_MARKDOWN = re.compile(r"([\\*_~`|\[\]])")  # inline markup; masked links need [ ]
+_LINE_START = ("#", ">", "-", "1.", "* ")  # block markup, only at the start of a line
+
+
+@dataclass(frozen=True)
+class EmbedSpec:
+    """An embed as plain data, already within Discord's limits (the bot converts it)."""
+
+    title: str
+    description: str
+    fields: tuple[tuple[str, str], ...]
+    footer: str
+
+    def total_length(self) -> int:
+        parts = [self.title, self.description, self.footer]
+        return sum(map(len, parts)) + sum(len(n) + len(v) for n, v in self.fields)
+
+
+def shorten(text: str, limit: int, ellipsis: str = "…") -> str:
+    """``text`` cut cleanly at a word boundary so that, with the ellipsis, it fits ``limit``."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    room = max(0, limit - len(ellipsis))
+    cut = text[:room]
+    space = cut.rfind(" ")
+    if space > room // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:—-") + ellipsis
+
+
+def escape_markdown(text: str) -> str:
+    """Quote text literally: no stray bold, spoilers, links or headings from the source."""
+    escaped = _MARKDOWN.sub(r"\\\1", text)
+    return "\\" + escaped if escaped.startswith(_LINE_START) else escaped
+
+
+def discord_quote(text: str, highlight: str | None, limit: int) -> str:
+    """The passage as Discord markdown, the highlight in bold, within ``limit`` characters.
+
+    When the passage must be cut, the window keeps the highlight and cuts the context
+    around it at word boundaries, with an ellipsis on each cut side.
+    """
+    flat = " ".join(text.split())
+    position = flat.find(highlight) if highlight else -1
+    if position < 0 or not highlight:
+        return shorten(escape_markdown(flat), limit)
+    before = escape_markdown(flat[:position])
+    bold = "**" + escape_markdown(highlight) + "**"
+    after = escape_markdown(flat[position + len(highlight) :])
+    if len(before) + len(bold) + len(after) <= limit:
+        return before + bold + after
+    if len(bold) + 2 > limit:  # the highlight alone is too long: plain, cut
+        return shorten(escape_markdown(flat[position:]), limit)
+    room = limit - len(bold) - 2  # one ellipsis per side at most
+    keep_before = min(len(before), room // 3)
+    head = before[len(before) - keep_before :] if keep_before else ""
+    if keep_before < len(before):
+        head = "…" + head[head.find(" ") + 1 :] if " " in head else "…"
+    tail = shorten(after, limit - len(head) - len(bold)) if after else ""
+    return head + bold + tail
+
+
+def _abstain_line(answer: Answer) -> str:
+    titles = {hit.passage.title for hit in answer.hits}
+    subject = f"*{escape_markdown(titles.pop())}*" if len(titles) == 1 else "The texts"
+    return f"{subject} doesn't seem to discuss this. The closest passages:"
+
+
+def answer_embed(
+    answer: Answer,
+    hits: Sequence[Hit],
+    *,
+    page: int = 1,
+    pages: int = 1,
+    limits: DiscordLimits = LIMITS,
+) -> EmbedSpec:
+    """One page of an answer as an embed: citation per field, quoted passage as its value."""
+    title = shorten(f"Q: {' '.join(answer.question.split())}", limits.title)
+    description = _abstain_line(answer) if answer.abstained else ""
+    if not hits:
+        description = description or "No passages found."
+    footer = FOOTER + (f" Page {page}/{pages}." if pages > 1 else "")
+    fields: list[tuple[str, str]] = []
+    shown = list(hits)[: limits.fields]
+    budget = limits.total - len(title) - len(description) - len(footer)
+    for hit in shown:
+        name = shorten(f"{hit.rank}. {hit.passage.citation} ({hit.score:.2f})", limits.field_name)
+        fields.append((name, ""))
+    names = sum(len(n) for n, _ in fields)
+    per_value = min(limits.field_value, (budget - names) // max(1, len(fields)))
+    fields = [
+        (name, discord_quote(hit.passage.text, hit.highlight, per_value) or "\u200b")
+        for (name, _), hit in zip(fields, shown, strict=True)
+    ]
+    return EmbedSpec(title, shorten(description, limits.description), tuple(fields), footer)
+
+
+def discord_message(text: str, limits: DiscordLimits = LIMITS) -> str:
+    """A plain reply (errors, notices) within the content limit."""
+    return shorten(text, limits.content)

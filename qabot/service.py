@@ -143,6 +143,11 @@ class SearchService:
         assert self._index is not None
         return self._index
 
+    def warm_up(self) -> None:
+        """Load the index and the model now, so the first question is as fast as the rest."""
+        self.ensure_index()
+        self.embedder.embed(["warm up"])
+
     def _set_index(self, index: Index) -> None:
         self._index = index
         self._retriever = DenseRetriever(index, self.embedder)

@@ -61,6 +61,16 @@ class Settings(BaseSettings):
     )
     batch_size: int = Field(32, ge=1, le=1024, description="Texts embedded per batch.")
     discord_token: SecretStr | None = Field(None, description="Discord bot token (secret).")
+    discord_guild_id: int | None = Field(
+        None, ge=0, description="Also sync /ask to this server, where it appears at once."
+    )
+    discord_message_content: bool = Field(
+        True, description="Ask for the privileged message content intent (fallback if denied)."
+    )
+    discord_cooldown_rate: int = Field(3, ge=1, description="Questions a user may ask per …")
+    discord_cooldown_seconds: float = Field(30.0, gt=0, description="… this many seconds.")
+    discord_more_timeout: float = Field(300.0, gt=0, description="Seconds the More button works.")
+    discord_max_concurrent: int = Field(4, ge=1, le=64, description="Questions computed at once.")
 
     @classmethod
     def settings_customise_sources(

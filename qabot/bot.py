@@ -1,0 +1,361 @@
+"""The Discord bot: `/ask`, mentions and DMs, answered with quoted passages.
+
+A thin shell over SearchService. Retrieval runs in worker threads (``asyncio.to_thread``)
+so the gateway heartbeat never waits; every message is sent with mentions disabled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from qabot.errors import ConfigError, QuestionError
+from qabot.formatting import EmbedSpec, answer_embed, discord_message
+from qabot.service import SearchService
+from qabot.settings import Settings
+from qabot.types import Answer, Hit
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+MAX_RESULTS = 5  # per page, the `results` option's upper bound
+MAX_PAGES = 3  # the More button pages through up to MAX_PAGES × results passages
+APOLOGY = "Sorry, something went wrong while answering. Please try again in a moment."
+NO_TEXT = (
+    "I can't read the text of your message (the message content intent is not granted). "
+    "Use the /ask command instead."
+)
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{17,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
+EMBED_COLOUR = 0x8B0000
+
+
+def check_token(settings: Settings) -> str:
+    """The bot token, or ConfigError (exit 2) that never shows the value."""
+    if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
+        raise ConfigError(
+            "QABOT_DISCORD_TOKEN is not set; put the bot token in the environment or .env "
+            "(Developer Portal → your application → Bot → Reset Token)"
+        )
+    token = settings.discord_token.get_secret_value().strip()
+    if not _TOKEN.match(token):
+        raise ConfigError(
+            "QABOT_DISCORD_TOKEN does not look like a Discord bot token (three dot-separated "
+            "parts); copy it again from the Developer Portal → Bot → Reset Token"
+        )
+    return token
+
+
+def to_embed(spec: EmbedSpec) -> discord.Embed:
+    embed = discord.Embed(
+        title=spec.title, description=spec.description or None, colour=EMBED_COLOUR
+    )
+    for name, value in spec.fields:
+        embed.add_field(name=name, value=value, inline=False)
+    embed.set_footer(text=spec.footer)
+    return embed
+
+
+def question_from_message(content: str, bot_id: int) -> str:
+    """The message text without the bot's mention(s)."""
+    return re.sub(rf"<@!?{bot_id}>", " ", content).strip()
+
+
+class Pages:
+    """An answer split into pages of ``per_page`` hits, for the More button."""
+
+    def __init__(self, answer: Answer, per_page: int) -> None:
+        self.answer = answer
+        self.per_page = per_page
+        self.count = max(1, -(-len(answer.hits) // per_page))
+
+    def hits(self, page: int) -> Sequence[Hit]:
+        return self.answer.hits[(page - 1) * self.per_page : page * self.per_page]
+
+    def embed(self, page: int) -> discord.Embed:
+        spec = answer_embed(self.answer, self.hits(page), page=page, pages=self.count)
+        return to_embed(spec)
+
+
+class MoreView(discord.ui.View):
+    """The More button: next page of results, for the asker only, until it times out."""
+
+    def __init__(self, pages: Pages, asker_id: int, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        self.pages = pages
+        self.asker_id = asker_id
+        self.page = 1
+        self.message: discord.Message | None = None
+        self._sync_button()
+
+    def _sync_button(self) -> None:
+        self.more.disabled = self.page >= self.pages.count
+        self.more.label = "More" if self.page < self.pages.count else "No more results"
+
+    @discord.ui.button(label="More", style=discord.ButtonStyle.secondary)
+    async def more(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        if interaction.user.id != self.asker_id:
+            await interaction.response.send_message(
+                "Only the person who asked can page through these results; ask your own with /ask.",
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+            )
+            return
+        self.page = min(self.page + 1, self.pages.count)
+        self._sync_button()
+        await interaction.response.edit_message(
+            embed=self.pages.embed(self.page), view=self, allowed_mentions=NO_MENTIONS
+        )
+
+    async def on_timeout(self) -> None:
+        self.more.disabled = True
+        if self.message is not None:
+            try:
+                await self.message.edit(view=self, allowed_mentions=NO_MENTIONS)
+            except discord.HTTPException:
+                log.debug("could not disable the More button (message gone?)")
+
+
+class QabotHandlers:
+    """The bot's behaviour, shared by the sharded production client and the test client."""
+
+    service: SearchService
+    settings: Settings
+    tree: app_commands.CommandTree
+
+    def _init_handlers(self, service: SearchService, settings: Settings) -> None:
+        self.service = service
+        self.settings = settings
+        self._cooldowns: dict[int, app_commands.Cooldown] = {}
+        self._slots = asyncio.Semaphore(settings.discord_max_concurrent)
+        self.tree = app_commands.CommandTree(self)  # type: ignore[arg-type]
+        self.tree.on_error = self._on_tree_error
+        handlers = self
+
+        @self.tree.command(name="ask")
+        @app_commands.describe(
+            question="Your question about the text", results="How many passages to show (1–5)"
+        )
+        async def ask(
+            interaction: discord.Interaction,
+            question: str,
+            results: app_commands.Range[int, 1, MAX_RESULTS] | None = None,
+        ) -> None:
+            """Ask about the text; the answer quotes its passages, with citations."""
+            await handlers.handle_ask(interaction, question, results)
+
+    async def sync_commands(self) -> None:
+        """Register /ask globally, and in one server at once when configured."""
+        if self.settings.discord_guild_id:
+            guild = discord.Object(id=self.settings.discord_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+        await self.tree.sync()
+
+    # ------------------------------------------------------------------ shared steps
+
+    def retry_after(self, user_id: int) -> float | None:
+        """Seconds the user must wait, or None when they may ask now."""
+        bucket = self._cooldowns.get(user_id)
+        if bucket is None:
+            bucket = app_commands.Cooldown(
+                self.settings.discord_cooldown_rate, self.settings.discord_cooldown_seconds
+            )
+            self._cooldowns[user_id] = bucket
+        return bucket.update_rate_limit()
+
+    async def answer(self, question: str, per_page: int) -> Pages:
+        """Search off the event loop; enough hits for every page of the More button."""
+        async with self._slots:
+            answer = await asyncio.to_thread(self.service.ask, question, per_page * MAX_PAGES)
+        return Pages(answer, per_page)
+
+    def _polite(self, error: QuestionError) -> str:
+        limit = self.settings.max_question_chars
+        if "empty" in str(error):
+            return "Please ask a question, e.g. `/ask question: Who met Trotsky at Tampico?`"
+        return f"That question is too long; please keep it under {limit} characters."
+
+    # ------------------------------------------------------------------ /ask
+
+    async def handle_ask(
+        self, interaction: discord.Interaction, question: str, results: int | None
+    ) -> None:
+        """Validate, acknowledge within Discord's 3 s window, answer in a follow-up."""
+        try:
+            question = self.service.validate(question)
+        except QuestionError as error:
+            await interaction.response.send_message(
+                self._polite(error), ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
+        wait = self.retry_after(interaction.user.id)
+        if wait is not None:
+            await interaction.response.send_message(
+                f"You're asking quickly; please wait {wait:.0f} s and try again.",
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+            )
+            return
+        await interaction.response.defer(thinking=True)
+        started = time.perf_counter()
+        pages = await self.answer(question, results or min(self.settings.top_k, MAX_RESULTS))
+        view = MoreView(pages, interaction.user.id, self.settings.discord_more_timeout)
+        view.message = await interaction.followup.send(
+            embed=pages.embed(1), view=view, allowed_mentions=NO_MENTIONS, wait=True
+        )
+        log.info("answered /ask in %.2f s", time.perf_counter() - started)
+
+    async def _on_tree_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        log.error("/ask failed", exc_info=error)
+        await self._apologize(interaction)
+
+    async def _apologize(self, interaction: discord.Interaction) -> None:
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(
+                    APOLOGY, ephemeral=True, allowed_mentions=NO_MENTIONS
+                )
+            else:
+                await interaction.response.send_message(
+                    APOLOGY, ephemeral=True, allowed_mentions=NO_MENTIONS
+                )
+        except discord.HTTPException:
+            log.warning("could not send the apology either")
+
+    # ------------------------------------------------------------------ mentions and DMs
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Answer a DM, or a channel message that mentions the bot."""
+        me = self.user  # type: ignore[attr-defined]
+        if message.author.bot or me is None:
+            return
+        in_dm = message.guild is None
+        if not in_dm and me not in message.mentions:
+            return
+        try:
+            await self.handle_message(message, question_from_message(message.content, me.id))
+        except Exception:
+            log.exception("answering a message failed")
+            try:
+                await message.reply(APOLOGY, allowed_mentions=NO_MENTIONS, mention_author=False)
+            except discord.HTTPException:
+                log.warning("could not send the apology either")
+
+    async def handle_message(self, message: discord.Message, question: str) -> None:
+        if not question and not message.content and not message.embeds and not message.attachments:
+            await message.reply(NO_TEXT, allowed_mentions=NO_MENTIONS, mention_author=False)
+            return
+        try:
+            question = self.service.validate(question)
+        except QuestionError as error:
+            await message.reply(
+                self._polite(error), allowed_mentions=NO_MENTIONS, mention_author=False
+            )
+            return
+        wait = self.retry_after(message.author.id)
+        if wait is not None:
+            await message.reply(
+                discord_message(f"You're asking quickly; please wait {wait:.0f} s and try again."),
+                allowed_mentions=NO_MENTIONS,
+                mention_author=False,
+            )
+            return
+        with contextlib.suppress(discord.HTTPException):
+            await message.channel.typing()  # one indicator (~10 s) covers the answer
+        pages = await self.answer(question, min(self.settings.top_k, MAX_RESULTS))
+        view = MoreView(pages, message.author.id, self.settings.discord_more_timeout)
+        view.message = await message.reply(
+            embed=pages.embed(1), view=view, allowed_mentions=NO_MENTIONS, mention_author=False
+        )
+
+
+def _intents(settings: Settings, message_content: bool) -> discord.Intents:
+    intents = discord.Intents.default()
+    intents.message_content = message_content and settings.discord_message_content
+    return intents
+
+
+class Qabot(QabotHandlers, discord.Client):
+    """A single-connection client (tests, small deployments)."""
+
+    def __init__(
+        self,
+        service: SearchService,
+        settings: Settings,
+        *,
+        message_content: bool = True,
+        intents: discord.Intents | None = None,
+        **options: Any,
+    ) -> None:
+        intents = intents or _intents(settings, message_content)
+        super().__init__(intents=intents, allowed_mentions=NO_MENTIONS, **options)
+        self._init_handlers(service, settings)
+
+    async def setup_hook(self) -> None:
+        await self.sync_commands()
+
+
+class ShardedQabot(QabotHandlers, discord.AutoShardedClient):
+    """The production client: discord.py chooses the shard count Discord recommends."""
+
+    def __init__(
+        self,
+        service: SearchService,
+        settings: Settings,
+        *,
+        message_content: bool = True,
+        intents: discord.Intents | None = None,
+        **options: Any,
+    ) -> None:
+        intents = intents or _intents(settings, message_content)
+        super().__init__(intents=intents, allowed_mentions=NO_MENTIONS, **options)
+        self._init_handlers(service, settings)
+
+    async def setup_hook(self) -> None:
+        await self.sync_commands()
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s to %d server(s)", self.user, len(self.guilds))
+
+
+async def _serve(service: SearchService, settings: Settings, token: str) -> None:
+    message_content = True
+    while True:
+        client = ShardedQabot(service, settings, message_content=message_content)
+        try:
+            async with client:
+                await client.start(token)
+            return
+        except discord.PrivilegedIntentsRequired:
+            if not message_content:
+                raise
+            log.warning(
+                "the message content intent is not enabled for this bot in the Developer Portal; "
+                "continuing without it: /ask, DMs and mentions still work, but messages whose "
+                "text Discord withholds get a pointer to /ask"
+            )
+            message_content = False
+        except discord.LoginFailure:
+            raise ConfigError(
+                "Discord rejected QABOT_DISCORD_TOKEN; reset the token in the Developer Portal "
+                "and update it in the environment or .env"
+            ) from None
+
+
+def run_bot(settings: Settings, service: SearchService) -> None:
+    """Check the token, load the model and index, then connect (blocks until stopped)."""
+    token = check_token(settings)
+    log.info("loading the index and the model before connecting")
+    service.warm_up()
+    discord.utils.setup_logging(level=logging.INFO)
+    asyncio.run(_serve(service, settings, token))
