@@ -131,9 +131,10 @@ def shorten(text: str, limit: int, ellipsis: str = "…") -> str:
         return text
     room = max(0, limit - len(ellipsis))
     cut = text[:room]
-    space = cut.rfind(" ")
-    if space > room // 2:
-        cut = cut[:space]
+    if not text[room].isspace():  # the cut falls inside a word: drop that word
+        space = cut.rfind(" ")
+        if space > room // 2:
+            cut = cut[:space]
     return cut.rstrip(" ,;:—-") + ellipsis
 
 
@@ -189,18 +190,17 @@ def answer_embed(
     if not hits:
         description = description or "No passages found."
     footer = FOOTER + (f" Page {page}/{pages}." if pages > 1 else "")
-    fields: list[tuple[str, str]] = []
     shown = list(hits)[: limits.fields]
     budget = limits.total - len(title) - len(description) - len(footer)
+    share = budget // max(1, len(shown))  # each field's share of the 6000-character total
+    name_limit = min(limits.field_name, max(40, share // 3))
+    fields: list[tuple[str, str]] = []
     for hit in shown:
-        name = shorten(f"{hit.rank}. {hit.passage.citation} ({hit.score:.2f})", limits.field_name)
-        fields.append((name, ""))
-    names = sum(len(n) for n, _ in fields)
-    per_value = min(limits.field_value, (budget - names) // max(1, len(fields)))
-    fields = [
-        (name, discord_quote(hit.passage.text, hit.highlight, per_value) or "\u200b")
-        for (name, _), hit in zip(fields, shown, strict=True)
-    ]
+        name = shorten(f"{hit.rank}. {hit.passage.citation} ({hit.score:.2f})", name_limit)
+        value_limit = min(limits.field_value, share - len(name))
+        fields.append(
+            (name, discord_quote(hit.passage.text, hit.highlight, value_limit) or "\u200b")
+        )
     return EmbedSpec(title, shorten(description, limits.description), tuple(fields), footer)
 
 
