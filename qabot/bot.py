@@ -355,7 +355,8 @@ async def _serve(service: SearchService, settings: Settings, token: str) -> None
 def run_bot(settings: Settings, service: SearchService) -> None:
     """Check the token, load the model and index, then connect (blocks until stopped)."""
     token = check_token(settings)
+    discord.utils.setup_logging(level=logging.INFO)
     log.info("loading the index and the model before connecting")
     service.warm_up()
-    discord.utils.setup_logging(level=logging.INFO)
+    log.info("ready: %d passages indexed", len(service.index))
     asyncio.run(_serve(service, settings, token))
