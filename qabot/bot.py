@@ -123,6 +123,12 @@ class MoreView(discord.ui.View):
                 log.debug("could not disable the More button (message gone?)")
 
 
+def _intents(settings: Settings, message_content: bool) -> discord.Intents:
+    intents = discord.Intents.default()
+    intents.message_content = message_content and settings.discord_message_content
+    return intents
+
+
 class QabotHandlers:
     """The bot's behaviour, shared by the sharded production client and the test client."""
 
@@ -130,7 +136,17 @@ class QabotHandlers:
     settings: Settings
     tree: app_commands.CommandTree
 
-    def _init_handlers(self, service: SearchService, settings: Settings) -> None:
+    def __init__(
+        self,
+        service: SearchService,
+        settings: Settings,
+        *,
+        message_content: bool = True,
+        intents: discord.Intents | None = None,
+        **options: Any,
+    ) -> None:
+        intents = intents or _intents(settings, message_content)
+        super().__init__(intents=intents, allowed_mentions=NO_MENTIONS, **options)  # the Client
         self.service = service
         self.settings = settings
         self._cooldowns: dict[int, app_commands.Cooldown] = {}
@@ -150,6 +166,12 @@ class QabotHandlers:
         ) -> None:
             """Ask about the text; the answer quotes its passages, with citations."""
             await handlers.handle_ask(interaction, question, results)
+
+    async def setup_hook(self) -> None:
+        await self.sync_commands()
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s to %d server(s)", self.user, len(self.guilds))  # type: ignore[attr-defined]
 
     async def sync_commands(self) -> None:
         """Register /ask globally, and in one server at once when configured."""
@@ -279,53 +301,12 @@ class QabotHandlers:
         )
 
 
-def _intents(settings: Settings, message_content: bool) -> discord.Intents:
-    intents = discord.Intents.default()
-    intents.message_content = message_content and settings.discord_message_content
-    return intents
-
-
 class Qabot(QabotHandlers, discord.Client):
     """A single-connection client (tests, small deployments)."""
-
-    def __init__(
-        self,
-        service: SearchService,
-        settings: Settings,
-        *,
-        message_content: bool = True,
-        intents: discord.Intents | None = None,
-        **options: Any,
-    ) -> None:
-        intents = intents or _intents(settings, message_content)
-        super().__init__(intents=intents, allowed_mentions=NO_MENTIONS, **options)
-        self._init_handlers(service, settings)
-
-    async def setup_hook(self) -> None:
-        await self.sync_commands()
 
 
 class ShardedQabot(QabotHandlers, discord.AutoShardedClient):
     """The production client: discord.py chooses the shard count Discord recommends."""
-
-    def __init__(
-        self,
-        service: SearchService,
-        settings: Settings,
-        *,
-        message_content: bool = True,
-        intents: discord.Intents | None = None,
-        **options: Any,
-    ) -> None:
-        intents = intents or _intents(settings, message_content)
-        super().__init__(intents=intents, allowed_mentions=NO_MENTIONS, **options)
-        self._init_handlers(service, settings)
-
-    async def setup_hook(self) -> None:
-        await self.sync_commands()
-
-    async def on_ready(self) -> None:
-        log.info("connected as %s to %d server(s)", self.user, len(self.guilds))
 
 
 async def _serve(service: SearchService, settings: Settings, token: str) -> None:
