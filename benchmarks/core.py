@@ -34,7 +34,7 @@ def main() -> None:
         service = SearchService.from_settings(settings)
 
         service.embedder.embed(["warm up"])  # load the model outside the build timing
-        report = service.build_index()
+        report = service.update_index(force=True)
         tokens = sorted(p.tokens for p in service.passages())
         print(f"passages: {report.passages} from {report.files} file(s)")
         print(

@@ -151,6 +151,7 @@ class QabotHandlers:
         self.settings = settings
         self._cooldowns: dict[int, app_commands.Cooldown] = {}
         self._slots = asyncio.Semaphore(settings.discord_max_concurrent)
+        self._reload_task: asyncio.Task[None] | None = None
         self.tree = app_commands.CommandTree(self)  # type: ignore[arg-type]
         self.tree.on_error = self._on_tree_error
         handlers = self
@@ -168,7 +169,37 @@ class QabotHandlers:
             await handlers.handle_ask(interaction, question, results)
 
     async def setup_hook(self) -> None:
+        if self.settings.reload_seconds > 0:
+            self._reload_task = asyncio.create_task(self.reload_loop(), name="qabot-reload")
         await self.sync_commands()
+
+    async def close(self) -> None:
+        if self._reload_task is not None:
+            self._reload_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reload_task
+        await super().close()  # type: ignore[misc]
+
+    async def reload_once(self) -> bool:
+        """Swap in a new index if `qabot index`/`qabot watch` saved one; never raises.
+
+        Loading runs in a worker thread; questions in flight finish on the index they
+        started with. A new index that cannot be loaded is logged and the old one kept.
+        """
+        try:
+            swapped = await asyncio.to_thread(self.service.reload_if_changed)
+        except Exception as error:  # the bot must keep answering
+            log.error("could not load the new index, still answering from the old one: %s", error)
+            return False
+        if swapped:
+            log.info("loaded the new index: %d passages", len(self.service.index))
+        return swapped
+
+    async def reload_loop(self) -> None:
+        """Check for a new index every ``reload_seconds``."""
+        while True:
+            await asyncio.sleep(self.settings.reload_seconds)
+            await self.reload_once()
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %d server(s)", self.user, len(self.guilds))  # type: ignore[attr-defined]

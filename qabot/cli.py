@@ -21,6 +21,7 @@ from qabot import __version__
 from qabot.errors import QabotError, QuestionError
 
 if TYPE_CHECKING:
+    from qabot.indexing import IndexUpdate
     from qabot.service import SearchService
     from qabot.settings import Settings
 
@@ -113,30 +114,45 @@ def cli(ctx: click.Context, config: Path | None, debug: bool) -> None:
     )
 
 
+def _print_update(service: SearchService, report: IndexUpdate) -> None:
+    """The change report on stdout; one warning line per file that was not indexed."""
+    for warning in service.failure_warnings(report):
+        click.echo(f"qabot: warning: {warning}", err=True)
+    click.echo(report.summary())
+
+
 @cli.command()
-@click.option("--force", is_flag=True, help="Rebuild even when the index is up to date.")
+@click.option("--force", is_flag=True, help="Re-chunk and re-embed everything.")
 @click.pass_context
 def index(ctx: click.Context, force: bool) -> None:
-    """Build the index of the corpus (chunk, embed, save)."""
+    """Update the index of the corpus: embed only the passages that changed."""
     service = _service(ctx)
-    reasons = service.stale_reasons()
-    if not reasons and not force:
-        manifest = service.store.read_manifest()
-        assert manifest is not None
-        click.echo(
-            f"Index is up to date: {manifest.passage_count} passages from "
-            f"{len(manifest.files)} file(s), model {manifest.model}, built {manifest.built_at}."
+    report = service.update_index(force=force, progress=_progress_bar("Embedding"))
+    _print_update(service, report)
+
+
+@cli.command()
+@click.pass_context
+def watch(ctx: click.Context) -> None:
+    """Watch corpus/ and update the index whenever a text changes (Ctrl-C stops)."""
+    from qabot.watcher import watch_corpus
+
+    service = _service(ctx)
+    settings = _settings(ctx)
+    click.echo(f"Watching {settings.corpus_dir} (Ctrl-C to stop)…", err=True)
+
+    def on_error(error: Exception) -> None:
+        click.echo(f"qabot: error: {error} (still watching)", err=True)
+
+    try:
+        watch_corpus(
+            service,
+            on_update=lambda report: _print_update(service, report),
+            on_error=on_error,
+            debounce_ms=settings.watch_debounce_ms,
         )
-        return
-    if reasons:
-        click.echo(f"Rebuilding: {'; '.join(reasons)}", err=True)
-    report = service.build_index(_progress_bar("Embedding"))
-    click.echo(
-        f"Indexed {report.passages} passages from {report.files} file(s) in {report.seconds:.1f} s "
-        f"(tokens per passage: min {report.token_min}, median {report.token_median:g}, "
-        f"max {report.token_max}; {report.skipped_blocks} boilerplate block(s) skipped) "
-        f"→ {report.location}"
-    )
+    except KeyboardInterrupt:
+        click.echo("Stopped watching.", err=True)
 
 
 def _questions(question: str) -> Iterator[str]:

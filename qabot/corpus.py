@@ -8,9 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from qabot.chunker import ChunkingConfig, TokenCounter, chunk_document
 from qabot.errors import CorpusError
-from qabot.types import Document
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +22,7 @@ class CorpusFile:
     path: Path
     source: str  # POSIX path relative to the corpus folder: the name used in citations
     sha256: str
+    size: int = 0  # bytes
 
 
 def discover(corpus_dir: Path) -> list[CorpusFile]:
@@ -41,8 +40,9 @@ def discover(corpus_dir: Path) -> list[CorpusFile]:
         if path.suffix.lower() not in TEXT_SUFFIXES:
             log.warning("skipped %s: not a .txt or .md file", path)
             continue
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        files.append(CorpusFile(path, relative.as_posix(), digest))
+        with path.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        files.append(CorpusFile(path, relative.as_posix(), digest, path.stat().st_size))
     return files
 
 
@@ -54,8 +54,16 @@ def corpus_hash(files: Iterable[CorpusFile]) -> str:
     return digest.hexdigest()
 
 
-def read_text(file: CorpusFile) -> str:
-    """Decode a corpus file as UTF-8 (a BOM is dropped); anything else is a named error."""
+def read_text(file: CorpusFile, *, max_bytes: int | None = None) -> str:
+    """Decode a corpus file as UTF-8 (a BOM is dropped); anything else is a named error.
+
+    Raises CorpusError for a file over ``max_bytes``, a binary file and non-UTF-8 text.
+    """
+    if max_bytes is not None and file.size > max_bytes:
+        raise CorpusError(
+            f"{file.path}: {file.size / 1e6:.1f} MB is over the {max_bytes / 1e6:g} MB limit; "
+            "split it into smaller files or raise QABOT_MAX_FILE_MB"
+        )
     data = file.path.read_bytes()
     if b"\0" in data:
         raise CorpusError(f"{file.path}: looks like a binary file; remove it from the corpus")
@@ -66,16 +74,3 @@ def read_text(file: CorpusFile) -> str:
             f"{file.path}: not valid UTF-8 (byte 0x{data[error.start]:02x} at offset "
             f"{error.start}); convert it, e.g. iconv -f latin1 -t utf-8"
         ) from None
-
-
-def load_documents(
-    files: Iterable[CorpusFile], count_tokens: TokenCounter, config: ChunkingConfig
-) -> list[Document]:
-    """Chunk every file; an empty file yields no passages and a warning."""
-    documents = []
-    for file in files:
-        document = chunk_document(read_text(file), file.source, count_tokens, config)
-        if not document.passages:
-            log.warning("%s: no text to index (empty file?)", file.path)
-        documents.append(document)
-    return documents

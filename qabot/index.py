@@ -56,6 +56,10 @@ class Manifest:
     built_at: str
     build_seconds: float
     checksums: dict[str, str] = field(default_factory=dict)
+    # passage id (as a string: JSON keys) → hash of the text the model embedded
+    content_hashes: dict[str, str] = field(default_factory=dict)
+    # corpus files that could not be indexed → why (their previous passages, if any, kept)
+    failed: dict[str, str] = field(default_factory=dict)
     qabot_version: str = __version__
     format: int = FORMAT_VERSION
 
@@ -108,6 +112,18 @@ class Index:
     def dimension(self) -> int:
         return int(self._faiss.d)
 
+    def vectors(self) -> np.ndarray:
+        """The stored vectors, one row per passage, in ``passages`` order."""
+        import faiss
+        import numpy as np
+
+        if not self.passages:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        stored_ids = faiss.vector_to_array(self._faiss.id_map)
+        rows = self._faiss.index.reconstruct_n(0, self._faiss.ntotal)
+        order = {int(i): row for row, i in enumerate(stored_ids)}
+        return np.ascontiguousarray(rows[[order[p.id] for p in self.passages]])
+
     def __len__(self) -> int:
         return len(self.passages)
 
@@ -134,6 +150,7 @@ def build(
     files: dict[str, str],
     chunking: ChunkingConfig,
     build_seconds: float,
+    failed: dict[str, str] | None = None,
 ) -> Index:
     """An in-memory index over ``passages`` (rows of ``vectors`` in the same order)."""
     import faiss
@@ -159,8 +176,15 @@ def build(
         chunking=asdict(chunking),
         built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         build_seconds=round(build_seconds, 3),
+        content_hashes={str(p.id): content_hash(p.embed_text) for p in passages},
+        failed=dict(failed or {}),
     )
     return Index(faiss_index, passages, manifest)
+
+
+def content_hash(text: str) -> str:
+    """What decides whether a passage's vector can be reused: the exact text embedded."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def _sha256(path: Path) -> str:
@@ -203,9 +227,9 @@ class IndexStore:
             raise IndexCorruptError(f"{pointer} is damaged; run `qabot index --force` to rebuild")
         return self.directory / name
 
-    def read_manifest(self) -> Manifest | None:
-        """The live manifest, or None when no index has been built."""
-        location = self.current_dir()
+    def read_manifest(self, location: Path | None = None) -> Manifest | None:
+        """The manifest of ``location`` (default: the live one); None when nothing is built."""
+        location = location or self.current_dir()
         if location is None:
             return None
         path = location / MANIFEST
@@ -222,12 +246,23 @@ class IndexStore:
 
     def load(self) -> Index:
         """The live index, verified against its manifest's checksums and counts."""
+        location = self.current_dir()
+        if location is None:
+            raise IndexMissingError(f"no index in {self.directory}; run `qabot index` to build it")
+        try:
+            return self._load(location)
+        except IndexCorruptError:
+            # A writer may have swapped CURRENT and pruned this generation meanwhile.
+            newer = self.current_dir()
+            if newer is None or newer == location:
+                raise
+            return self._load(newer)
+
+    def _load(self, location: Path) -> Index:
         import faiss
 
-        manifest = self.read_manifest()
-        location = self.current_dir()
-        if manifest is None or location is None:
-            raise IndexMissingError(f"no index in {self.directory}; run `qabot index` to build it")
+        manifest = self.read_manifest(location)
+        assert manifest is not None
         fix = "run `qabot index --force` to rebuild"
         for name, expected in manifest.checksums.items():
             path = location / name

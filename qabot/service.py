@@ -6,40 +6,40 @@ chunker, FAISS or the model directly.
 
 from __future__ import annotations
 
-import statistics
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qabot.chunker import ChunkingConfig
-from qabot.corpus import CorpusFile, corpus_hash, discover, load_documents
+from qabot.corpus import CorpusFile, corpus_hash, discover
 from qabot.embedder import Embedder, SentenceTransformerEmbedder
-from qabot.errors import IndexMismatchError, QuestionError
-from qabot.index import Index, IndexStore, build
+from qabot.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, QuestionError
+from qabot.index import Index, IndexStore, Manifest
+from qabot.indexing import IndexUpdate, file_warning, update
 from qabot.retriever import DenseRetriever
 from qabot.settings import Settings
 from qabot.types import Answer, Passage
 
 Notify = Callable[[str], None]
 ProgressStart = Callable[[int], Callable[[int], None]]  # total → advance(n)
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    """What `qabot index` did, for its summary line."""
-
-    files: int
-    passages: int
-    seconds: float
-    token_min: int
-    token_median: float
-    token_max: int
-    location: str
-    skipped_blocks: int
+LOCK_FILE = ".index.lock"
 
 
 def _quiet(_: str) -> None:
     """Default for ``notify``: the library itself prints nothing."""
+
+
+@dataclass(frozen=True)
+class _Live:
+    """The index being answered from and its retriever, replaced as one object.
+
+    A question reads ``SearchService._live`` once, so a hot reload that swaps in a new
+    snapshot never mixes an old index with a new retriever mid-question.
+    """
+
+    index: Index
+    retriever: DenseRetriever
 
 
 class SearchService:
@@ -54,8 +54,8 @@ class SearchService:
         )
         self.store = IndexStore(settings.embeddings_dir)
         self.notify = notify
-        self._index: Index | None = None
-        self._retriever: DenseRetriever | None = None
+        self._live: _Live | None = None
+        self._reload_lock = threading.Lock()
 
     @classmethod
     def from_settings(
@@ -78,7 +78,10 @@ class SearchService:
         return files, corpus_hash(files)
 
     def stale_reasons(self) -> list[str]:
-        """Why the saved index cannot be used as it is (empty when it is fresh)."""
+        """Why the saved index cannot be used as it is (empty when it is fresh).
+
+        Reads only the manifest and hashes the corpus files: no model, no lock, no write.
+        """
         manifest = self.store.read_manifest()
         if manifest is None:
             return [f"no index in {self.settings.embeddings_dir} yet"]
@@ -90,41 +93,93 @@ class SearchService:
             chunking=self.chunking,
         )
 
-    def build_index(self, progress: ProgressStart | None = None) -> BuildReport:
-        """Chunk and embed the whole corpus, save it atomically and make it live."""
-        started = time.perf_counter()
-        files, digest = self._corpus()
-        documents = load_documents(files, self.embedder.count_tokens, self.chunking)
-        passages: list[Passage] = [p for d in documents for p in d.passages]
-        advance = progress(len(passages)) if progress else None
-        vectors = self.embedder.embed([p.embed_text for p in passages], progress=advance)
-        index = build(
-            passages,
-            vectors,
-            model=self.embedder.identity,
-            corpus_hash=digest,
-            files={f.source: f.sha256 for f in files},
-            chunking=self.chunking,
-            build_seconds=time.perf_counter() - started,
-        )
-        location = self.store.save(index)
-        self._set_index(index)
-        tokens = [p.tokens for p in passages] or [0]
-        return BuildReport(
-            files=len(files),
-            passages=len(passages),
+    def _fresh_manifest(self) -> Manifest | None:
+        """The live manifest when the index matches the corpus and settings, else None."""
+        try:
+            return None if self.stale_reasons() else self.store.read_manifest()
+        except IndexCorruptError:
+            return None
+
+    def _unchanged(self, manifest: Manifest, started: float) -> IndexUpdate:
+        return IndexUpdate(
+            files=len(manifest.files),
+            passages=manifest.passage_count,
+            failed=dict(manifest.failed),
             seconds=time.perf_counter() - started,
-            token_min=min(tokens),
-            token_median=statistics.median(tokens),
-            token_max=max(tokens),
-            location=str(location),
-            skipped_blocks=sum(len(d.skipped) for d in documents),
         )
+
+    def _previous_index(self) -> Index | None:
+        """The index to update from: the one in memory if it is the live one, else disk."""
+        try:
+            location = self.store.current_dir()
+            live = self._live
+            if live is not None and location is not None and live.index.location == location:
+                return live.index
+            return self.store.load()
+        except IndexMissingError:
+            return None
+        except IndexCorruptError as error:
+            self.notify(f"warning: {error}; re-embedding everything")
+            return None
+
+    def update_index(
+        self, *, force: bool = False, progress: ProgressStart | None = None
+    ) -> IndexUpdate:
+        """Bring the saved index up to date with the corpus, embedding only what changed.
+
+        An up-to-date index is left untouched (no lock taken, no file written). Otherwise
+        one process at a time (a file lock in the embeddings folder) re-chunks the changed
+        files, embeds the changed passages, writes a new generation and swaps it in.
+        """
+        from filelock import FileLock, Timeout
+
+        started = time.perf_counter()
+        if not force and (manifest := self._fresh_manifest()) is not None:
+            return self._unchanged(manifest, started)
+        self.settings.embeddings_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.settings.embeddings_dir / LOCK_FILE))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            self.notify("Waiting for another qabot process to finish updating the index…")
+            lock.acquire()
+        try:
+            if not force and (manifest := self._fresh_manifest()) is not None:
+                return self._unchanged(manifest, started)  # the other process just did it
+            previous = self._previous_index()
+            files = discover(self.settings.corpus_dir)
+            index, report = update(
+                previous,
+                files,
+                self.embedder,
+                self.chunking,
+                max_bytes=int(self.settings.max_file_mb * 1_000_000),
+                force=force,
+                progress=progress,
+            )
+            location = self.store.save(index)
+            self._install(index)
+        finally:
+            lock.release()
+        return replace(report, location=str(location), seconds=time.perf_counter() - started)
+
+    def failure_warnings(self, report: IndexUpdate) -> list[str]:
+        """One line per corpus file that is not (fully) indexed, naming it and the fix."""
+        live = self._live
+        counts: dict[str, int] | None = None
+        if live is not None and not report.up_to_date:
+            counts = {}
+            for passage in live.index.passages:
+                counts[passage.source] = counts.get(passage.source, 0) + 1
+        return [
+            file_warning(source, reason, None if counts is None else counts.get(source, 0))
+            for source, reason in report.failed.items()
+        ]
 
     def ensure_index(
         self, *, build_if_needed: bool = True, progress: ProgressStart | None = None
     ) -> Index:
-        """Load the saved index, rebuilding it first when missing or stale."""
+        """Load the saved index, updating it first when missing or stale."""
         reasons = self.stale_reasons()
         if reasons:
             if not build_if_needed:
@@ -132,29 +187,49 @@ class SearchService:
                     f"the index in {self.settings.embeddings_dir} is out of date: "
                     f"{'; '.join(reasons)}; run `qabot index`"
                 )
-            self.notify(f"Building the index ({'; '.join(reasons)})…")
-            report = self.build_index(progress)
-            self.notify(
-                f"Indexed {report.passages} passages from {report.files} file(s) "
-                f"in {report.seconds:.1f} s."
-            )
-        elif self._index is None:
-            self._set_index(self.store.load())
-        assert self._index is not None
-        return self._index
+            self.notify(f"Updating the index ({'; '.join(reasons)})…")
+            report = self.update_index(progress=progress)
+            for warning in self.failure_warnings(report):
+                self.notify(f"warning: {warning}")
+            self.notify(report.summary().splitlines()[0])
+        if self._live is None:
+            self._install(self.store.load())
+        assert self._live is not None
+        return self._live.index
+
+    def reload_if_changed(self) -> bool:
+        """Swap in the saved index if another process replaced it; True when it did.
+
+        Questions being answered keep the snapshot they started with. If the new index
+        cannot be loaded the error propagates and the current one stays live.
+        """
+        with self._reload_lock:
+            location = self.store.current_dir()
+            live = self._live
+            if location is None or (live is not None and live.index.location == location):
+                return False
+            self._install(self.store.load())
+            return True
 
     def warm_up(self) -> None:
         """Load the index and the model now, so the first question is as fast as the rest."""
         self.ensure_index()
         self.embedder.embed(["warm up"])
 
-    def _set_index(self, index: Index) -> None:
-        self._index = index
-        self._retriever = DenseRetriever(index, self.embedder)
+    def _install(self, index: Index) -> None:
+        self._live = _Live(index, DenseRetriever(index, self.embedder))
+
+    def _snapshot(self) -> _Live:
+        live = self._live
+        if live is None:
+            self.ensure_index()
+            live = self._live
+        assert live is not None
+        return live
 
     @property
     def index(self) -> Index:
-        return self._index if self._index is not None else self.ensure_index()
+        return self._snapshot().index
 
     # ------------------------------------------------------------------ questions
 
@@ -176,10 +251,7 @@ class SearchService:
         k = k or self.settings.top_k
         if k < 1:
             raise QuestionError(f"the number of results must be at least 1 (got {k})")
-        if self._retriever is None:
-            self.ensure_index()
-        assert self._retriever is not None
-        hits = self._retriever.search(question, k)
+        hits = self._snapshot().retriever.search(question, k)
         abstained = not hits or hits[0].score < self.settings.min_score
         return Answer(question=question, hits=tuple(hits), abstained=abstained)
 

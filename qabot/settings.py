@@ -60,6 +60,15 @@ class Settings(BaseSettings):
         32, ge=0, description="Smaller passages are merged with a neighbour."
     )
     batch_size: int = Field(32, ge=1, le=1024, description="Texts embedded per batch.")
+    max_file_mb: float = Field(
+        20.0, gt=0, description="Corpus files larger than this are skipped with a warning."
+    )
+    watch_debounce_ms: int = Field(
+        1000, ge=50, description="`qabot watch` waits this long for edits to settle."
+    )
+    reload_seconds: float = Field(
+        5.0, ge=0, description="How often the bot checks for a new index (0: never)."
+    )
     discord_token: SecretStr | None = Field(None, description="Discord bot token (secret).")
     discord_guild_id: int | None = Field(
         None, ge=0, description="Also sync /ask to this server, where it appears at once."

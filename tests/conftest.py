@@ -49,7 +49,7 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as monkeypatch:
         _isolate(monkeypatch, root)
         settings = load_settings(corpus_dir=root / "corpus", embeddings_dir=root / "embeddings")
-        SearchService.from_settings(settings).build_index()
+        SearchService.from_settings(settings).update_index()
     return root
 
 

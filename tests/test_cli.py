@@ -211,8 +211,8 @@ def test_ask_builds_a_missing_index_and_says_so_then_index_is_up_to_date(built_p
     runner = CliRunner()
     result = runner.invoke(cli, ["ask", "Who was Turkul?"], env=environment)
     assert result.exit_code == 0, result.stderr
-    assert result.stderr.startswith("Building the index (no index in ")
-    assert re.search(r"Indexed \d+ passages from 1 file\(s\) in [\d.]+ s\.", result.stderr)
+    assert result.stderr.startswith("Updating the index (no index in ")
+    assert re.search(r"Indexed \d+ passages from 1 file\(s\) in [\d.]+ s → ", result.stderr)
     assert "Turkul" in result.stdout
 
     result = runner.invoke(cli, ["index"], env=environment)
@@ -221,10 +221,16 @@ def test_ask_builds_a_missing_index_and_says_so_then_index_is_up_to_date(built_p
 
     result = runner.invoke(cli, ["index", "--force"], env=environment)
     assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert re.match(r"Indexed (\d+) passages from 1 file\(s\) in [\d.]+ s → ", lines[0])
+    count = int(lines[0].split()[1])
+    assert lines[1] == (
+        f"  files: no change; passages: 0 added, 0 changed, 0 removed; embedded {count}, reused 0"
+    )
+    assert lines[2] == "  full rebuild: --force"
     assert re.match(
-        r"Indexed \d+ passages from 1 file\(s\) in [\d.]+ s \(tokens per passage: min \d+, "
-        r"median [\d.]+, max \d+; 2 boilerplate block\(s\) skipped\) → ",
-        result.stdout,
+        r"  tokens per passage: min \d+, median [\d.]+, max \d+; 2 boilerplate block\(s\) skipped",
+        lines[3],
     )
 
 

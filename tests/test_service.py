@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qabot.errors import CorpusError, IndexMismatchError, QuestionError
+from qabot.errors import IndexMismatchError, QuestionError
 from qabot.service import SearchService
 from qabot.settings import load_settings
 from tests.fakes import FakeEmbedder
@@ -32,7 +32,7 @@ def test_builds_on_first_use_then_reuses(tmp_path: Path):
     service, messages = make_service(tmp_path)
     answer = service.ask("Who read Ibsen?")
     assert "Ibsen" in answer.hits[0].passage.text
-    assert messages[0].startswith("Building the index (no index in")
+    assert messages[0].startswith("Updating the index (no index in")
     assert messages[1].startswith("Indexed 2 passages from 1 file(s)")
 
     again, messages = make_service(tmp_path)
@@ -83,11 +83,14 @@ def test_abstains_below_threshold_but_still_shows_passages(tmp_path: Path):
     assert not service.ask("Who read Ibsen on deck?").abstained
 
 
-def test_bad_file_stops_the_build_and_keeps_the_old_index(tmp_path: Path):
+def test_bad_file_is_reported_and_the_rest_is_indexed(tmp_path: Path):
     service, _ = make_service(tmp_path)
     service.ensure_index()
     (tmp_path / "corpus" / "bad.txt").write_bytes(b"\xff\xfe caf\xe9")
-    service, _ = make_service(tmp_path)
-    with pytest.raises(CorpusError, match=r"bad\.txt: not valid UTF-8"):
-        service.ensure_index()
-    assert len(service.store.load()) == 2  # the previous index is intact
+    (tmp_path / "corpus" / "good.txt").write_text("Frida Kahlo met the tanker at Tampico.")
+    service, messages = make_service(tmp_path)
+    service.ensure_index()
+    assert any(
+        "bad.txt not indexed:" in m and "not valid UTF-8" in m and "iconv" in m for m in messages
+    )
+    assert {p.source for p in service.store.load().passages} == {"j.txt", "good.txt"}

@@ -1,0 +1,85 @@
+"""Incremental indexing on a big generated corpus: full build vs. one edit vs. no change.
+
+Makes 50 copies of the journal, each with a distinct title, then times (model loaded
+once, outside the timings):
+
+  * a full build (`update_index(force=True)`: every passage embedded),
+  * an incremental build after one paragraph of one copy was edited,
+  * a no-change run, in process and as a whole `qabot index` process.
+
+Run: .venv/bin/python benchmarks/incremental.py [COPIES]
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from qabot.service import SearchService
+from qabot.settings import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+JOURNAL = ROOT / "corpus" / "trotsky-journal-1936-1937.txt"
+TITLE = "Pages From Trotsky’s Journal"
+EDIT_FROM = "our tanker entered the harbor of Tampico"
+
+
+def main(copies: int = 50) -> None:
+    text = JOURNAL.read_text(encoding="utf-8")
+    assert TITLE in text and EDIT_FROM in text, "the journal changed; update the benchmark"
+    work = Path(tempfile.mkdtemp(prefix="qabot-incremental-"))
+    try:
+        corpus = work / "corpus"
+        corpus.mkdir()
+        for n in range(1, copies + 1):
+            copy = text.replace(TITLE, f"{TITLE} (copy {n:02d})", 1)
+            (corpus / f"journal-{n:02d}.txt").write_text(copy, encoding="utf-8")
+        settings = load_settings(corpus_dir=corpus, embeddings_dir=work / "embeddings")
+        service = SearchService.from_settings(settings)
+        service.embedder.embed(["warm up"])  # load the model outside the timings
+
+        full = service.update_index(force=True)
+        print(f"corpus: {copies} copies, {full.passages} passages, {full.files} files")
+        print(f"full build (--force): {full.seconds:6.2f} s, embedded {full.embedded}")
+
+        victim = corpus / f"journal-{copies // 2:02d}.txt"
+        victim.write_text(
+            victim.read_text(encoding="utf-8").replace(
+                EDIT_FROM, "our oil tanker slowly entered the harbor of Tampico", 1
+            ),
+            encoding="utf-8",
+        )
+        edit = service.update_index()
+        print(
+            f"one paragraph edited: {edit.seconds:6.2f} s, embedded {edit.embedded}, "
+            f"reused {edit.reused} ({edit.passages_changed} changed)"
+        )
+
+        same = service.update_index()
+        assert same.up_to_date
+        print(f"no change (in process): {same.seconds * 1000:6.1f} ms")
+
+        env = {
+            **os.environ,
+            "QABOT_CORPUS_DIR": str(corpus),
+            "QABOT_EMBEDDINGS_DIR": str(work / "embeddings"),
+        }
+        qabot = [sys.executable, "-m", "qabot"]
+        for label, args in (("qabot --help", ["--help"]), ("qabot index (no change)", ["index"])):
+            runs = []
+            for _ in range(3):
+                started = time.perf_counter()
+                subprocess.run([*qabot, *args], env=env, check=True, capture_output=True)
+                runs.append(time.perf_counter() - started)
+            print(f"{label}: best of 3 {min(runs):.2f} s (whole process)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50)

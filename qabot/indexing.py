@@ -1,0 +1,265 @@
+"""Incremental index updates: re-chunk changed files, re-embed only the passages that changed.
+
+``update`` is the core step behind `qabot index`, `qabot watch` and the service's
+``ensure_index``. It is pure apart from reading corpus files: the caller holds the lock
+and saves the result. A file that cannot be read (not UTF-8, binary, too large, empty)
+is reported and keeps the passages it had in the previous index, so one bad save never
+empties the index or touches other files.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+from qabot.chunker import ChunkingConfig, chunk_document
+from qabot.corpus import CorpusFile, corpus_hash, read_text
+from qabot.embedder import Embedder
+from qabot.errors import CorpusError
+from qabot.index import FORMAT_VERSION, Index, build, content_hash
+from qabot.types import Passage
+
+if TYPE_CHECKING:
+    import numpy as np
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class IndexUpdate:
+    """What one `qabot index` run changed, for its report line."""
+
+    files: int  # files indexed (including those kept from before after a failure)
+    passages: int
+    files_added: tuple[str, ...] = ()
+    files_changed: tuple[str, ...] = ()
+    files_removed: tuple[str, ...] = ()
+    passages_added: int = 0
+    passages_changed: int = 0
+    passages_removed: int = 0
+    embedded: int = 0  # passages sent to the model this run
+    reused: int = 0  # passages whose stored vector was kept
+    full_rebuild: tuple[str, ...] = ()  # why every passage was re-embedded, when it was
+    failed: dict[str, str] = field(default_factory=dict)  # source → one-line reason
+    skipped_blocks: int = 0  # boilerplate blocks left out of the re-chunked files
+    token_min: int = 0
+    token_median: float = 0.0
+    token_max: int = 0
+    seconds: float = 0.0
+    location: str | None = None  # the new generation; None when nothing was written
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.location is None
+
+    def summary(self) -> str:
+        """One line: what changed, how much was embedded, how long it took."""
+        if self.up_to_date:
+            return (
+                f"Index is up to date: {self.passages} passages from {self.files} file(s); "
+                f"nothing to do ({self.seconds:.2f} s)."
+            )
+        files = ", ".join(
+            f"{len(names)} {label}"
+            for label, names in (
+                ("added", self.files_added),
+                ("changed", self.files_changed),
+                ("removed", self.files_removed),
+            )
+            if names
+        )
+        lines = [
+            f"Indexed {self.passages} passages from {self.files} file(s) in {self.seconds:.1f} s "
+            f"→ {self.location}",
+            f"  files: {files or 'no change'}; passages: {self.passages_added} added, "
+            f"{self.passages_changed} changed, {self.passages_removed} removed; "
+            f"embedded {self.embedded}, reused {self.reused}",
+        ]
+        if self.full_rebuild:
+            lines.append(f"  full rebuild: {'; '.join(self.full_rebuild)}")
+        if self.embedded or self.skipped_blocks:
+            lines.append(
+                f"  tokens per passage: min {self.token_min}, median {self.token_median:g}, "
+                f"max {self.token_max}; {self.skipped_blocks} boilerplate block(s) skipped"
+            )
+        return "\n".join(lines)
+
+
+def file_warning(source: str, reason: str, kept: int | None) -> str:
+    """The warning printed for a corpus file that could not be indexed.
+
+    ``kept`` is how many of its passages the index still holds from an earlier version
+    (None when unknown, e.g. a no-change run that loaded nothing).
+    """
+    if kept is None:
+        kept_text = "fix the file or delete it"
+    elif kept:
+        kept_text = (
+            f"its {kept} passage(s) from the previous version are kept "
+            "until the file is fixed (delete the file to drop them)"
+        )
+    else:
+        kept_text = "it has no passages in the index until it is fixed"
+    return f"{source} not indexed: {reason}; {kept_text}"
+
+
+def update(
+    previous: Index | None,
+    files: Sequence[CorpusFile],
+    embedder: Embedder,
+    chunking: ChunkingConfig,
+    *,
+    max_bytes: int | None = None,
+    force: bool = False,
+    progress: Callable[[int], Progress] | None = None,
+) -> tuple[Index, IndexUpdate]:
+    """A new index for ``files``, reusing ``previous``'s passages and vectors where valid.
+
+    Passages of files whose bytes and chunking settings are unchanged are reused as they
+    are; changed and new files are re-chunked; a passage is embedded only when no
+    previous passage had the same embedded text under the same model.
+    """
+    started = time.perf_counter()
+    old = previous.manifest if previous is not None else None
+    full_reasons: list[str] = []
+    if force:
+        full_reasons.append("--force")
+    if old is None:
+        full_reasons.append("no previous index")
+    else:
+        if old.model != embedder.identity:
+            full_reasons.append(f"model changed from {old.model} to {embedder.identity}")
+        if old.format != FORMAT_VERSION:
+            full_reasons.append(f"index format {old.format} → {FORMAT_VERSION}")
+    reuse_vectors = not full_reasons
+    same_chunking = old is not None and old.chunking == asdict(chunking) and not force
+
+    old_by_source: dict[str, list[Passage]] = {}
+    if previous is not None:
+        for passage in previous.passages:
+            old_by_source.setdefault(passage.source, []).append(passage)
+
+    passages: list[Passage] = []
+    failed: dict[str, str] = {}
+    added: list[str] = []
+    changed: list[str] = []
+    rechunked: list[Passage] = []
+    skipped_blocks = 0
+    counts = {"added": 0, "changed": 0, "removed": 0}
+    for file in files:
+        before = old_by_source.get(file.source, [])
+        known = old is not None and file.source in old.files
+        unchanged = known and old.files[file.source] == file.sha256  # type: ignore[union-attr]
+        if unchanged and old is not None and file.source in old.failed:
+            failed[file.source] = old.failed[file.source]  # same bytes: same failure
+            passages.extend(before)
+            continue
+        if unchanged and same_chunking:
+            passages.extend(before)
+            continue
+        try:
+            document = chunk_document(
+                read_text(file, max_bytes=max_bytes), file.source, embedder.count_tokens, chunking
+            )
+            if not document.passages:
+                raise CorpusError(f"{file.path}: no text to index (empty file?)")
+        except CorpusError as error:
+            failed[file.source] = str(error)
+            passages.extend(before)
+            continue
+        skipped_blocks += len(document.skipped)
+        if known and not unchanged:
+            changed.append(file.source)
+        elif not known:
+            added.append(file.source)
+        new_ids = {p.id for p in document.passages}
+        old_ids = {p.id for p in before}
+        plus, minus = len(new_ids - old_ids), len(old_ids - new_ids)
+        edited = min(plus, minus)
+        counts["changed"] += edited
+        counts["added"] += plus - edited
+        counts["removed"] += minus - edited
+        passages.extend(document.passages)
+        rechunked.extend(document.passages)
+    current = {f.source for f in files}
+    removed = sorted((set(old_by_source) | set(old.files if old else ())) - current)
+    counts["removed"] += sum(len(old_by_source.get(source, [])) for source in removed)
+
+    vectors, embedded = _vectors(previous, passages, embedder, reuse_vectors, progress)
+    index = build(
+        passages,
+        vectors,
+        model=embedder.identity,
+        corpus_hash=corpus_hash(files),
+        files={f.source: f.sha256 for f in files},
+        chunking=chunking,
+        build_seconds=time.perf_counter() - started,
+        failed=failed,
+    )
+    tokens = [p.tokens for p in rechunked] or [0]
+    report = IndexUpdate(
+        files=len({p.source for p in passages}),
+        passages=len(passages),
+        files_added=tuple(added),
+        files_changed=tuple(changed),
+        files_removed=tuple(removed),
+        passages_added=counts["added"],
+        passages_changed=counts["changed"],
+        passages_removed=counts["removed"],
+        embedded=embedded,
+        reused=len(passages) - embedded,
+        full_rebuild=tuple(full_reasons),
+        failed=failed,
+        skipped_blocks=skipped_blocks,
+        token_min=min(tokens),
+        token_median=statistics.median(tokens),
+        token_max=max(tokens),
+        seconds=time.perf_counter() - started,
+    )
+    return index, report
+
+
+def _vectors(
+    previous: Index | None,
+    passages: Sequence[Passage],
+    embedder: Embedder,
+    reuse: bool,
+    progress: Callable[[int], Progress] | None,
+) -> tuple[np.ndarray, int]:
+    """One vector per passage: reused by content hash when allowed, else embedded."""
+    import numpy as np
+
+    reusable: dict[str, int] = {}
+    old_vectors = None
+    if reuse and previous is not None and len(previous):
+        hashes = previous.manifest.content_hashes
+        for row, passage in enumerate(previous.passages):
+            digest = hashes.get(str(passage.id)) or content_hash(passage.embed_text)
+            reusable.setdefault(digest, row)
+    wanted = [content_hash(p.embed_text) for p in passages]
+    to_embed = [i for i, digest in enumerate(wanted) if digest not in reusable]
+    if reusable and len(to_embed) < len(passages):
+        assert previous is not None
+        old_vectors = previous.vectors()
+    advance = progress(len(to_embed)) if progress and to_embed else None
+    fresh = (
+        embedder.embed([passages[i].embed_text for i in to_embed], progress=advance)
+        if to_embed
+        else None
+    )
+    dimension = (
+        int(fresh.shape[1])
+        if fresh is not None
+        else (int(old_vectors.shape[1]) if old_vectors is not None else 0)
+    )
+    vectors = np.zeros((len(passages), dimension), dtype=np.float32)
+    if fresh is not None:
+        vectors[to_embed] = fresh
+    if old_vectors is not None:
+        for i, digest in enumerate(wanted):
+            if digest in reusable:
+                vectors[i] = old_vectors[reusable[digest]]
+    return vectors, len(to_embed)

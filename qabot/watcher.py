@@ -1,0 +1,58 @@
+"""`qabot watch`: update the index whenever the corpus folder changes.
+
+Edits are debounced (an editor's save is often several file events), and the update is
+the same incremental step as `qabot index`, under the same lock, so a watcher and a
+manual `qabot index` never write at once. A failed update is reported and watching goes
+on: the previous index stays live.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from qabot.errors import QabotError
+from qabot.indexing import IndexUpdate
+from qabot.service import SearchService
+
+log = logging.getLogger(__name__)
+
+
+def watch_corpus(
+    service: SearchService,
+    *,
+    on_update: Callable[[IndexUpdate], None],
+    on_error: Callable[[Exception], None],
+    debounce_ms: int = 1000,
+    stop_event: threading.Event | None = None,
+) -> None:
+    """Bring the index up to date now, then after every batch of corpus changes.
+
+    Blocks until ``stop_event`` is set (or KeyboardInterrupt). Every update that wrote a
+    new index is passed to ``on_update``; errors (an unreadable folder, a damaged index,
+    a full disk) go to ``on_error`` and watching continues.
+    """
+    from watchfiles import watch
+
+    def run_update() -> None:
+        try:
+            report = service.update_index()
+        except (QabotError, OSError) as error:
+            on_error(error)
+            return
+        if not report.up_to_date or report.failed:
+            on_update(report)
+
+    run_update()
+    corpus_dir = service.settings.corpus_dir
+    for changes in watch(
+        corpus_dir,
+        debounce=debounce_ms,
+        stop_event=stop_event,
+        rust_timeout=500,
+        yield_on_timeout=False,
+        raise_interrupt=True,
+    ):
+        log.info("corpus changed: %d event(s)", len(changes))
+        run_update()

@@ -1,0 +1,502 @@
+"""Incremental updates, bad corpus files, crash safety, the lock, watch and hot reload.
+
+The fake embedder records every text it embeds, so "only the changed passages were
+embedded" is counted, not assumed. FAISS, files and subprocesses are real.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from qabot.errors import IndexCorruptError
+from qabot.index import IndexStore
+from qabot.service import SearchService
+from qabot.settings import load_settings
+from tests.fakes import FakeEmbedder
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def entry(title: str, day: int, paragraphs: list[str]) -> str:
+    return f"{title}\n\nMay {day}, 1930.\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+ALPHA = entry(
+    "Alpha",
+    2,
+    [
+        "The ship left the harbor at dawn with the exiles aboard.",
+        "We read Ibsen on deck while the sailors painted the rails.",
+        "A storm in the Bay of Biscay kept everyone below for two days.",
+        "The captain showed us charts of the route to the Gulf of Mexico.",
+    ],
+)
+BETA = entry(
+    "Beta",
+    3,
+    [
+        "Frida Kahlo met the tanker at Tampico in the morning.",
+        "A special train carried the party to the capital.",
+    ],
+)
+
+
+def make_service(root: Path, embedder: FakeEmbedder | None = None, **overrides) -> SearchService:
+    settings = load_settings(
+        corpus_dir=root / "corpus", embeddings_dir=root / "emb", chunk_min_tokens=0, **overrides
+    )
+    return SearchService.from_settings(settings, embedder=embedder or FakeEmbedder())
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "alpha.txt").write_text(ALPHA)
+    (folder / "beta.txt").write_text(BETA)
+    make_service(tmp_path).update_index()
+    return folder
+
+
+def snapshot(folder: Path) -> dict[str, float]:
+    return {str(p): p.stat().st_mtime_ns for p in sorted(folder.rglob("*"))}
+
+
+def test_first_build_embeds_everything(tmp_path: Path, corpus: Path):
+    service = make_service(tmp_path)
+    report = service.update_index(force=True)
+    assert report.passages == 6 and report.files == 2
+    assert report.embedded == 6 and len(service.embedder.embedded) == 6
+    assert report.full_rebuild == ("--force",)
+
+
+def test_edit_embeds_only_the_changed_passage_and_keeps_ids(tmp_path: Path, corpus: Path):
+    before = {p.text: p.id for p in make_service(tmp_path).index.passages}
+    (corpus / "alpha.txt").write_text(ALPHA.replace("two days", "three days"))
+    service = make_service(tmp_path)
+    report = service.update_index()
+    assert service.embedder.embedded == [
+        "A storm in the Bay of Biscay kept everyone below for three days."
+    ]
+    assert (report.files_changed, report.files_added, report.files_removed) == (
+        ("alpha.txt",),
+        (),
+        (),
+    )
+    assert (report.passages_added, report.passages_changed, report.passages_removed) == (0, 1, 0)
+    assert (report.embedded, report.reused) == (1, 5)
+    after = {p.text: p.id for p in service.store.load().passages}
+    unchanged = set(before) & set(after)
+    assert len(unchanged) == 5 and all(before[t] == after[t] for t in unchanged)
+    assert "files: 1 changed; passages: 0 added, 1 changed, 0 removed" in report.summary()
+
+
+def test_reused_vectors_are_the_stored_ones(tmp_path: Path, corpus: Path):
+    old = make_service(tmp_path).store.load()
+    (corpus / "alpha.txt").write_text(ALPHA.replace("two days", "three days"))
+    service = make_service(tmp_path)
+    service.update_index()
+    new = service.store.load()
+    old_rows = dict(zip([p.id for p in old.passages], old.vectors(), strict=True))
+    fresh = FakeEmbedder()
+    for passage, row in zip(new.passages, new.vectors(), strict=True):
+        expected = old_rows.get(passage.id)
+        if expected is None:
+            expected = fresh.embed([passage.embed_text])[0]
+        assert row.tolist() == pytest.approx(expected.tolist())
+
+
+def test_added_file_embeds_only_its_passages(tmp_path: Path, corpus: Path):
+    (corpus / "letters").mkdir()
+    (corpus / "letters" / "gamma.md").write_text("# Gamma\n\nA letter from Coyoacán.\n")
+    service = make_service(tmp_path)
+    report = service.update_index()
+    assert service.embedder.embedded == ["A letter from Coyoacán."]
+    assert report.files_added == ("letters/gamma.md",)
+    assert (report.passages_added, report.passages_changed, report.passages_removed) == (1, 0, 0)
+    assert service.ask("letter Coyoacán").hits[0].passage.source == "letters/gamma.md"
+
+
+def test_deleted_file_drops_its_passages_without_embedding(tmp_path: Path, corpus: Path):
+    (corpus / "beta.txt").unlink()
+    service = make_service(tmp_path)
+    report = service.update_index()
+    assert service.embedder.embedded == []
+    assert report.files_removed == ("beta.txt",) and report.passages_removed == 2
+    assert {p.source for p in service.store.load().passages} == {"alpha.txt"}
+
+
+def test_model_change_re_embeds_everything(tmp_path: Path, corpus: Path):
+    service = make_service(tmp_path, FakeEmbedder(identity="other-model"))
+    assert service.stale_reasons() == [
+        "built with model fake-embedder, configured model is other-model"
+    ]
+    report = service.update_index()
+    assert len(service.embedder.embedded) == 6 and report.reused == 0
+    assert report.full_rebuild == ("model changed from fake-embedder to other-model",)
+    assert service.store.load().manifest.model == "other-model"
+
+
+def test_no_change_touches_nothing_and_embeds_nothing(tmp_path: Path, corpus: Path):
+    before = snapshot(tmp_path / "emb")
+    service = make_service(tmp_path)
+    started = time.perf_counter()
+    report = service.update_index()
+    elapsed = time.perf_counter() - started
+    assert report.up_to_date and report.passages == 6 and report.files == 2
+    assert service.embedder.embedded == []
+    assert snapshot(tmp_path / "emb") == before
+    assert report.summary().startswith("Index is up to date: 6 passages from 2 file(s)")
+    assert elapsed < 1.0  # a correctness guard (it reads only hashes), not a speed target
+
+
+def test_chunking_change_re_chunks_but_reuses_identical_vectors(tmp_path: Path, corpus: Path):
+    service = make_service(tmp_path, chunk_max_tokens=200)
+    report = service.update_index()
+    assert report.location is not None
+    assert service.embedder.embedded == []  # same passages: every vector reused
+
+
+# ---------------------------------------------------------------------------- bad files
+
+
+def _bad_files(folder: Path, kind: str) -> None:
+    path = folder / "beta.txt"
+    if kind == "latin-1":
+        path.write_bytes("Frida Kahlo à Tampico".encode("latin-1"))
+    elif kind == "binary":
+        path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    elif kind == "empty":
+        path.write_text("")
+    elif kind == "huge":
+        with path.open("wb") as handle:  # 100 MB, sparse: cheap to make
+            handle.truncate(100 * 1024 * 1024)
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("latin-1", "not valid UTF-8 (byte 0xe0 at offset 12); convert it"),
+        ("binary", "looks like a binary file; remove it from the corpus"),
+        ("empty", "no text to index (empty file?)"),
+        ("huge", "104.9 MB is over the 20 MB limit; split it into smaller files"),
+    ],
+)
+def test_a_bad_file_keeps_its_old_passages_and_the_rest(
+    tmp_path: Path, corpus: Path, kind: str, message: str
+):
+    _bad_files(corpus, kind)
+    (corpus / "alpha.txt").write_text(ALPHA + "\nA fifth paragraph about Norway.\n")
+    service = make_service(tmp_path)
+    report = service.update_index()
+    assert report.failed.keys() == {"beta.txt"} and message in report.failed["beta.txt"]
+    (warning,) = service.failure_warnings(report)
+    assert warning.startswith("beta.txt not indexed: ")
+    assert "its 2 passage(s) from the previous version are kept" in warning
+    index = service.store.load()
+    assert sum(p.source == "beta.txt" for p in index.passages) == 2  # not destroyed
+    assert any("Norway" in p.text for p in index.passages)  # other files still updated
+    assert service.embedder.embedded == ["A fifth paragraph about Norway."]
+
+    # A no-change run stays a no-change run, and still names the file.
+    again = make_service(tmp_path)
+    report = again.update_index()
+    assert report.up_to_date and report.failed.keys() == {"beta.txt"}
+    assert again.failure_warnings(report) == [
+        f"beta.txt not indexed: {report.failed['beta.txt']}; fix the file or delete it"
+    ]
+
+    # Fixing the file indexes it again.
+    (corpus / "beta.txt").write_text(BETA.replace("morning", "evening"))
+    report = make_service(tmp_path).update_index()
+    assert report.failed == {} and report.files_changed == ("beta.txt",)
+    assert any("evening" in p.text for p in make_service(tmp_path).store.load().passages)
+
+
+def test_a_new_bad_file_has_no_passages_and_is_named(tmp_path: Path, corpus: Path):
+    (corpus / "scan.txt").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF")
+    service = make_service(tmp_path)
+    report = service.update_index()
+    assert service.failure_warnings(report) == [
+        f"scan.txt not indexed: {corpus / 'scan.txt'}: looks like a binary file; remove it "
+        "from the corpus; it has no passages in the index until it is fixed"
+    ]
+    assert report.passages == 6
+
+
+def test_unknown_extension_is_skipped_with_a_warning(
+    tmp_path: Path, corpus: Path, caplog: pytest.LogCaptureFixture
+):
+    (corpus / "notes.pdf").write_bytes(b"%PDF-1.7")
+    with caplog.at_level(logging.WARNING):
+        report = make_service(tmp_path).update_index()
+    assert report.up_to_date  # not part of the corpus at all
+    assert f"skipped {corpus / 'notes.pdf'}: not a .txt or .md file" in caplog.text
+
+
+# ---------------------------------------------------------------------------- crash safety
+
+WRITER = """
+import sys, itertools
+sys.path.insert(0, {repo!r})
+from pathlib import Path
+from qabot.service import SearchService
+from qabot.settings import load_settings
+from tests.fakes import FakeEmbedder
+
+root = Path({root!r})
+settings = load_settings(corpus_dir=root / "corpus", embeddings_dir=root / "emb",
+                         chunk_min_tokens=0)
+service = SearchService.from_settings(settings, embedder=FakeEmbedder())
+for n in itertools.count():
+    (root / "corpus" / "extra.txt").write_text(
+        "Extra\\n\\n" + "\\n\\n".join(f"Paragraph {{n}} number {{i}}." for i in range(40)))
+    service.update_index()
+    print(n, flush=True)
+"""
+
+
+def test_kill_9_at_any_moment_leaves_a_loadable_consistent_index(tmp_path: Path, corpus: Path):
+    rng = random.Random(7)
+    script = WRITER.format(repo=str(REPO), root=str(tmp_path))
+    for _ in range(12):
+        writer = subprocess.Popen(
+            [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        time.sleep(rng.uniform(0.6, 1.4))  # start-up is ~0.5 s; then it saves in a loop
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        service = make_service(tmp_path)
+        index = service.store.load()  # verifies checksums and counts against the manifest
+        assert len(index) == index.manifest.passage_count in (6, 46)
+        assert service.ask("Who met the tanker at Tampico?").hits[0].passage.source == "beta.txt"
+    assert writer.stdout is not None
+    saves = writer.stdout.read().split()
+    print("saves before the last kill:", len(saves))
+    assert saves  # it did get to save
+
+
+HOLDER = """
+import sys, time, json
+sys.path.insert(0, {repo!r})
+from pathlib import Path
+from qabot.service import SearchService
+from qabot.settings import load_settings
+from tests.fakes import FakeEmbedder
+
+class Slow(FakeEmbedder):
+    def embed(self, texts, *, progress=None):
+        start = time.time(); time.sleep(1.0)
+        vectors = super().embed(texts, progress=progress)
+        with open({log!r}, "a") as log:
+            log.write(json.dumps([start, time.time()]) + "\\n")
+        return vectors
+
+root = Path({root!r})
+settings = load_settings(corpus_dir=root / "corpus", embeddings_dir=root / "emb",
+                         chunk_min_tokens=0)
+SearchService.from_settings(settings, embedder=Slow(), notify=print).update_index(force=True)
+"""
+
+
+def test_two_updates_at_once_are_serialized_by_the_lock(tmp_path: Path, corpus: Path):
+    log = tmp_path / "embed-times.jsonl"
+    script = HOLDER.format(repo=str(REPO), root=str(tmp_path), log=str(log))
+    runs = [
+        subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=60)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0]
+    (first, second) = sorted(json.loads(line) for line in log.read_text().splitlines())
+    assert first[1] <= second[0]  # the second embedding started after the first ended
+    assert sum("Waiting for another qabot process" in out for out in outputs) == 1
+    assert len(make_service(tmp_path).store.load()) == 6
+
+
+# ---------------------------------------------------------------------------- hot reload
+
+
+def test_hot_reload_while_answering_fails_no_question(tmp_path: Path, corpus: Path):
+    reader = make_service(tmp_path)
+    reader.ensure_index()
+    writer = make_service(tmp_path)
+    errors: list[BaseException] = []
+    answered = [0]
+    stop = threading.Event()
+
+    def ask_forever() -> None:
+        while not stop.is_set():
+            try:
+                answer = reader.ask("Who met the tanker at Tampico?")
+                assert answer.hits[0].passage.source == "beta.txt"
+                answered[0] += 1
+            except BaseException as error:
+                errors.append(error)
+
+    def reload_forever() -> None:
+        while not stop.is_set():
+            try:
+                reader.reload_if_changed()
+            except BaseException as error:
+                errors.append(error)
+
+    threads = [threading.Thread(target=ask_forever) for _ in range(3)]
+    threads.append(threading.Thread(target=reload_forever))
+    for thread in threads:
+        thread.start()
+    try:
+        for n in range(15):
+            (corpus / f"extra-{n}.txt").write_text(f"Extra {n}\n\nA note about Norway, {n}.\n")
+            writer.update_index()
+    finally:
+        time.sleep(0.2)
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert errors == []
+    assert answered[0] > 15
+    reader.reload_if_changed()
+    assert len(reader.index) == 6 + 15
+
+
+def test_reload_keeps_the_old_index_when_the_new_one_is_damaged(tmp_path: Path, corpus: Path):
+    reader = make_service(tmp_path)
+    reader.ensure_index()
+    (corpus / "extra.txt").write_text("Extra\n\nA note about Norway.\n")
+    writer = make_service(tmp_path)
+    writer.update_index()
+    location = IndexStore(tmp_path / "emb").current_dir()
+    assert location is not None
+    (location / "passages.jsonl").write_text("{}\n")
+    with pytest.raises(IndexCorruptError, match=r"passages\.jsonl is damaged"):
+        reader.reload_if_changed()
+    assert len(reader.index) == 6
+    assert reader.ask("Tampico tanker").hits
+
+
+# ---------------------------------------------------------------------------- watch
+
+
+def test_watch_updates_after_changes_and_survives_errors(tmp_path: Path, corpus: Path):
+    from qabot.watcher import watch_corpus
+
+    service = make_service(tmp_path, watch_debounce_ms=100)
+    reports = []
+    errors: list[Exception] = []
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=watch_corpus,
+        args=(service,),
+        kwargs={
+            "on_update": reports.append,
+            "on_error": errors.append,
+            "debounce_ms": 100,
+            "stop_event": stop,
+        },
+    )
+    thread.start()
+
+    def wait_for(condition, what: str) -> None:
+        deadline = time.monotonic() + 15
+        while not condition():
+            assert time.monotonic() < deadline, f"timed out waiting for {what}"
+            time.sleep(0.05)
+
+    try:
+        time.sleep(0.5)  # let the watcher start
+        (corpus / "gamma.txt").write_text("Gamma\n\nA letter about Coyoacán.\n")
+        wait_for(lambda: any(r.files_added == ("gamma.txt",) for r in reports), "gamma added")
+        (corpus / "gamma.txt").write_bytes(b"\xff\xfe")
+        wait_for(lambda: any("gamma.txt" in r.failed for r in reports), "gamma failure")
+        (corpus / "gamma.txt").unlink()
+        wait_for(lambda: any(r.files_removed == ("gamma.txt",) for r in reports), "gamma removed")
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert errors == []
+    assert len(service.store.load()) == 6
+
+
+def test_watch_reports_errors_and_keeps_going(tmp_path: Path, corpus: Path, monkeypatch):
+    from qabot.errors import IndexCorruptError
+    from qabot.watcher import watch_corpus
+
+    service = make_service(tmp_path)
+    calls = []
+
+    def failing_update(**_):
+        calls.append(1)
+        raise IndexCorruptError("emb/CURRENT is damaged; run `qabot index --force` to rebuild")
+
+    monkeypatch.setattr(service, "update_index", failing_update)
+    errors: list[Exception] = []
+    stop = threading.Event()
+    stop.set()  # one initial update, then the loop ends at once
+    watch_corpus(service, on_update=print, on_error=errors.append, stop_event=stop)
+    assert calls == [1] and "CURRENT is damaged" in str(errors[0])
+
+
+def test_watch_command_is_listed(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from qabot.cli import cli
+
+    result = CliRunner().invoke(cli, ["--help"])
+    assert "watch " in result.stdout and "Watch corpus/" in result.stdout
+
+
+def test_env_only_has_the_lock_and_generations(tmp_path: Path, corpus: Path):
+    names = sorted(p.name for p in (tmp_path / "emb").iterdir())
+    assert names[0] == ".index.lock" and names[1] == "CURRENT"
+    assert all(n.startswith("gen-") for n in names[2:]) and os.path.isdir(tmp_path / "emb")
+
+
+# ---------------------------------------------------------------------------- the bot
+
+
+async def test_bot_reload_task_swaps_in_a_new_index(tmp_path: Path, corpus: Path, caplog):
+    from qabot.bot import Qabot
+
+    service = make_service(tmp_path, reload_seconds=0.05)
+    service.ensure_index()
+    client = Qabot(service, service.settings)
+    client._reload_task = asyncio.create_task(client.reload_loop())
+    try:
+        (corpus / "gamma.txt").write_text("Gamma\n\nA letter about Coyoacán.\n")
+        make_service(tmp_path).update_index()  # `qabot index` in another process
+        with caplog.at_level(logging.INFO, logger="qabot.bot"):
+            for _ in range(100):
+                if len(service.index) == 7:
+                    break
+                await asyncio.sleep(0.05)
+        assert len(service.index) == 7
+        assert "loaded the new index: 7 passages" in caplog.text
+
+        client._reload_task.cancel()  # from here on, reload by hand (no race with the loop)
+        location = IndexStore(tmp_path / "emb").current_dir()
+        (corpus / "delta.txt").write_text("Delta\n\nAnother letter.\n")
+        make_service(tmp_path).update_index()
+        new = IndexStore(tmp_path / "emb").current_dir()
+        assert new is not None and new != location
+        (new / "index.faiss").write_bytes(b"garbage")
+        with caplog.at_level(logging.ERROR, logger="qabot.bot"):
+            assert await client.reload_once() is False
+        assert "could not load the new index, still answering from the old one" in caplog.text
+        assert len(service.index) == 7 and service.ask("letter Coyoacán").hits
+    finally:
+        await client.close()
+    assert client._reload_task.done()
