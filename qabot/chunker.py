@@ -22,7 +22,7 @@ CHUNKER_VERSION = 1
 
 EDITORS_NOTE = "Editors’ note"
 
-_MONTHS = {
+MONTHS = {
     name: number
     for number, names in enumerate(
         [
@@ -43,13 +43,18 @@ _MONTHS = {
     )
     for name in names
 }
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+MONTH_PATTERN = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
-_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-_YEAR = r"(?P<year>\d{4})"
+DAY_PATTERN = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+YEAR_PATTERN = r"(?P<year>\d{4})"
 _DATE_LINE = [
-    re.compile(rf"^{_WEEKDAY}{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?\s*\.?$", re.IGNORECASE),
-    re.compile(rf"^{_WEEKDAY}{_DAY}\s+(?:of\s+)?{_MONTH},?(?:\s+{_YEAR})?\s*\.?$", re.IGNORECASE),
+    re.compile(
+        rf"^{_WEEKDAY}{MONTH_PATTERN}\s+{DAY_PATTERN}(?:,?\s+{YEAR_PATTERN})?\s*\.?$", re.IGNORECASE
+    ),
+    re.compile(
+        rf"^{_WEEKDAY}{DAY_PATTERN}\s+(?:of\s+)?{MONTH_PATTERN},?(?:\s+{YEAR_PATTERN})?\s*\.?$",
+        re.IGNORECASE,
+    ),
     re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\.?$"),
 ]
 
@@ -212,7 +217,7 @@ def parse_date_line(line: str) -> tuple[int | None, int, int] | None:
         if not match:
             continue
         month_text = match.group("month").lower()
-        month = int(month_text) if month_text.isdigit() else _MONTHS[month_text]
+        month = int(month_text) if month_text.isdigit() else MONTHS[month_text]
         day = int(match.group("day"))
         year = int(match.group("year")) if match.group("year") else None
         try:
@@ -450,6 +455,15 @@ def _sentence_spans(text: str, offset: int) -> list[tuple[int, int]]:
             spans.append((offset + start, offset + end))
         position += len(sentence)
     return spans
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of a passage's text, paragraph by paragraph, whitespace collapsed."""
+    sentences = []
+    for paragraph in text.split("\n\n"):
+        for start, end in _sentence_spans(paragraph, 0):
+            sentences.append(" ".join(paragraph[start:end].split()))
+    return [s for s in sentences if s]
 
 
 def _word_spans(source: str, start: int, end: int) -> list[tuple[int, int]]:

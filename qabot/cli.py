@@ -50,6 +50,15 @@ class _Group(click.Group):
             _fail(f"unexpected {type(error).__name__}: {error} (run with --debug for details)", 1)
 
 
+def _emphasis() -> str:
+    """Bold on a terminal (unless NO_COLOR is set), **markers** when piped."""
+    import os
+
+    if sys.stdout.isatty():
+        return "none" if os.environ.get("NO_COLOR") else "ansi"
+    return "markdown"
+
+
 def _terminal_width() -> int:
     return min(shutil.get_terminal_size((88, 24)).columns, 100)
 
@@ -171,11 +180,28 @@ def _questions(question: str) -> Iterator[str]:
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per question, per line.")
 @click.option("--no-build", is_flag=True, help="Fail instead of building a missing or stale index.")
+@click.option(
+    "--date",
+    "entry_date",
+    metavar="YYYY-MM-DD",
+    help="Only the journal entry of that day (or the nearest entries, with a note).",
+)
+@click.option("--section", metavar="NAME", help="Only passages under this section heading.")
 @click.pass_context
-def ask(ctx: click.Context, question: str, k: int | None, as_json: bool, no_build: bool) -> None:
+def ask(
+    ctx: click.Context,
+    question: str,
+    k: int | None,
+    as_json: bool,
+    no_build: bool,
+    entry_date: str | None,
+    section: str | None,
+) -> None:
     """Answer QUESTION with cited passages; QUESTION '-' reads one question per line from stdin."""
     from qabot.formatting import answer_record, render_answer
+    from qabot.retriever import Filters
 
+    filters = Filters(date=entry_date, section=section)
     service = _service(ctx)
     if question != "-":
         service.validate(question)  # a bad question fails before any loading
@@ -183,7 +209,7 @@ def ask(ctx: click.Context, question: str, k: int | None, as_json: bool, no_buil
     invalid = 0
     for text in _questions(question):
         try:
-            answer = service.ask(text, k)
+            answer = service.ask(text, k, filters)
         except QuestionError as error:
             if question != "-":
                 raise
@@ -193,7 +219,7 @@ def ask(ctx: click.Context, question: str, k: int | None, as_json: bool, no_buil
         if as_json:
             click.echo(json.dumps(answer_record(answer), ensure_ascii=False))
         else:
-            click.echo(render_answer(answer, _terminal_width()))
+            click.echo(render_answer(answer, _terminal_width(), _emphasis()))
     if invalid:
         sys.exit(QuestionError.exit_code)
 
@@ -212,6 +238,55 @@ def passages(ctx: click.Context, as_json: bool) -> None:
             click.echo(json.dumps(passage_record(passage), ensure_ascii=False))
         else:
             click.echo(render_passage(passage, _terminal_width()))
+
+
+@cli.command(name="eval")
+@click.argument("questions", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per question, per line.")
+@click.pass_context
+def eval_command(ctx: click.Context, questions: Path, as_json: bool) -> None:
+    """Measure retrieval on a labeled question file (JSON Lines; see the README)."""
+    from qabot.evaluation import (
+        compared_rankings,
+        evaluate,
+        load_cases,
+        metrics,
+        misses,
+        render_report,
+        result_record,
+        tradeoff,
+    )
+
+    cases = load_cases(questions)  # a bad file fails before anything loads
+    service = _service(ctx)
+    service.ensure_index(progress=_progress_bar("Embedding"))
+    settings = service.settings
+    columns = []
+    configured_results = []
+    for name, ranking in compared_rankings(service.ranking):
+        results = evaluate(service, cases, ranking)
+        columns.append((name, metrics(results)))
+        if name.endswith("*"):
+            configured_results = results
+    results = configured_results or evaluate(service, cases)
+    if as_json:
+        for result in results:
+            click.echo(json.dumps(result_record(result), ensure_ascii=False))
+        return
+    passages = service.passages()
+    thresholds = [round(0.15 + 0.025 * i, 3) for i in range(13)]
+    if settings.min_score not in thresholds:
+        thresholds = sorted([*thresholds, settings.min_score])
+    click.echo(
+        render_report(
+            columns,
+            mean_tokens=sum(p.tokens for p in passages) / max(1, len(passages)),
+            mean_chars=sum(len(p.text) for p in passages) / max(1, len(passages)),
+            rows=tradeoff(service, results, thresholds),
+            chosen=settings.min_score,
+            missed=misses(results),
+        )
+    )
 
 
 @cli.command()

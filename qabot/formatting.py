@@ -19,6 +19,8 @@ def hit_record(hit: Hit) -> dict[str, Any]:
     return {
         "rank": hit.rank,
         "score": round(hit.score, 4),
+        "cosine": None if hit.cosine is None else round(hit.cosine, 4),
+        "match": hit.match,
         "text": passage.text,
         "source": passage.source,
         "section": passage.section,
@@ -33,6 +35,8 @@ def answer_record(answer: Answer) -> dict[str, Any]:
     return {
         "question": answer.question,
         "abstained": answer.abstained,
+        "top_match": answer.hits[0].match if answer.hits else None,
+        "notes": list(answer.notes),
         "results": [hit_record(hit) for hit in answer.hits],
     }
 
@@ -63,18 +67,46 @@ def _wrap(text: str, width: int, indent: str) -> str:
     return f"\n{indent}\n".join(wrapped)
 
 
-def render_answer(answer: Answer, width: int = 88) -> str:
-    """Citation line first, then the quoted passage, wrapped for a terminal."""
+EMPHASIS = {
+    "ansi": ("\x1b[1m", "\x1b[0m"),  # bold, on a terminal
+    "markdown": ("**", "**"),  # when piped: still visible, and copy-paste friendly
+    "none": ("", ""),
+}
+_START, _END = "\x01", "\x02"  # placeholders that survive wrapping (one column each)
+
+
+def emphasize(text: str, highlight: str | None, style: str = "markdown") -> str:
+    """``text`` (whitespace collapsed per paragraph) with ``highlight`` marked up."""
+    paragraphs = [" ".join(p.split()) for p in text.split("\n\n")]
+    flat = "\n\n".join(paragraphs)
+    if not highlight or style == "none":
+        return flat
+    marked = False
+    for number, paragraph in enumerate(paragraphs):
+        if highlight in paragraph:
+            paragraphs[number] = paragraph.replace(highlight, _START + highlight + _END, 1)
+            marked = True
+            break
+    return "\n\n".join(paragraphs) if marked else flat
+
+
+def render_answer(answer: Answer, width: int = 88, emphasis: str = "markdown") -> str:
+    """Citation line first, then the quoted passage with its answering sentence emphasized."""
     width = max(40, width)
     lines = [f"Q: {answer.question}", ""]
+    lines += [textwrap.fill(note, width=width) for note in answer.notes]
+    if answer.notes:
+        lines.append("")
     if answer.abstained:
         lines += [ABSTAIN_MESSAGE, ""]
     if not answer.hits:
         lines.append("(the corpus has no passages)")
+    start, end = EMPHASIS[emphasis]
     for hit in answer.hits:
         header = f"[{hit.rank}] {hit.passage.citation}  (score {hit.score:.2f})"
         lines.append(textwrap.fill(header, width=width, subsequent_indent="    "))
-        lines.append(_wrap(hit.passage.text, width, "    "))
+        body = _wrap(emphasize(hit.passage.text, hit.highlight, emphasis), width, "    ")
+        lines.append(body.replace(_START, start).replace(_END, end))
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -186,7 +218,10 @@ def answer_embed(
 ) -> EmbedSpec:
     """One page of an answer as an embed: citation per field, quoted passage as its value."""
     title = shorten(f"Q: {' '.join(answer.question.split())}", limits.title)
-    description = _abstain_line(answer) if answer.abstained else ""
+    description = " ".join(
+        [escape_markdown(note) for note in answer.notes]
+        + ([_abstain_line(answer)] if answer.abstained else [])
+    )
     if not hits:
         description = description or "No passages found."
     footer = FOOTER + (f" Page {page}/{pages}." if pages > 1 else "")

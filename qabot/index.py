@@ -8,6 +8,10 @@ Layout of the embeddings folder::
         manifest.json         model, dimension, counts, corpus hash, checksums, build time
         index.faiss           IndexIDMap2(IndexFlatIP): cosine on normalized vectors
         passages.jsonl        one Passage per line, in id order of the index
+        units.npy             vectors of the sentences of multi-sentence passages
+        units.jsonl           [passage id, sentence] per row of units.npy
+        lexicon.npy           vectors of the corpus's words (query expansion)
+        lexicon.jsonl         the word of each row of lexicon.npy
 
 A new generation is written completely, then CURRENT is replaced, so a crash at any
 moment leaves the previous index loadable.
@@ -35,11 +39,15 @@ from qabot.types import Passage
 if TYPE_CHECKING:
     import numpy as np
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sentence units and the lexicon
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 FAISS_FILE = "index.faiss"
 PASSAGES_FILE = "passages.jsonl"
+UNIT_VECTORS_FILE = "units.npy"
+UNITS_FILE = "units.jsonl"
+LEXICON_VECTORS_FILE = "lexicon.npy"
+LEXICON_FILE = "lexicon.jsonl"
 _KEEP_GENERATIONS = 2  # the live one and its predecessor (a reader may still hold it)
 
 
@@ -56,6 +64,8 @@ class Manifest:
     built_at: str
     build_seconds: float
     checksums: dict[str, str] = field(default_factory=dict)
+    unit_count: int = 0
+    lexicon_count: int = 0
     # passage id (as a string: JSON keys) → hash of the text the model embedded
     content_hashes: dict[str, str] = field(default_factory=dict)
     # corpus files that could not be indexed → why (their previous passages, if any, kept)
@@ -92,6 +102,50 @@ class Manifest:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+@dataclass(frozen=True)
+class Units:
+    """Sentences of the passages, embedded one by one.
+
+    A long passage's vector blurs its sentences; a question is often answered by one of
+    them ("Yesterday we passed the Azores"). Passages of one sentence have no units.
+    """
+
+    passage_ids: tuple[int, ...]
+    texts: tuple[str, ...]  # verbatim sentences of the passage text (for highlights)
+    vectors: np.ndarray  # one row per sentence, normalized
+
+    @classmethod
+    def empty(cls, dimension: int) -> Units:
+        import numpy as np
+
+        return cls((), (), np.zeros((0, dimension), dtype=np.float32))
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The corpus's words, embedded one by one, to map a question's words onto them.
+
+    Readers paraphrase ("wireless" for "radio", "envoy" for "ambassador"); BM25 only
+    matches exact stems. The nearest corpus words of a question word become weighted
+    extra BM25 terms.
+    """
+
+    words: tuple[str, ...]
+    vectors: np.ndarray
+
+    @classmethod
+    def empty(cls, dimension: int) -> Lexicon:
+        import numpy as np
+
+        return cls((), np.zeros((0, dimension), dtype=np.float32))
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+
 class Index:
     """Passages and their vectors, searchable by inner product (cosine)."""
 
@@ -101,12 +155,16 @@ class Index:
         passages: Sequence[Passage],
         manifest: Manifest,
         location: Path | None = None,
+        units: Units | None = None,
+        lexicon: Lexicon | None = None,
     ) -> None:
         self._faiss = faiss_index
         self.passages = list(passages)
         self.by_id = {p.id: p for p in self.passages}
         self.manifest = manifest
         self.location = location
+        self.units = units if units is not None else Units.empty(int(faiss_index.d))
+        self.lexicon = lexicon if lexicon is not None else Lexicon.empty(int(faiss_index.d))
 
     @property
     def dimension(self) -> int:
@@ -151,6 +209,8 @@ def build(
     chunking: ChunkingConfig,
     build_seconds: float,
     failed: dict[str, str] | None = None,
+    units: Units | None = None,
+    lexicon: Lexicon | None = None,
 ) -> Index:
     """An in-memory index over ``passages`` (rows of ``vectors`` in the same order)."""
     import faiss
@@ -178,8 +238,12 @@ def build(
         build_seconds=round(build_seconds, 3),
         content_hashes={str(p.id): content_hash(p.embed_text) for p in passages},
         failed=dict(failed or {}),
+        unit_count=len(units) if units is not None else 0,
+        lexicon_count=len(lexicon) if lexicon is not None else 0,
     )
-    return Index(faiss_index, passages, manifest)
+    if units is not None and not set(units.passage_ids) <= set(ids):
+        raise ValueError("every unit must belong to a passage")
+    return Index(faiss_index, passages, manifest, units=units, lexicon=lexicon)
 
 
 def content_hash(text: str) -> str:
@@ -293,7 +357,49 @@ class IndexStore:
             )
         if len(passages) and faiss_index.d != manifest.dimension:
             raise IndexCorruptError(f"{location}: vector dimension differs from manifest; {fix}")
-        return Index(faiss_index, passages, manifest, location)
+        units = self._load_units(location, manifest, {p.id for p in passages}, fix)
+        lexicon = self._load_lexicon(location, manifest, fix)
+        return Index(faiss_index, passages, manifest, location, units, lexicon)
+
+    def _load_lexicon(self, location: Path, manifest: Manifest, fix: str) -> Lexicon:
+        import numpy as np
+
+        try:
+            vectors = np.load(location / LEXICON_VECTORS_FILE, allow_pickle=False)
+            with (location / LEXICON_FILE).open(encoding="utf-8") as handle:
+                words = tuple(str(json.loads(line)) for line in handle if line.strip())
+        except (OSError, ValueError, TypeError) as error:
+            raise IndexCorruptError(
+                f"{location}: the lexicon is damaged ({error}); {fix}"
+            ) from None
+        if not len(vectors) == len(words) == manifest.lexicon_count:
+            raise IndexCorruptError(
+                f"{location}: {len(vectors)} word vectors, {len(words)} words, manifest says "
+                f"{manifest.lexicon_count}; {fix}"
+            )
+        return Lexicon(words, vectors.astype(np.float32, copy=False))
+
+    def _load_units(self, location: Path, manifest: Manifest, ids: set[int], fix: str) -> Units:
+        import numpy as np
+
+        try:
+            vectors = np.load(location / UNIT_VECTORS_FILE, allow_pickle=False)
+            with (location / UNITS_FILE).open(encoding="utf-8") as handle:
+                rows = [json.loads(line) for line in handle if line.strip()]
+            owners = tuple(int(owner) for owner, _ in rows)
+            texts = tuple(str(text) for _, text in rows)
+        except (OSError, ValueError, TypeError) as error:
+            raise IndexCorruptError(
+                f"{location}: sentence units are damaged ({error}); {fix}"
+            ) from None
+        if not (len(vectors) == len(rows) == manifest.unit_count) or not set(owners) <= ids:
+            raise IndexCorruptError(
+                f"{location}: {len(vectors)} unit vectors, {len(rows)} units, manifest says "
+                f"{manifest.unit_count}; {fix}"
+            )
+        if len(vectors) and vectors.shape[1] != manifest.dimension:
+            raise IndexCorruptError(f"{location}: unit vector dimension differs; {fix}")
+        return Units(owners, texts, vectors.astype(np.float32, copy=False))
 
     def save(self, index: Index) -> Path:
         """Write ``index`` as a new generation and make it live atomically."""
@@ -309,7 +415,27 @@ class IndexStore:
             with (staging / PASSAGES_FILE).open("w", encoding="utf-8") as handle:
                 for passage in index.passages:
                     handle.write(json.dumps(passage_to_record(passage), ensure_ascii=False) + "\n")
-            checksums = {n: _sha256(staging / n) for n in (FAISS_FILE, PASSAGES_FILE)}
+            import numpy as np
+
+            with (staging / UNIT_VECTORS_FILE).open("wb") as handle:
+                np.save(handle, np.ascontiguousarray(index.units.vectors, dtype=np.float32))
+            with (staging / UNITS_FILE).open("w", encoding="utf-8") as handle:
+                for owner, text in zip(index.units.passage_ids, index.units.texts, strict=True):
+                    handle.write(json.dumps([owner, text], ensure_ascii=False) + "\n")
+            with (staging / LEXICON_VECTORS_FILE).open("wb") as handle:
+                np.save(handle, np.ascontiguousarray(index.lexicon.vectors, dtype=np.float32))
+            with (staging / LEXICON_FILE).open("w", encoding="utf-8") as handle:
+                for word in index.lexicon.words:
+                    handle.write(json.dumps(word, ensure_ascii=False) + "\n")
+            names = (
+                FAISS_FILE,
+                PASSAGES_FILE,
+                UNIT_VECTORS_FILE,
+                UNITS_FILE,
+                LEXICON_VECTORS_FILE,
+                LEXICON_FILE,
+            )
+            checksums = {n: _sha256(staging / n) for n in names}
             manifest = Manifest(**{**asdict(index.manifest), "checksums": checksums})
             (staging / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2) + "\n")
             for child in staging.iterdir():

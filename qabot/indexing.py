@@ -15,11 +15,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
-from qabot.chunker import ChunkingConfig, chunk_document
+from qabot.chunker import ChunkingConfig, chunk_document, repair_text, split_sentences
 from qabot.corpus import CorpusFile, corpus_hash, read_text
 from qabot.embedder import Embedder
 from qabot.errors import CorpusError
-from qabot.index import FORMAT_VERSION, Index, build, content_hash
+from qabot.index import FORMAT_VERSION, Index, Lexicon, Units, build, content_hash
+from qabot.lexical import corpus_words
 from qabot.types import Passage
 
 if TYPE_CHECKING:
@@ -40,8 +41,8 @@ class IndexUpdate:
     passages_added: int = 0
     passages_changed: int = 0
     passages_removed: int = 0
-    embedded: int = 0  # passages sent to the model this run
-    reused: int = 0  # passages whose stored vector was kept
+    embedded: int = 0  # texts (passages and sentences) sent to the model this run
+    reused: int = 0  # texts whose stored vector was kept
     full_rebuild: tuple[str, ...] = ()  # why every passage was re-embedded, when it was
     failed: dict[str, str] = field(default_factory=dict)  # source → one-line reason
     skipped_blocks: int = 0  # boilerplate blocks left out of the re-chunked files
@@ -188,7 +189,9 @@ def update(
     removed = sorted((set(old_by_source) | set(old.files if old else ())) - current)
     counts["removed"] += sum(len(old_by_source.get(source, [])) for source in removed)
 
-    vectors, embedded = _vectors(previous, passages, embedder, reuse_vectors, progress)
+    vectors, units, lexicon, embedded = _vectors(
+        previous, passages, embedder, reuse_vectors, progress
+    )
     index = build(
         passages,
         vectors,
@@ -198,6 +201,8 @@ def update(
         chunking=chunking,
         build_seconds=time.perf_counter() - started,
         failed=failed,
+        units=units,
+        lexicon=lexicon,
     )
     tokens = [p.tokens for p in rechunked] or [0]
     report = IndexUpdate(
@@ -210,7 +215,7 @@ def update(
         passages_changed=counts["changed"],
         passages_removed=counts["removed"],
         embedded=embedded,
-        reused=len(passages) - embedded,
+        reused=len(passages) + len(units) + len(lexicon) - embedded,
         full_rebuild=tuple(full_reasons),
         failed=failed,
         skipped_blocks=skipped_blocks,
@@ -222,44 +227,68 @@ def update(
     return index, report
 
 
+def sentence_units(passages: Sequence[Passage]) -> tuple[list[int], list[str]]:
+    """(passage id, sentence) for every sentence of every multi-sentence passage."""
+    owners: list[int] = []
+    texts: list[str] = []
+    for passage in passages:
+        sentences = split_sentences(passage.text)
+        if len(sentences) > 1:
+            owners.extend([passage.id] * len(sentences))
+            texts.extend(sentences)
+    return owners, texts
+
+
 def _vectors(
     previous: Index | None,
     passages: Sequence[Passage],
     embedder: Embedder,
     reuse: bool,
     progress: Callable[[int], Progress] | None,
-) -> tuple[np.ndarray, int]:
-    """One vector per passage: reused by content hash when allowed, else embedded."""
+) -> tuple[np.ndarray, Units, Lexicon, int]:
+    """Passage, sentence and word vectors: reused by content hash when allowed, else embedded.
+
+    Returns the passage vectors, the sentence units, the lexicon and how many texts
+    were embedded.
+    """
     import numpy as np
 
-    reusable: dict[str, int] = {}
-    old_vectors = None
+    owners, sentences = sentence_units(passages)
+    words = corpus_words(passages)
+    texts = [p.embed_text for p in passages] + [repair_text(s) for s in sentences] + words
+    stored: dict[str, tuple[str, int]] = {}  # content hash → ("p" | "u", row)
     if reuse and previous is not None and len(previous):
         hashes = previous.manifest.content_hashes
         for row, passage in enumerate(previous.passages):
             digest = hashes.get(str(passage.id)) or content_hash(passage.embed_text)
-            reusable.setdefault(digest, row)
-    wanted = [content_hash(p.embed_text) for p in passages]
-    to_embed = [i for i, digest in enumerate(wanted) if digest not in reusable]
-    if reusable and len(to_embed) < len(passages):
-        assert previous is not None
-        old_vectors = previous.vectors()
-    advance = progress(len(to_embed)) if progress and to_embed else None
-    fresh = (
-        embedder.embed([passages[i].embed_text for i in to_embed], progress=advance)
-        if to_embed
-        else None
+            stored.setdefault(digest, ("p", row))
+        for row, text in enumerate(previous.units.texts):
+            stored.setdefault(content_hash(repair_text(text)), ("u", row))
+        for row, word in enumerate(previous.lexicon.words):
+            stored.setdefault(content_hash(word), ("w", row))
+    wanted = [content_hash(t) for t in texts]
+    missing: dict[str, str] = {}
+    for digest, text in zip(wanted, texts, strict=True):
+        if digest not in stored:
+            missing.setdefault(digest, text)
+    advance = progress(len(missing)) if progress and missing else None
+    fresh = embedder.embed(list(missing.values()), progress=advance) if missing else None
+    fresh_row = {digest: row for row, digest in enumerate(missing)}
+    old: dict[str, np.ndarray] = {}
+    if previous is not None and stored:
+        old = {"p": previous.vectors(), "u": previous.units.vectors, "w": previous.lexicon.vectors}
+    dimension = next(
+        (int(m.shape[1]) for m in (fresh, old.get("p")) if m is not None and len(m)), 0
     )
-    dimension = (
-        int(fresh.shape[1])
-        if fresh is not None
-        else (int(old_vectors.shape[1]) if old_vectors is not None else 0)
-    )
-    vectors = np.zeros((len(passages), dimension), dtype=np.float32)
-    if fresh is not None:
-        vectors[to_embed] = fresh
-    if old_vectors is not None:
-        for i, digest in enumerate(wanted):
-            if digest in reusable:
-                vectors[i] = old_vectors[reusable[digest]]
-    return vectors, len(to_embed)
+    vectors = np.zeros((len(texts), dimension), dtype=np.float32)
+    for i, digest in enumerate(wanted):
+        if digest in fresh_row:
+            assert fresh is not None
+            vectors[i] = fresh[fresh_row[digest]]
+        else:
+            kind, row = stored[digest]
+            vectors[i] = old[kind][row]
+    first_word = len(passages) + len(sentences)
+    units = Units(tuple(owners), tuple(sentences), vectors[len(passages) : first_word])
+    lexicon = Lexicon(tuple(words), vectors[first_word:])
+    return vectors[: len(passages)], units, lexicon, len(missing)

@@ -9,15 +9,16 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 
 from qabot.chunker import ChunkingConfig
 from qabot.corpus import CorpusFile, corpus_hash, discover
 from qabot.embedder import Embedder, SentenceTransformerEmbedder
 from qabot.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, QuestionError
-from qabot.index import Index, IndexStore, Manifest
+from qabot.highlight import Highlighter
+from qabot.index import FORMAT_VERSION, Index, IndexStore, Manifest
 from qabot.indexing import IndexUpdate, file_warning, update
-from qabot.retriever import DenseRetriever
+from qabot.retriever import Filters, Ranking, Retrieval, Retriever, abstains
 from qabot.settings import Settings
 from qabot.types import Answer, Passage
 
@@ -39,7 +40,8 @@ class _Live:
     """
 
     index: Index
-    retriever: DenseRetriever
+    retriever: Retriever
+    highlighter: Highlighter
 
 
 class SearchService:
@@ -115,6 +117,9 @@ class SearchService:
             live = self._live
             if live is not None and location is not None and live.index.location == location:
                 return live.index
+            manifest = self.store.read_manifest(location)
+            if manifest is None or manifest.format != FORMAT_VERSION:
+                return None  # another layout: everything is rebuilt, nothing to reuse
             return self.store.load()
         except IndexMissingError:
             return None
@@ -217,7 +222,19 @@ class SearchService:
         self.embedder.embed(["warm up"])
 
     def _install(self, index: Index) -> None:
-        self._live = _Live(index, DenseRetriever(index, self.embedder))
+        retriever = Retriever(index, self.embedder, self.ranking)
+        self._live = _Live(index, retriever, Highlighter(index, self.embedder, retriever.terms))
+
+    @property
+    def ranking(self) -> Ranking:
+        """The configured ranking (retrieval mode, fusion and its parameters)."""
+        settings = self.settings
+        return Ranking(
+            mode=settings.retrieval,
+            fusion=settings.fusion,
+            rrf_k=settings.rrf_k,
+            weights=settings.mix_weights,
+        )
 
     def _snapshot(self) -> _Live:
         live = self._live
@@ -245,15 +262,54 @@ class SearchService:
             )
         return question
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
-        """The top ``k`` passages for ``question``; abstains when none scores high enough."""
+    def retrieve(
+        self,
+        question: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        *,
+        ranking: Ranking | None = None,
+    ) -> Retrieval:
+        """Ranked hits without highlights (``ranking`` overrides the configured one)."""
         question = self.validate(question)
         k = k or self.settings.top_k
         if k < 1:
             raise QuestionError(f"the number of results must be at least 1 (got {k})")
-        hits = self._snapshot().retriever.search(question, k)
-        abstained = not hits or hits[0].score < self.settings.min_score
-        return Answer(question=question, hits=tuple(hits), abstained=abstained)
+        retriever = self._snapshot().retriever
+        if ranking is not None and ranking != retriever.ranking:
+            retriever = retriever.with_ranking(**asdict(ranking))
+        return retriever.search(question, k, filters)
+
+    def ask(self, question: str, k: int | None = None, filters: Filters | None = None) -> Answer:
+        """The top ``k`` passages for ``question``; abstains when none seems to answer it."""
+        question = self.validate(question)
+        live = self._snapshot()
+        retrieval = self.retrieve(question, k, filters)
+        hits = retrieval.hits
+        if hits and self.settings.highlight:
+            hits = live.highlighter.highlight(question, hits)
+        return Answer(
+            question=question,
+            hits=tuple(hits),
+            abstained=self.should_abstain(retrieval, filters),
+            notes=tuple(retrieval.notes),
+        )
+
+    def should_abstain(
+        self,
+        retrieval: Retrieval,
+        filters: Filters | None = None,
+        *,
+        min_score: float | None = None,
+    ) -> bool:
+        """Whether the text seems not to answer: the rule fitted with `qabot eval`."""
+        filtered = bool(filters and (filters.date or filters.section))
+        return abstains(
+            retrieval,
+            filtered=filtered,
+            min_score=self.settings.min_score if min_score is None else min_score,
+            unknown_names=self.settings.abstain_on_unknown_names,
+        )
 
     def passages(self) -> list[Passage]:
         """Every passage of the live index, in corpus order."""

@@ -11,7 +11,7 @@ import os
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import (
@@ -50,8 +50,27 @@ class Settings(BaseSettings):
     )
     top_k: int = Field(3, ge=1, le=20, description="Passages returned per question.")
     min_score: float = Field(
-        0.26, ge=-1.0, le=1.0, description="Abstain when the best cosine score is below this."
+        0.4,
+        ge=-1.0,
+        le=1.0,
+        description="Abstain when the best sentence's cosine is below this (fitted: qabot eval).",
     )
+    abstain_on_unknown_names: bool = Field(
+        True, description="Abstain when the question names a person, place or year the text lacks."
+    )
+    retrieval: Literal["hybrid", "dense", "bm25"] = Field(
+        "hybrid", description="Ranking: dense and BM25 fused, or one of them alone."
+    )
+    fusion: Literal["rrf", "mix"] = Field(
+        "mix", description="How hybrid ranking fuses: a fitted score mix or reciprocal rank fusion."
+    )
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant (ranks from 1).")
+    mix_weights: tuple[float, float, float, float] = Field(
+        (1.0, 1.0, 1.0, 1.0),
+        description="Score mix weights: passage cosine, best-sentence cosine, passage BM25, "
+        "best-sentence BM25 (BM25 divided by the question's best).",
+    )
+    highlight: bool = Field(True, description="Find the best-answering sentence of each hit.")
     max_question_chars: int = Field(1000, ge=1, description="Longer questions are refused.")
     chunk_max_tokens: int | None = Field(
         None, ge=16, description="Passage size limit; default and cap: the model's max_seq_length."

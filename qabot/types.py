@@ -74,12 +74,19 @@ class Document:
 
 @dataclass(frozen=True)
 class Hit:
-    """A passage returned for a question, with its rank (from 1) and relevance score."""
+    """A passage returned for a question, with its rank (from 1) and relevance score.
+
+    ``score`` is the ranking's own score (for the default score mix, a weighted mean of
+    cosines and normalized BM25, at most 1); ``cosine`` is the question's cosine with the
+    passage's closest sentence.
+    """
 
     passage: Passage
     score: float
     rank: int
-    highlight: str | None = None
+    cosine: float | None = None
+    highlight: str | None = None  # the sentence(s) of the passage that best answer
+    match: str | None = None  # which retriever found it: "semantic", "lexical" or "both"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,10 @@ from click.testing import CliRunner
 from qabot import cli as cli_module
 from qabot.cli import cli
 
-RESULT_KEYS = {"rank", "score", "text", "source", "section", "date", "citation", "highlight"}
+RESULT_KEYS = {
+    *("rank", "score", "cosine", "match", "text", "source", "section", "date", "citation"),
+    "highlight",
+}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -36,8 +39,10 @@ def run(built_project: Path):
 
 
 def check_answer_schema(record: dict) -> None:
-    assert set(record) == {"question", "abstained", "results"}
+    assert set(record) == {"question", "abstained", "top_match", "notes", "results"}
     assert isinstance(record["question"], str) and isinstance(record["abstained"], bool)
+    assert all(isinstance(note, str) for note in record["notes"])
+    assert record["top_match"] in {"lexical", "semantic", "both", None}
     assert isinstance(record["results"], list)
     for position, result in enumerate(record["results"], start=1):
         assert set(result) == RESULT_KEYS
@@ -47,9 +52,14 @@ def check_answer_schema(record: dict) -> None:
         assert isinstance(result["source"], str) and isinstance(result["citation"], str)
         assert result["section"] is None or isinstance(result["section"], str)
         assert result["date"] is None or ISO_DATE.match(result["date"])
-        assert result["highlight"] is None or isinstance(result["highlight"], str)
-    scores = [r["score"] for r in record["results"]]
-    assert scores == sorted(scores, reverse=True)
+        assert isinstance(result["cosine"], float) and -1.0 <= result["cosine"] <= 1.0
+        assert result["match"] in {"lexical", "semantic", "both"}
+        # The highlight is a sentence of the passage, verbatim (whitespace collapsed).
+        assert result["highlight"] in " ".join(result["text"].split())
+    if record["results"] and not record["notes"]:  # no date preference: ranked by score
+        scores = [r["score"] for r in record["results"]]
+        assert scores == sorted(scores, reverse=True)
+        assert record["top_match"] == record["results"][0]["match"]
 
 
 def test_ask_human_output(run):
@@ -224,9 +234,11 @@ def test_ask_builds_a_missing_index_and_says_so_then_index_is_up_to_date(built_p
     lines = result.stdout.splitlines()
     assert re.match(r"Indexed (\d+) passages from 1 file\(s\) in [\d.]+ s → ", lines[0])
     count = int(lines[0].split()[1])
-    assert lines[1] == (
-        f"  files: no change; passages: 0 added, 0 changed, 0 removed; embedded {count}, reused 0"
+    embedded = re.fullmatch(
+        r"  files: no change; passages: 0 added, 0 changed, 0 removed; embedded (\d+), reused \d+",
+        lines[1],
     )
+    assert embedded and int(embedded.group(1)) > count  # passages, their sentences, the words
     assert lines[2] == "  full rebuild: --force"
     assert re.match(
         r"  tokens per passage: min \d+, median [\d.]+, max \d+; 2 boilerplate block\(s\) skipped",

@@ -70,6 +70,11 @@ def corpus(tmp_path: Path) -> Path:
     return folder
 
 
+def passages_embedded(embedder: FakeEmbedder) -> list[str]:
+    """What the model was asked to embed, lexicon words (single words) left out."""
+    return [text for text in embedder.embedded if " " in text]
+
+
 def snapshot(folder: Path) -> dict[str, float]:
     return {str(p): p.stat().st_mtime_ns for p in sorted(folder.rglob("*"))}
 
@@ -78,7 +83,10 @@ def test_first_build_embeds_everything(tmp_path: Path, corpus: Path):
     service = make_service(tmp_path)
     report = service.update_index(force=True)
     assert report.passages == 6 and report.files == 2
-    assert report.embedded == 6 and len(service.embedder.embedded) == 6
+    assert len(passages_embedded(service.embedder)) == 6
+    lexicon = service.store.load().lexicon.words
+    assert "harbor" in lexicon and "the" not in lexicon  # content words only
+    assert report.embedded == 6 + len(lexicon) == len(service.embedder.embedded)
     assert report.full_rebuild == ("--force",)
 
 
@@ -88,7 +96,8 @@ def test_edit_embeds_only_the_changed_passage_and_keeps_ids(tmp_path: Path, corp
     service = make_service(tmp_path)
     report = service.update_index()
     assert service.embedder.embedded == [
-        "A storm in the Bay of Biscay kept everyone below for three days."
+        "A storm in the Bay of Biscay kept everyone below for three days.",
+        "three",  # the one new word of the lexicon
     ]
     assert (report.files_changed, report.files_added, report.files_removed) == (
         ("alpha.txt",),
@@ -96,7 +105,7 @@ def test_edit_embeds_only_the_changed_passage_and_keeps_ids(tmp_path: Path, corp
         (),
     )
     assert (report.passages_added, report.passages_changed, report.passages_removed) == (0, 1, 0)
-    assert (report.embedded, report.reused) == (1, 5)
+    assert report.embedded == 2 and report.reused == 5 + len(service.store.load().lexicon) - 1
     after = {p.text: p.id for p in service.store.load().passages}
     unchanged = set(before) & set(after)
     assert len(unchanged) == 5 and all(before[t] == after[t] for t in unchanged)
@@ -123,7 +132,7 @@ def test_added_file_embeds_only_its_passages(tmp_path: Path, corpus: Path):
     (corpus / "letters" / "gamma.md").write_text("# Gamma\n\nA letter from Coyoacán.\n")
     service = make_service(tmp_path)
     report = service.update_index()
-    assert service.embedder.embedded == ["A letter from Coyoacán."]
+    assert service.embedder.embedded == ["A letter from Coyoacán.", "coyoacán", "letter"]
     assert report.files_added == ("letters/gamma.md",)
     assert (report.passages_added, report.passages_changed, report.passages_removed) == (1, 0, 0)
     assert service.ask("letter Coyoacán").hits[0].passage.source == "letters/gamma.md"
@@ -144,7 +153,7 @@ def test_model_change_re_embeds_everything(tmp_path: Path, corpus: Path):
         "built with model fake-embedder, configured model is other-model"
     ]
     report = service.update_index()
-    assert len(service.embedder.embedded) == 6 and report.reused == 0
+    assert len(passages_embedded(service.embedder)) == 6 and report.reused == 0
     assert report.full_rebuild == ("model changed from fake-embedder to other-model",)
     assert service.store.load().manifest.model == "other-model"
 
@@ -208,7 +217,7 @@ def test_a_bad_file_keeps_its_old_passages_and_the_rest(
     index = service.store.load()
     assert sum(p.source == "beta.txt" for p in index.passages) == 2  # not destroyed
     assert any("Norway" in p.text for p in index.passages)  # other files still updated
-    assert service.embedder.embedded == ["A fifth paragraph about Norway."]
+    assert passages_embedded(service.embedder) == ["A fifth paragraph about Norway."]
 
     # A no-change run stays a no-change run, and still names the file.
     again = make_service(tmp_path)

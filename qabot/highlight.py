@@ -1,0 +1,85 @@
+"""The sentence of each returned passage that best answers the question.
+
+A sentence's score is its cosine with the question plus a bonus for the share of the
+question's terms it contains; the best sentence is the highlight (bold in Discord,
+emphasized in the terminal, ``highlight`` in the JSON). Sentence vectors come from the
+index (embedded when it was built), so highlighting costs one question embedding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from qabot.embedder import Embedder
+from qabot.index import Index
+from qabot.lexical import Terms
+from qabot.types import Hit
+
+if TYPE_CHECKING:
+    import numpy as np
+
+TERM_WEIGHT = 0.3  # weight of question-term overlap against cosine similarity
+SHORT = 40  # a best sentence shorter than this takes its neighbour along ("Truly!")
+
+
+class Highlighter:
+    """Finds highlights for hits of one index, from its stored sentence vectors.
+
+    A multi-sentence passage's sentences are the index's units; a one-sentence passage
+    is its own sentence, with the passage's vector. Only the question is embedded.
+    """
+
+    def __init__(self, index: Index, embedder: Embedder, terms: Terms) -> None:
+        import numpy as np
+
+        self.embedder = embedder
+        self.terms = terms
+        units = index.units
+        rows: dict[int, list[int]] = {}
+        for row, owner in enumerate(units.passage_ids):
+            rows.setdefault(owner, []).append(row)
+        passage_vectors = index.vectors()
+        self._sentences: dict[int, tuple[list[str], np.ndarray]] = {}
+        for position, passage in enumerate(index.passages):
+            owned = rows.get(passage.id)
+            if owned:
+                texts = [units.texts[r] for r in owned]
+                self._sentences[passage.id] = (texts, units.vectors[np.array(owned)])
+            else:
+                text = " ".join(passage.text.split())
+                self._sentences[passage.id] = ([text], passage_vectors[position : position + 1])
+
+    def highlight(self, question: str, hits: Sequence[Hit]) -> list[Hit]:
+        """``hits`` with ``highlight`` set to the best-answering sentence(s) of each passage."""
+        import numpy as np
+
+        question_vector = self.embedder.embed([question])[0]
+        wanted = set(self.terms(question))
+        out: list[Hit] = []
+        for hit in hits:
+            sentences, vectors = self._sentences.get(hit.passage.id, ([], None))
+            if not sentences or vectors is None:
+                out.append(hit)
+                continue
+            overlap = np.array(
+                [
+                    len(wanted & set(self.terms(s))) / len(wanted) if wanted else 0.0
+                    for s in sentences
+                ]
+            )
+            best = int(np.argmax(vectors @ question_vector + TERM_WEIGHT * overlap))
+            out.append(replace(hit, highlight=_widen(sentences, best, hit.passage.text)))
+        return out
+
+
+def _widen(sentences: Sequence[str], best: int, text: str) -> str:
+    """A very short best sentence takes its neighbour along, when they are adjacent."""
+    chosen = sentences[best]
+    if len(chosen) >= SHORT or len(sentences) == 1:
+        return chosen
+    neighbour = best + 1 if best + 1 < len(sentences) else best - 1
+    first, second = sorted((best, neighbour))
+    joined = sentences[first] + " " + sentences[second]
+    return joined if joined in " ".join(text.split()) else chosen
