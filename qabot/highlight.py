@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 TERM_WEIGHT = 0.3  # weight of question-term overlap against cosine similarity
-SHORT = 40  # a best sentence shorter than this takes its neighbour along ("Truly!")
+SHORT = 25  # a best sentence shorter than this takes its neighbour ("Norway, good-bye!")
 
 
 class Highlighter:

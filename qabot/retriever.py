@@ -77,6 +77,11 @@ def normalize_label(text: str) -> str:
 _NAME = re.compile(r"[^\W_][\w’'-]*")
 
 
+def _possessive(token: str) -> str:
+    """'Rivera’s' → 'Rivera'."""
+    return re.sub(r"[’']s$", "", token)
+
+
 def _shingles(text: str) -> frozenset[tuple[str, ...]]:
     words = re.findall(r"\w+", text.lower())
     return frozenset(zip(words, words[1:], words[2:], strict=False))
@@ -132,6 +137,12 @@ class Tables:
         self.entry_order = _entry_order(passages)
         self.generic_words = GENERIC_WORDS | {w for p in passages for w in content_words(p.title)}
         self.shingles: dict[int, frozenset[tuple[str, ...]]] = {}
+        # The passages' words, lower-case, one space apart: for phrase look-ups.
+        self.flat_text = (
+            " "
+            + " ".join(normalize_label(" ".join(re.findall(r"\w+", p.text))) for p in passages)
+            + " "
+        )
         self.surface_words = frozenset(
             w for p in passages for w in re.findall(r"\w+", p.text.lower())
         )
@@ -345,20 +356,42 @@ class Retriever:
     def unknown_names(self, question: str) -> list[str]:
         """Names and years in the question that the text never mentions ("Dewey", "1940").
 
-        Capitalized words after the first, and four-digit numbers; a strong sign that the
-        question is about something else, even when the topic is close.
+        Capitalized words after the first, four-digit numbers, and runs of capitalized
+        words ("October Revolution") that never occur together in the text: a strong
+        sign the question is about something else, even when its topic is close.
         """
-        words = self.tables.surface_words
-        unknown = []
+        words, stems = self.tables.surface_words, self.tables.vocabulary
+        unknown: list[str] = []
+        run: list[str] = []
+
+        def known(tokens: Sequence[str]) -> bool:
+            phrase = normalize_label(" ".join(_possessive(t) for t in tokens))
+            return f" {phrase} " in self.tables.flat_text
+
+        def close_run() -> None:
+            # "Stalin General Secretary" is two known names side by side: some part of two
+            # or more words occurs in the text. "October Revolution" has no such part.
+            pieces = [run[i:j] for i in range(len(run)) for j in range(i + 2, len(run) + 1)]
+            if pieces and not any(known(piece) for piece in pieces):
+                unknown.append(" ".join(_possessive(t) for t in run))
+            run.clear()
+
         for index, match in enumerate(_NAME.finditer(question)):
             token = match.group(0)
             is_year = token.isdigit() and len(token) == 4
-            if not is_year and (index == 0 or not token[0].isupper()):
+            is_name = index > 0 and token[0].isupper()
+            if not is_name:
+                close_run()
+            if not (is_year or is_name):
                 continue
             parts = [p for p in re.split(r"[-’']", token.lower()) if p and p != "s"]
-            stems = self.tables.vocabulary
             if any(part not in words and not set(self.terms(part)) <= stems for part in parts):
                 unknown.append(token)
+            elif is_name:
+                run.append(token)
+                if question[match.end() : match.end() + 1] not in ("", " "):
+                    close_run()  # punctuation ends a name: "Tampico, Mexico" is two
+        close_run()
         return unknown
 
     def is_generic(self, query: str) -> bool:

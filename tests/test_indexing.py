@@ -509,3 +509,31 @@ async def test_bot_reload_task_swaps_in_a_new_index(tmp_path: Path, corpus: Path
     finally:
         await client.close()
     assert client._reload_task.done()
+
+
+# ---------------------------------------------------------------------------- format
+
+
+def test_an_index_of_an_older_format_is_rebuilt_quietly(tmp_path: Path, corpus: Path):
+    location = IndexStore(tmp_path / "emb").current_dir()
+    assert location is not None
+    manifest = json.loads((location / "manifest.json").read_text())
+    (location / "manifest.json").write_text(json.dumps({**manifest, "format": 1}))
+    messages: list[str] = []
+    settings = load_settings(
+        corpus_dir=tmp_path / "corpus", embeddings_dir=tmp_path / "emb", chunk_min_tokens=0
+    )
+    service = SearchService.from_settings(settings, embedder=FakeEmbedder(), notify=messages.append)
+    assert service.stale_reasons() == ["index format 1 is not the current 2"]
+    service.ensure_index()
+    assert not any(m.startswith("warning") for m in messages)
+    assert len(passages_embedded(service.embedder)) == 6
+
+
+@pytest.mark.parametrize("victim", ["lexicon.jsonl", "units.npy"])
+def test_damaged_sentence_or_word_tables_are_named(tmp_path: Path, corpus: Path, victim: str):
+    location = IndexStore(tmp_path / "emb").current_dir()
+    assert location is not None
+    (location / victim).write_bytes(b"garbage")
+    with pytest.raises(IndexCorruptError, match=rf"{victim}.*checksum mismatch.*--force"):
+        IndexStore(tmp_path / "emb").load()

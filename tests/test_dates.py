@@ -1,0 +1,87 @@
+"""Dates named in questions → ranges → the journal entries they select (pure functions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from qabot.dates import parse_date_range, select_entries
+
+YEARS = [1936, 1937]
+ENTRIES = ["1936-12-28", "1936-12-30", "1937-01-09"]
+
+
+def day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "end", "label"),
+    [
+        ("What did he write on January 9?", "1937-01-09", "1937-01-09", "January 9"),
+        ("What happened on December 30?", "1936-12-30", "1936-12-30", "December 30"),
+        (
+            "And on the 28th of December, 1936?",
+            "1936-12-28",
+            "1936-12-28",
+            "the 28th of December, 1936",
+        ),
+        (
+            "What did he write at the end of December 1936?",
+            "1936-12-21",
+            "1936-12-31",
+            "the end of December 1936",
+        ),
+        ("What did he record in 1937?", "1937-01-01", "1937-12-31", "1937"),
+        ("Anything from early January?", "1937-01-01", "1937-01-11", "early January"),
+        ("Events of Jan. 9, 1937?", "1937-01-09", "1937-01-09", "Jan. 9, 1937"),
+    ],
+)
+def test_parse(question: str, start: str, end: str, label: str):
+    found = parse_date_range(question, YEARS)
+    assert found is not None
+    assert (found.start, found.end, found.label) == (day(start), day(end), label)
+    assert question[found.span[0] : found.span[1]] == found.label
+
+
+@pytest.mark.parametrize(
+    "question", ["Who met Trotsky at Tampico?", "Which ship carried him?", "What is 42?"]
+)
+def test_no_date(question: str):
+    assert parse_date_range(question, YEARS) is None
+
+
+def test_a_day_without_a_year_takes_the_corpus_year_nearest_to_it():
+    assert parse_date_range("on December 30", YEARS).start == day("1936-12-30")
+    assert parse_date_range("on January 9", YEARS).start == day("1937-01-09")
+    assert parse_date_range("on January 9", []) is None  # no corpus dates: no guess
+
+
+def test_entries_inside_the_range():
+    selection = select_entries(parse_date_range("at the end of December 1936", YEARS), ENTRIES)
+    assert selection.dates == ("1936-12-28", "1936-12-30") and selection.exact
+    assert selection.note is None
+
+
+def test_no_entry_that_day_gives_the_nearest_entries_and_says_so():
+    selection = select_entries(parse_date_range("on December 29, 1936", YEARS), ENTRIES)
+    assert selection.dates == ("1936-12-28", "1936-12-30") and not selection.exact
+    assert selection.note == (
+        "The text has no entry for December 29, 1936; showing the nearest entries "
+        "(December 28, 1936 and December 30, 1936)."
+    )
+    after = select_entries(parse_date_range("on January 20, 1937", YEARS), ENTRIES)
+    assert after.dates == ("1937-01-09",)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did he write to the Political Bureau on January 4, 1932?",  # an event in the text
+        "What happened in Coyoacan in August 1940?",  # years later
+        "What did the party circulate on March 2?",  # no year, far from every entry
+    ],
+)
+def test_dates_far_from_every_entry_are_left_to_the_retrievers(question: str):
+    assert select_entries(parse_date_range(question, YEARS), ENTRIES) is None

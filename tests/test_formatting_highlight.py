@@ -1,0 +1,61 @@
+"""The answering sentence, emphasized: bold on a terminal, **marked** when piped, bold in
+Discord; date notes shown above the passages."""
+
+from __future__ import annotations
+
+from qabot.formatting import answer_embed, answer_record, emphasize, render_answer
+from qabot.types import Answer, Hit, Passage
+
+TEXT = "The ship left at dawn. We read Ibsen on deck.\n\nA storm   kept us below."
+
+
+def hit(highlight: str | None) -> Hit:
+    passage = Passage(
+        id=1,
+        text=TEXT,
+        embed_text=TEXT,
+        source="j.txt",
+        title="Voyage",
+        section="Out",
+        date="1930-05-02",
+        paragraphs=(1, 2),
+        start=0,
+        end=len(TEXT),
+        tokens=20,
+    )
+    return Hit(passage, score=0.5, rank=1, cosine=0.6, highlight=highlight, match="both")
+
+
+def answer(highlight: str | None, notes: tuple[str, ...] = ()) -> Answer:
+    return Answer("Who read Ibsen?", (hit(highlight),), abstained=False, notes=notes)
+
+
+def test_emphasis_styles():
+    marked = render_answer(answer("We read Ibsen on deck."), 88, "markdown")
+    assert "The ship left at dawn. **We read Ibsen on deck.**" in marked
+    ansi = render_answer(answer("We read Ibsen on deck."), 88, "ansi")
+    assert "\x1b[1mWe read Ibsen on deck.\x1b[0m" in ansi
+    plain = render_answer(answer("We read Ibsen on deck."), 88, "none")
+    assert "*" not in plain and "\x1b" not in plain
+
+
+def test_highlight_in_a_later_paragraph_and_collapsed_spaces():
+    assert emphasize(TEXT, "A storm kept us below.") == (
+        "The ship left at dawn. We read Ibsen on deck.\n\n\x01A storm kept us below.\x02"
+    )
+    assert emphasize(TEXT, "not in the text") == emphasize(TEXT, None)
+
+
+def test_wrapping_keeps_the_markers_balanced():
+    out = render_answer(answer("We read Ibsen on deck."), 40, "markdown")
+    assert out.count("**") == 2 and max(len(line) for line in out.splitlines()) <= 44
+
+
+def test_notes_come_first_everywhere():
+    note = "The text has no entry for May 3, 1930; showing the nearest entries (May 2, 1930)."
+    rendered = render_answer(answer(None, (note,)), 100, "none")
+    assert rendered.splitlines()[2] == note
+    assert answer_record(answer(None, (note,)))["notes"] == [note]
+    embed = answer_embed(answer("We read Ibsen on deck.", (note,)), [hit("We read Ibsen on deck.")])
+    assert embed.description.startswith("The text has no entry for May 3, 1930")
+    assert "**We read Ibsen on deck.**" in embed.fields[0][1]
