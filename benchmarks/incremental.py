@@ -7,7 +7,12 @@ once, outside the timings):
   * an incremental build after one paragraph of one copy was edited,
   * a no-change run, in process and as a whole `qabot index` process.
 
-Run: .venv/bin/python benchmarks/incremental.py [COPIES]
+Identical texts are embedded once per run (vectors are keyed by content), so 50 copies
+with identical bodies cost little more than one. ``--unique`` appends a copy tag to every
+long paragraph, so every passage is new text and must be embedded (sentences other than
+the tagged last one still repeat across copies and are embedded once).
+
+Run: .venv/bin/python benchmarks/incremental.py [COPIES] [--unique]
 """
 
 from __future__ import annotations
@@ -29,7 +34,18 @@ TITLE = "Pages From Trotsky’s Journal"
 EDIT_FROM = "our tanker entered the harbor of Tampico"
 
 
-def main(copies: int = 50) -> None:
+def make_copy(text: str, n: int, unique: bool) -> str:
+    """The journal with a distinct title; with ``unique``, every paragraph tagged too."""
+    copy = text.replace(TITLE, f"{TITLE} (copy {n:02d})", 1)
+    if not unique:
+        return copy
+    paragraphs = copy.split("\n\n")
+    return "\n\n".join(
+        f"{p.rstrip()} [copy-{n:02d}-{i}]" if len(p) > 200 else p for i, p in enumerate(paragraphs)
+    )
+
+
+def main(copies: int = 50, unique: bool = False) -> None:
     text = JOURNAL.read_text(encoding="utf-8")
     assert TITLE in text and EDIT_FROM in text, "the journal changed; update the benchmark"
     work = Path(tempfile.mkdtemp(prefix="qabot-incremental-"))
@@ -37,14 +53,18 @@ def main(copies: int = 50) -> None:
         corpus = work / "corpus"
         corpus.mkdir()
         for n in range(1, copies + 1):
-            copy = text.replace(TITLE, f"{TITLE} (copy {n:02d})", 1)
-            (corpus / f"journal-{n:02d}.txt").write_text(copy, encoding="utf-8")
+            (corpus / f"journal-{n:02d}.txt").write_text(
+                make_copy(text, n, unique), encoding="utf-8"
+            )
         settings = load_settings(corpus_dir=corpus, embeddings_dir=work / "embeddings")
         service = SearchService.from_settings(settings)
         service.embedder.embed(["warm up"])  # load the model outside the timings
 
         full = service.update_index(force=True)
-        print(f"corpus: {copies} copies, {full.passages} passages, {full.files} files")
+        print(
+            f"corpus: {copies} copies{' (every paragraph unique)' if unique else ''}, "
+            f"{full.passages} passages, {full.files} files"
+        )
         print(f"full build (--force): {full.seconds:6.2f} s, embedded {full.embedded}")
 
         victim = corpus / f"journal-{copies // 2:02d}.txt"
@@ -82,4 +102,5 @@ def main(copies: int = 50) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50)
+    numbers = [a for a in sys.argv[1:] if a.isdigit()]
+    main(int(numbers[0]) if numbers else 50, unique="--unique" in sys.argv)

@@ -274,7 +274,7 @@ def eval_command(ctx: click.Context, questions: Path, as_json: bool) -> None:
             click.echo(json.dumps(result_record(result), ensure_ascii=False))
         return
     passages = service.passages()
-    thresholds = [round(0.15 + 0.025 * i, 3) for i in range(13)]
+    thresholds = [round(0.15 + 0.025 * i, 3) for i in range(19)]
     if settings.min_score not in thresholds:
         thresholds = sorted([*thresholds, settings.min_score])
     click.echo(
@@ -283,6 +283,7 @@ def eval_command(ctx: click.Context, questions: Path, as_json: bool) -> None:
             mean_tokens=sum(p.tokens for p in passages) / max(1, len(passages)),
             mean_chars=sum(len(p.text) for p in passages) / max(1, len(passages)),
             rows=tradeoff(service, results, thresholds),
+            rows_without_names=tradeoff(service, results, thresholds, unknown_names=False),
             chosen=settings.min_score,
             missed=misses(results),
         )

@@ -188,21 +188,23 @@ def metrics(results: Sequence[CaseResult]) -> Metrics:
 
 
 def tradeoff(
-    service: SearchService, results: Sequence[CaseResult], thresholds: Sequence[float]
+    service: SearchService,
+    results: Sequence[CaseResult],
+    thresholds: Sequence[float],
+    *,
+    unknown_names: bool | None = None,
 ) -> list[tuple[float, float, float]]:
     """Per ``min_score``: (threshold, answerable wrongly abstained, unanswerable answered)."""
     rows = []
     for threshold in thresholds:
-        answerable = [
-            service.should_abstain(r.retrieval, min_score=threshold)
-            for r in results
-            if r.case.answerable
-        ]
-        unanswerable = [
-            not service.should_abstain(r.retrieval, min_score=threshold)
-            for r in results
-            if not r.case.answerable
-        ]
+
+        def rule(result: CaseResult, threshold: float = threshold) -> bool:
+            return service.should_abstain(
+                result.retrieval, min_score=threshold, unknown_names=unknown_names
+            )
+
+        answerable = [rule(r) for r in results if r.case.answerable]
+        unanswerable = [not rule(r) for r in results if not r.case.answerable]
         rows.append((threshold, _share(answerable), _share(unanswerable)))
     return rows
 
@@ -260,6 +262,7 @@ def render_report(
     mean_tokens: float,
     mean_chars: float,
     rows: Sequence[tuple[float, float, float]],
+    rows_without_names: Sequence[tuple[float, float, float]] = (),
     chosen: float,
     missed: Sequence[str],
 ) -> str:
@@ -292,13 +295,17 @@ def render_report(
     lines += [row(f"  {kind}", [m.by_kind.get(kind, 0.0) for m in metrics_]) for kind in kinds]
     lines += [
         "",
-        f"abstention trade-off ({columns[-1][0]}): min_score → answerable wrongly abstained, "
-        "unanswerable wrongly answered",
+        "abstention trade-off: min_score → answerable wrongly abstained, unanswerable "
+        "wrongly answered (with the unknown-names rule | without it)",
     ]
+    without = {round(t, 6): (a, u) for t, a, u in rows_without_names}
     for threshold, wrong_abstain, wrong_answer in rows:
         mark = "  ← configured" if abs(threshold - chosen) < 1e-9 else ""
+        other = without.get(round(threshold, 6))
+        alternative = f"   | {other[0] * 100:5.1f}%   {other[1] * 100:5.1f}%" if other else ""
         lines.append(
-            f"  {threshold:5.3f}   {wrong_abstain * 100:5.1f}%   {wrong_answer * 100:5.1f}%{mark}"
+            f"  {threshold:5.3f}   {wrong_abstain * 100:5.1f}%   {wrong_answer * 100:5.1f}%"
+            f"{alternative}{mark}"
         )
     lines += ["", f"misses ({columns[-1][0]}): {len(missed)}"]
     lines += [f"  {line}" for line in missed] or ["  none"]

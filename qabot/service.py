@@ -301,14 +301,20 @@ class SearchService:
         filters: Filters | None = None,
         *,
         min_score: float | None = None,
+        unknown_names: bool | None = None,
     ) -> bool:
-        """Whether the text seems not to answer: the rule fitted with `qabot eval`."""
-        filtered = bool(filters and (filters.date or filters.section))
+        """Whether the text seems not to answer: the rule fitted with `qabot eval`.
+
+        ``min_score`` and ``unknown_names`` override the settings (for the trade-off table).
+        """
+        settings = self.settings
         return abstains(
             retrieval,
-            filtered=filtered,
-            min_score=self.settings.min_score if min_score is None else min_score,
-            unknown_names=self.settings.abstain_on_unknown_names,
+            filtered=bool(filters and (filters.date or filters.section)),
+            min_score=settings.min_score if min_score is None else min_score,
+            unknown_names=(
+                settings.abstain_on_unknown_names if unknown_names is None else unknown_names
+            ),
         )
 
     def passages(self) -> list[Passage]:

@@ -29,30 +29,35 @@ def watch_corpus(
 ) -> None:
     """Bring the index up to date now, then after every batch of corpus changes.
 
-    Blocks until ``stop_event`` is set (or KeyboardInterrupt). Every update that wrote a
-    new index is passed to ``on_update``; errors (an unreadable folder, a damaged index,
-    a full disk) go to ``on_error`` and watching continues.
+    Blocks until ``stop_event`` is set (or KeyboardInterrupt). The first update, and every
+    later one that wrote a new index or found a bad file, is passed to ``on_update``;
+    errors (an unreadable folder, a damaged index, a full disk) go to ``on_error`` and
+    watching continues.
     """
     from watchfiles import watch
 
-    def run_update() -> None:
+    def run_update(initial: bool = False) -> None:
         try:
             report = service.update_index()
         except (QabotError, OSError) as error:
             on_error(error)
             return
-        if not report.up_to_date or report.failed:
+        if initial or not report.up_to_date or report.failed:
             on_update(report)
 
-    run_update()
-    corpus_dir = service.settings.corpus_dir
+    # The first (possibly empty) batch arrives once the watcher is live, so the initial
+    # update runs after it: an edit made meanwhile is never missed.
+    first = True
     for changes in watch(
-        corpus_dir,
+        service.settings.corpus_dir,
         debounce=debounce_ms,
         stop_event=stop_event,
         rust_timeout=500,
-        yield_on_timeout=False,
+        yield_on_timeout=True,
         raise_interrupt=True,
     ):
-        log.info("corpus changed: %d event(s)", len(changes))
-        run_update()
+        if changes:
+            log.info("corpus changed: %d event(s)", len(changes))
+        if first or changes:
+            run_update(initial=first)
+            first = False

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import queue
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -280,3 +283,45 @@ def test_real_process_exit_codes(built_project):
     )
     assert answered.returncode == 0, answered.stderr
     check_answer_schema(json.loads(answered.stdout))
+
+
+def test_watch_process_updates_on_a_new_file_and_stops_on_ctrl_c(built_project, tmp_path):
+    """`qabot watch` as a real process with the real model: a new letter is indexed."""
+    project = tmp_path / "project"
+    shutil.copytree(built_project, project)
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "QABOT_CORPUS_DIR": str(project / "corpus"),
+        "QABOT_EMBEDDINGS_DIR": str(project / "embeddings"),
+        "QABOT_WATCH_DEBOUNCE_MS": "200",
+    }
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "qabot", "watch"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    assert watcher.stdout is not None
+    threading.Thread(target=lambda: [lines.put(x) for x in watcher.stdout], daemon=True).start()
+
+    def next_line() -> str:
+        return lines.get(timeout=90)  # a hang fails the test instead of stalling CI
+
+    try:
+        first = next_line()
+        assert first.startswith("Index is up to date: 58 passages from 1 file(s)"), first
+        (project / "corpus" / "letter.txt").write_text(
+            "A Letter\n\nJanuary 12, 1937.\n\nWe have settled in Coyoacan, in the blue house.\n"
+        )
+        report = next_line()
+        assert report.startswith("Indexed 59 passages from 2 file(s)"), report
+        assert "files: 1 added; passages: 1 added, 0 changed, 0 removed" in next_line()
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        watcher.wait(timeout=30)
+    assert watcher.stderr is not None
+    stderr = watcher.stderr.read()
+    assert watcher.returncode == 0, stderr
+    assert stderr.startswith("Watching ") and "Stopped watching." in stderr

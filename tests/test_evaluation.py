@@ -137,7 +137,7 @@ def test_eval_command_prints_the_comparison(built_project: Path, tmp_path: Path)
     assert re.search(r"^\s+dense\s+bm25\s+hybrid rrf\s+hybrid mix\*$", out, re.M)
     for row in ("hit@1", "hit@3", "hit@5", "MRR@5", "citation accuracy", "abstention accuracy"):
         assert re.search(rf"^{re.escape(row)}\s+(\d\.\d{{3}}\s+){{3}}\d\.\d{{3}}$", out, re.M), row
-    assert "abstention trade-off (hybrid mix*)" in out and "← configured" in out
+    assert "abstention trade-off: min_score" in out and "← configured" in out
 
     result = CliRunner().invoke(cli, ["eval", str(sample), "--json"], env=environment)
     records = [json.loads(line) for line in result.stdout.splitlines()]

@@ -454,9 +454,28 @@ def test_watch_reports_errors_and_keeps_going(tmp_path: Path, corpus: Path, monk
     monkeypatch.setattr(service, "update_index", failing_update)
     errors: list[Exception] = []
     stop = threading.Event()
-    stop.set()  # one initial update, then the loop ends at once
-    watch_corpus(service, on_update=print, on_error=errors.append, stop_event=stop)
-    assert calls == [1] and "CURRENT is damaged" in str(errors[0])
+    thread = threading.Thread(
+        target=watch_corpus,
+        args=(service,),
+        kwargs={
+            "on_update": print,
+            "on_error": errors.append,
+            "debounce_ms": 100,
+            "stop_event": stop,
+        },
+    )
+    thread.start()
+    try:
+        deadline = time.monotonic() + 15
+        while len(calls) < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        (corpus / "gamma.txt").write_text("Gamma\n\nA letter.\n")  # still watching?
+        while len(calls) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert len(calls) == 2 and len(errors) == 2 and "CURRENT is damaged" in str(errors[0])
 
 
 def test_watch_command_is_listed(tmp_path: Path):
