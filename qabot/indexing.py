@@ -81,6 +81,8 @@ class IndexUpdate:
         ]
         if self.full_rebuild:
             lines.append(f"  full rebuild: {'; '.join(self.full_rebuild)}")
+        if self.failed:
+            lines.append(f"  not indexed (see the warnings): {', '.join(sorted(self.failed))}")
         if self.embedded or self.skipped_blocks:
             lines.append(
                 f"  tokens per passage: min {self.token_min}, median {self.token_median:g}, "
@@ -168,7 +170,8 @@ def update(
             if not document.passages:
                 raise CorpusError(f"{file.path}: no text to index (empty file?)")
         except CorpusError as error:
-            failed[file.source] = str(error)
+            reason = str(error)
+            failed[file.source] = reason.removeprefix(f"{file.path}: ")  # named by source
             passages.extend(before)
             continue
         skipped_blocks += len(document.skipped)

@@ -239,10 +239,11 @@ def test_a_new_bad_file_has_no_passages_and_is_named(tmp_path: Path, corpus: Pat
     service = make_service(tmp_path)
     report = service.update_index()
     assert service.failure_warnings(report) == [
-        f"scan.txt not indexed: {corpus / 'scan.txt'}: looks like a binary file; remove it "
+        "scan.txt not indexed: looks like a binary file; remove it "
         "from the corpus; it has no passages in the index until it is fixed"
     ]
     assert report.passages == 6
+    assert report.summary().endswith("  not indexed (see the warnings): scan.txt")
 
 
 def test_unknown_extension_is_skipped_with_a_warning(
