@@ -51,11 +51,14 @@ class Highlighter:
                 text = " ".join(passage.text.split())
                 self._sentences[passage.id] = ([text], passage_vectors[position : position + 1])
 
-    def highlight(self, question: str, hits: Sequence[Hit]) -> list[Hit]:
+    def highlight(
+        self, question: str, hits: Sequence[Hit], question_vector: np.ndarray | None = None
+    ) -> list[Hit]:
         """``hits`` with ``highlight`` set to the best-answering sentence(s) of each passage."""
         import numpy as np
 
-        question_vector = self.embedder.embed([question])[0]
+        if question_vector is None:
+            question_vector = self.embedder.embed([question])[0]
         wanted = set(self.terms(question))
         out: list[Hit] = []
         for hit in hits:

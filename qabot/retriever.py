@@ -66,6 +66,7 @@ class Retrieval:
     notes: list[str] = field(default_factory=list)
     dated: bool = False  # the question's date selected journal entries
     unknown_names: list[str] = field(default_factory=list)  # names/years the text lacks
+    query_vector: np.ndarray | None = None  # the question's embedding (for highlights)
 
 
 def normalize_label(text: str) -> str:
@@ -123,6 +124,7 @@ class Tables:
         self.terms = Terms()
         self.lexical = LexicalIndex([p.embed_text for p in passages], self.terms)
         position = {p.id: i for i, p in enumerate(passages)}
+        self.position = position
         self.unit_owner = np.array([position[i] for i in index.units.passage_ids], dtype=np.int64)
         # Sentence-level BM25: each sentence of a multi-sentence passage, else the passage.
         with_units = set(index.units.passage_ids)
@@ -199,7 +201,7 @@ class Retriever:
             )
         passage_cosine = np.full(len(self.index), -1.0, dtype=np.float32)
         (results,) = self.index.search(vectors[:1], len(self.index))
-        position = {p.id: i for i, p in enumerate(self.index.passages)}
+        position = self.tables.position
         for passage, score in results:
             passage_cosine[position[passage.id]] = score
         sentence_cosine = passage_cosine.copy()
@@ -216,6 +218,7 @@ class Retriever:
             self.tables.sentence_lexical.scores(query, extra),
         )
         return {
+            "query_vector": vectors[0],
             "passage_cosine": passage_cosine,
             "sentence_cosine": sentence_cosine,
             "passage_bm25": passage_bm25,
@@ -324,6 +327,7 @@ class Retriever:
             notes=notes,
             dated=dated,
             unknown_names=self.unknown_names(question),
+            query_vector=signals["query_vector"],
         )
 
     def _fuse(self, signals: dict[str, np.ndarray], allowed: np.ndarray) -> np.ndarray:

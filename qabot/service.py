@@ -271,11 +271,21 @@ class SearchService:
         ranking: Ranking | None = None,
     ) -> Retrieval:
         """Ranked hits without highlights (``ranking`` overrides the configured one)."""
+        return self._retrieve(self._snapshot(), question, k, filters, ranking)
+
+    def _retrieve(
+        self,
+        live: _Live,
+        question: str,
+        k: int | None,
+        filters: Filters | None,
+        ranking: Ranking | None = None,
+    ) -> Retrieval:
         question = self.validate(question)
         k = k or self.settings.top_k
         if k < 1:
             raise QuestionError(f"the number of results must be at least 1 (got {k})")
-        retriever = self._snapshot().retriever
+        retriever = live.retriever
         if ranking is not None and ranking != retriever.ranking:
             retriever = retriever.with_ranking(**asdict(ranking))
         return retriever.search(question, k, filters)
@@ -283,11 +293,11 @@ class SearchService:
     def ask(self, question: str, k: int | None = None, filters: Filters | None = None) -> Answer:
         """The top ``k`` passages for ``question``; abstains when none seems to answer it."""
         question = self.validate(question)
-        live = self._snapshot()
-        retrieval = self.retrieve(question, k, filters)
+        live = self._snapshot()  # one snapshot for the whole question (hot reload)
+        retrieval = self._retrieve(live, question, k, filters)
         hits = retrieval.hits
         if hits and self.settings.highlight:
-            hits = live.highlighter.highlight(question, hits)
+            hits = live.highlighter.highlight(question, hits, retrieval.query_vector)
         return Answer(
             question=question,
             hits=tuple(hits),
