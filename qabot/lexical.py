@@ -91,7 +91,3 @@ class LexicalIndex:
             if term in self.vocabulary and term not in known:
                 total += weight * np.asarray(self._bm25.get_scores([term]), dtype=np.float32)
         return total
-
-    def unknown_terms(self, question: str) -> list[str]:
-        """Question terms that occur nowhere in the corpus."""
-        return [t for t in self.terms(question) if t not in self.vocabulary]

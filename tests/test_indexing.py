@@ -400,24 +400,32 @@ def test_reload_keeps_the_old_index_when_the_new_one_is_damaged(tmp_path: Path, 
 # ---------------------------------------------------------------------------- watch
 
 
-def test_watch_updates_after_changes_and_survives_errors(tmp_path: Path, corpus: Path):
+def start_watcher(
+    service: SearchService, on_update, on_error
+) -> tuple[threading.Thread, threading.Event]:
+    """`watch_corpus` in a thread (100 ms debounce), and the event that stops it."""
     from qabot.watcher import watch_corpus
 
-    service = make_service(tmp_path, watch_debounce_ms=100)
-    reports = []
-    errors: list[Exception] = []
     stop = threading.Event()
     thread = threading.Thread(
         target=watch_corpus,
         args=(service,),
         kwargs={
-            "on_update": reports.append,
-            "on_error": errors.append,
+            "on_update": on_update,
+            "on_error": on_error,
             "debounce_ms": 100,
             "stop_event": stop,
         },
     )
     thread.start()
+    return thread, stop
+
+
+def test_watch_updates_after_changes_and_survives_errors(tmp_path: Path, corpus: Path):
+    service = make_service(tmp_path, watch_debounce_ms=100)
+    reports = []
+    errors: list[Exception] = []
+    thread, stop = start_watcher(service, reports.append, errors.append)
 
     def wait_for(condition, what: str) -> None:
         deadline = time.monotonic() + 15
@@ -443,7 +451,6 @@ def test_watch_updates_after_changes_and_survives_errors(tmp_path: Path, corpus:
 
 def test_watch_reports_errors_and_keeps_going(tmp_path: Path, corpus: Path, monkeypatch):
     from qabot.errors import IndexCorruptError
-    from qabot.watcher import watch_corpus
 
     service = make_service(tmp_path)
     calls = []
@@ -454,18 +461,7 @@ def test_watch_reports_errors_and_keeps_going(tmp_path: Path, corpus: Path, monk
 
     monkeypatch.setattr(service, "update_index", failing_update)
     errors: list[Exception] = []
-    stop = threading.Event()
-    thread = threading.Thread(
-        target=watch_corpus,
-        args=(service,),
-        kwargs={
-            "on_update": print,
-            "on_error": errors.append,
-            "debounce_ms": 100,
-            "stop_event": stop,
-        },
-    )
-    thread.start()
+    thread, stop = start_watcher(service, print, errors.append)
     try:
         deadline = time.monotonic() + 15
         while len(calls) < 1 and time.monotonic() < deadline:
