@@ -11,7 +11,7 @@ import contextlib
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import discord
@@ -230,6 +230,28 @@ class QabotHandlers:
             answer = await asyncio.to_thread(self.service.ask, question, per_page * MAX_PAGES)
         return Pages(answer, per_page)
 
+    async def respond(
+        self,
+        question: str,
+        asker_id: int,
+        per_page: int,
+        acknowledge: Callable[[], Awaitable[object]],
+    ) -> str | Pages:
+        """The one path for /ask, mentions and DMs: a refusal to send, or the answer pages.
+
+        Validates the question and the asker's cooldown first (a refusal is sent at once),
+        then ``acknowledge`` (defer, or a typing indicator), then answers off the loop.
+        """
+        try:
+            question = self.service.validate(question)
+        except QuestionError as error:
+            return self._polite(error)
+        wait = self.retry_after(asker_id)
+        if wait is not None:
+            return f"You're asking quickly; please wait {wait:.0f} s and try again."
+        await acknowledge()
+        return await self.answer(question, per_page)
+
     def _polite(self, error: QuestionError) -> str:
         limit = self.settings.max_question_chars
         if "empty" in str(error):
@@ -242,27 +264,21 @@ class QabotHandlers:
         self, interaction: discord.Interaction, question: str, results: int | None
     ) -> None:
         """Validate, acknowledge within Discord's 3 s window, answer in a follow-up."""
-        try:
-            question = self.service.validate(question)
-        except QuestionError as error:
-            await interaction.response.send_message(
-                self._polite(error), ephemeral=True, allowed_mentions=NO_MENTIONS
-            )
-            return
-        wait = self.retry_after(interaction.user.id)
-        if wait is not None:
-            await interaction.response.send_message(
-                f"You're asking quickly; please wait {wait:.0f} s and try again.",
-                ephemeral=True,
-                allowed_mentions=NO_MENTIONS,
-            )
-            return
-        await interaction.response.defer(thinking=True)
         started = time.perf_counter()
-        pages = await self.answer(question, results or min(self.settings.top_k, MAX_RESULTS))
-        view = MoreView(pages, interaction.user.id, self.settings.discord_more_timeout)
+        reply = await self.respond(
+            question,
+            interaction.user.id,
+            results or min(self.settings.top_k, MAX_RESULTS),
+            lambda: interaction.response.defer(thinking=True),
+        )
+        if isinstance(reply, str):
+            await interaction.response.send_message(
+                discord_message(reply), ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
+        view = MoreView(reply, interaction.user.id, self.settings.discord_more_timeout)
         view.message = await interaction.followup.send(
-            embed=pages.embed(1), view=view, allowed_mentions=NO_MENTIONS, wait=True
+            embed=reply.embed(1), view=view, allowed_mentions=NO_MENTIONS, wait=True
         )
         log.info("answered /ask in %.2f s", time.perf_counter() - started)
 
@@ -308,28 +324,28 @@ class QabotHandlers:
         if not question and not message.content and not message.embeds and not message.attachments:
             await message.reply(NO_TEXT, allowed_mentions=NO_MENTIONS, mention_author=False)
             return
-        try:
-            question = self.service.validate(question)
-        except QuestionError as error:
+        reply = await self.respond(
+            question,
+            message.author.id,
+            min(self.settings.top_k, MAX_RESULTS),
+            lambda: _typing(message.channel),
+        )
+        if isinstance(reply, str):
             await message.reply(
-                self._polite(error), allowed_mentions=NO_MENTIONS, mention_author=False
+                discord_message(reply), allowed_mentions=NO_MENTIONS, mention_author=False
             )
             return
-        wait = self.retry_after(message.author.id)
-        if wait is not None:
-            await message.reply(
-                discord_message(f"You're asking quickly; please wait {wait:.0f} s and try again."),
-                allowed_mentions=NO_MENTIONS,
-                mention_author=False,
-            )
-            return
-        with contextlib.suppress(discord.HTTPException):
-            await message.channel.typing()  # one indicator (~10 s) covers the answer
-        pages = await self.answer(question, min(self.settings.top_k, MAX_RESULTS))
+        pages = reply
         view = MoreView(pages, message.author.id, self.settings.discord_more_timeout)
         view.message = await message.reply(
             embed=pages.embed(1), view=view, allowed_mentions=NO_MENTIONS, mention_author=False
         )
+
+
+async def _typing(channel: discord.abc.Messageable) -> None:
+    """One typing indicator (about 10 s covers an answer); a failure is not an error."""
+    with contextlib.suppress(discord.HTTPException):
+        await channel.typing()
 
 
 class Qabot(QabotHandlers, discord.Client):

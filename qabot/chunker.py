@@ -6,57 +6,23 @@ embedding model's own tokenizer, so no passage is ever silently truncated by the
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
+from qabot.dates import EntryDates, parse_date_line, seed_year
 from qabot.types import Document, Passage
 
 TokenCounter = Callable[[str], int]
 
 # Bump when the chunking rules change, so existing indexes are rebuilt.
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2  # 2: the front matter is a passage
 
 EDITORS_NOTE = "Editors’ note"
-
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-MONTH_PATTERN = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
-_WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
-DAY_PATTERN = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-YEAR_PATTERN = r"(?P<year>\d{4})"
-_DATE_LINE = [
-    re.compile(
-        rf"^{_WEEKDAY}{MONTH_PATTERN}\s+{DAY_PATTERN}(?:,?\s+{YEAR_PATTERN})?\s*\.?$", re.IGNORECASE
-    ),
-    re.compile(
-        rf"^{_WEEKDAY}{DAY_PATTERN}\s+(?:of\s+)?{MONTH_PATTERN},?(?:\s+{YEAR_PATTERN})?\s*\.?$",
-        re.IGNORECASE,
-    ),
-    re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\.?$"),
-]
+ABOUT_SECTION = "About this text"  # the section of a document's front-matter passage
+ABOUT = "about"  # Passage.role of that passage; body passages have role "body"
 
 # Front-matter keys that open an editorial note (a passage of its own) rather than metadata.
 _NOTE_KEYS = {
@@ -207,27 +173,6 @@ def repair_text(text: str) -> str:
 # ---------------------------------------------------------------------------- classify
 
 
-def parse_date_line(line: str) -> tuple[int | None, int, int] | None:
-    """'December 28, 1936.' → (1936, 12, 28); 'January 9' → (None, 1, 9); else None."""
-    line = line.strip()
-    if len(line) > 40:
-        return None
-    for pattern in _DATE_LINE:
-        match = pattern.match(line)
-        if not match:
-            continue
-        month_text = match.group("month").lower()
-        month = int(month_text) if month_text.isdigit() else MONTHS[month_text]
-        day = int(match.group("day"))
-        year = int(match.group("year")) if match.group("year") else None
-        try:
-            dt.date(year or 2000, month, day)  # 2000 is a leap year: Feb 29 stays valid
-        except ValueError:
-            return None
-        return year, month, day
-    return None
-
-
 def is_boilerplate(block_text: str) -> bool:
     """Web navigation and footer lines that are not part of the text."""
     line = normalize_whitespace(block_text)
@@ -320,39 +265,6 @@ def parse_markdown_front_matter(text: str) -> tuple[dict[str, str], int]:
 # ---------------------------------------------------------------------------- structure
 
 
-class _DateTracker:
-    """Infers the year of dates written without one, by chronology."""
-
-    def __init__(self, seed_year: int | None) -> None:
-        self.last: dt.date | None = None
-        self.seed_year = seed_year
-
-    def resolve(self, year: int | None, month: int, day: int) -> str | None:
-        if year is None:
-            if self.last is not None:
-                year = self.last.year
-                if (month, day) < (self.last.month, self.last.day):
-                    year += 1  # "January 9" after "December 30": the year turned
-            elif self.seed_year is not None:
-                year = self.seed_year
-            else:
-                return None
-        try:
-            self.last = dt.date(year, month, day)
-        except ValueError:
-            return None
-        return self.last.isoformat()
-
-
-def _seed_year(metadata: dict[str, str]) -> int | None:
-    for key, value in metadata.items():
-        if key.lower() in _WRITTEN_KEYS:
-            match = re.search(r"\b(1\d{3}|20\d{2})\b", value)
-            if match:
-                return int(match.group())
-    return None
-
-
 def _is_broken_paragraph(previous: Block, following: Block) -> bool:
     """True when ``previous`` stops mid-sentence and ``following`` carries it on."""
     tail = previous.text.rstrip()
@@ -367,9 +279,31 @@ def _is_broken_paragraph(previous: Block, following: Block) -> bool:
     )
 
 
-def structure(
-    text: str, *, markdown: bool = False
-) -> tuple[str | None, dict[str, str], list[Paragraph], list[str]]:
+@dataclass(frozen=True)
+class Structure:
+    """A text's parts: title, metadata and the lines they came from, body paragraphs."""
+
+    title: str | None
+    metadata: dict[str, str]
+    front_lines: tuple[Block, ...]  # the front matter, one line each, as written
+    paragraphs: list[Paragraph]
+    skipped: list[str]  # boilerplate blocks left out
+
+
+def _lines_of(text: str, start: int, end: int) -> list[Block]:
+    """The non-blank lines of text[start:end] as blocks (offsets into ``text``)."""
+    return [
+        Block(
+            m.group().strip(),
+            start + m.start() + (len(m.group()) - len(m.group().lstrip())),
+            start + m.end() - (len(m.group()) - len(m.group().rstrip())),
+        )
+        for m in re.finditer(r"[^\n]+", text[start:end])
+        if m.group().strip()
+    ]
+
+
+def structure(text: str, *, markdown: bool = False) -> Structure:
     """Find title, metadata, body paragraphs (with section and date) and skipped boilerplate."""
     md_meta, body_offset = parse_markdown_front_matter(text) if markdown else ({}, 0)
     blocks = [b for b in split_blocks(text) if b.start >= body_offset]
@@ -381,8 +315,16 @@ def structure(
             front = replace(front, title=title_match["text"] if title_match else None, body_start=1)
     else:
         front = parse_front_matter(blocks)
+    front_end = blocks[front.body_start - 1].end if front.body_start else body_offset
+    # The front matter becomes a passage only when it holds metadata ("Translated: …");
+    # a lone title is not worth quoting.
+    front_lines = tuple(
+        line
+        for line in (_lines_of(text, 0, front_end) if front.metadata else [])
+        if not (markdown and line.text.strip("-").strip() == "")  # the '---' fences
+    )
 
-    dates = _DateTracker(_seed_year(front.metadata))
+    dates = EntryDates(seed_year(front.metadata, _WRITTEN_KEYS))
     section: str | None = None
     date: str | None = None
     paragraphs: list[Paragraph] = []
@@ -416,7 +358,7 @@ def structure(
             flush()
         pending.append(block)
     flush()
-    return front.title, front.metadata, paragraphs, skipped
+    return Structure(front.title, front.metadata, front_lines, paragraphs, skipped)
 
 
 def _heading(block: Block, following: Sequence[Block], *, markdown: bool) -> str | None:
@@ -590,16 +532,16 @@ def chunk_document(
     citations); a ``.md`` suffix enables Markdown headings and front matter.
     """
     config = config or ChunkingConfig()
-    title, metadata, paragraphs, skipped = structure(text, markdown=source.endswith(".md"))
-    title = title or default_title(source)
+    parts = structure(text, markdown=source.endswith(".md"))
+    title = parts.title or default_title(source)
 
     spans: list[_Span] = []
-    for paragraph in paragraphs:
+    for paragraph in parts.paragraphs:
         spans.extend(_split_paragraph(text, paragraph, count_tokens, config))
     spans = _merge_small(spans, text, count_tokens, config)
 
     seen: dict[str, int] = {}
-    passages = []
+    passages = list(_about_passages(parts.front_lines, source, title, count_tokens, config))
     for span in spans:
         occurrence = seen.get(span.text, 0)
         seen[span.text] = occurrence + 1
@@ -619,4 +561,45 @@ def chunk_document(
                 tokens=span.tokens,
             )
         )
-    return Document(source, title, metadata, tuple(passages), tuple(skipped))
+    return Document(source, title, parts.metadata, tuple(passages), tuple(parts.skipped))
+
+
+def _about_passages(
+    lines: Sequence[Block],
+    source: str,
+    title: str,
+    count_tokens: TokenCounter,
+    config: ChunkingConfig,
+) -> Iterator[Passage]:
+    """The front matter as quotable passages ("About this text": who wrote, translated, …).
+
+    One passage, one line of the front matter per paragraph, so "Who translated it?" and
+    "May I copy it?" are answered by quoting it; split at lines only if over the budget.
+    """
+    group: list[Block] = []
+
+    def make(blocks: Sequence[Block]) -> Passage:
+        text = "\n\n".join(normalize_whitespace(b.text) for b in blocks)
+        embed_text = repair_text(" ".join(normalize_whitespace(b.text) for b in blocks))
+        return Passage(
+            id=passage_id(source, text, 0),
+            text=text,
+            embed_text=embed_text,
+            source=source,
+            title=title,
+            section=ABOUT_SECTION,
+            date=None,
+            paragraphs=(),
+            start=blocks[0].start,
+            end=blocks[-1].end,
+            tokens=count_tokens(embed_text),
+            role=ABOUT,
+        )
+
+    for line in lines:
+        if group and make([*group, line]).tokens > config.max_tokens:
+            yield make(group)
+            group = []
+        group.append(line)
+    if group:
+        yield make(group)

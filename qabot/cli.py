@@ -38,7 +38,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except QabotError as error:
-            _fail(str(error), error.exit_code)
+            _fail(_worded(error), error.exit_code)
         except BrokenPipeError:  # `qabot passages | head`
             sys.stderr.close()
             sys.exit(0)
@@ -48,6 +48,18 @@ class _Group(click.Group):
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             _fail(f"unexpected {type(error).__name__}: {error} (run with --debug for details)", 1)
+
+
+_FLAGS = {"date": "--date", "section": "--section"}
+
+
+def _worded(error: QabotError) -> str:
+    """A search error in the CLI's own words: a filter is named by its flag."""
+    from qabot.search.query import FilterError
+
+    if isinstance(error, FilterError):
+        return f"{_FLAGS.get(error.field, error.field)} {error.value!r}: {error.reason}"
+    return str(error)
 
 
 def _emphasis() -> str:
@@ -199,7 +211,7 @@ def ask(
 ) -> None:
     """Answer QUESTION with cited passages; QUESTION '-' reads one question per line from stdin."""
     from qabot.formatting import answer_record, render_answer
-    from qabot.retriever import Filters
+    from qabot.search.query import Filters
 
     filters = Filters(date=entry_date, section=section)
     service = _service(ctx)
@@ -214,7 +226,7 @@ def ask(
             if question != "-":
                 raise
             invalid += 1
-            click.echo(f"qabot: error: {error} (question skipped)", err=True)
+            click.echo(f"qabot: error: {_worded(error)} (question skipped)", err=True)
             continue
         if as_json:
             click.echo(json.dumps(answer_record(answer), ensure_ascii=False))
@@ -245,49 +257,18 @@ def passages(ctx: click.Context, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per question, per line.")
 @click.pass_context
 def eval_command(ctx: click.Context, questions: Path, as_json: bool) -> None:
-    """Measure retrieval on a labeled question file (JSON Lines; see the README)."""
-    from qabot.evaluation import (
-        compared_rankings,
-        evaluate,
-        load_cases,
-        metrics,
-        misses,
-        render_report,
-        result_record,
-        tradeoff,
-    )
+    """Measure retrieval and abstention on a labeled question file, held out (see the README)."""
+    from qabot.evaluation import evaluate, load_cases, records
 
     cases = load_cases(questions)  # a bad file fails before anything loads
     service = _service(ctx)
     service.ensure_index(progress=_progress_bar("Embedding"))
-    settings = service.settings
-    columns = []
-    configured_results = []
-    for name, ranking in compared_rankings(service.ranking):
-        results = evaluate(service, cases, ranking)
-        columns.append((name, metrics(results)))
-        if name.endswith("*"):
-            configured_results = results
-    results = configured_results or evaluate(service, cases)
+    evaluation = evaluate(service.answerer(), cases)
     if as_json:
-        for result in results:
-            click.echo(json.dumps(result_record(result), ensure_ascii=False))
+        for record in records(evaluation):
+            click.echo(json.dumps(record, ensure_ascii=False))
         return
-    passages = service.passages()
-    thresholds = [round(0.15 + 0.025 * i, 3) for i in range(19)]
-    if settings.min_score not in thresholds:
-        thresholds = sorted([*thresholds, settings.min_score])
-    click.echo(
-        render_report(
-            columns,
-            mean_tokens=sum(p.tokens for p in passages) / max(1, len(passages)),
-            mean_chars=sum(len(p.text) for p in passages) / max(1, len(passages)),
-            rows=tradeoff(service, results, thresholds),
-            rows_without_names=tradeoff(service, results, thresholds, unknown_names=False),
-            chosen=settings.min_score,
-            missed=misses(results),
-        )
-    )
+    click.echo(evaluation.report)
 
 
 @cli.command()

@@ -1,9 +1,15 @@
-"""Dates named in questions ("on January 9", "at the end of December 1936", "in 1937").
+"""Dates, in texts and in questions: one parser, one year rule.
 
-Pure functions: a question → a ``DateRange`` (or None), and a range → the journal entries
-it selects, or the nearest ones when the journal has no entry in it. A date far outside
-the text's span ("January 4, 1932", "August 1940") is an event date, not an entry, and is
-left to the retrievers.
+- A *date line* in a text ("December 28, 1936.", "January 9", "9 January 1937",
+  "1937-01-09") opens a journal entry (``parse_date_line``).
+- A *date in a question* ("on January 9", "at the end of December 1936", "in 1937") is a
+  range of days (``parse_date_range``), which selects entries or, when the text has no
+  entry then, the nearest ones (``select_entries``).
+
+Both use the same month names and the same year rule (``infer_year``): a day written
+without a year takes the year that puts it nearest to a known date — the previous entry
+in a text (chronology: it may only move forward), the span of the entries for a question.
+This module is pure and shared by the chunker and the question path.
 """
 
 from __future__ import annotations
@@ -14,19 +20,141 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from qabot.chunker import DAY_PATTERN, MONTH_PATTERN, MONTHS, YEAR_PATTERN
-
-_MONTH, _DAY, _YEAR = MONTH_PATTERN, DAY_PATTERN, YEAR_PATTERN  # the chunker's date words
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>\d{4})"
 _PART = r"(?P<part>(?:the\s+)?(?:end|beginning|start|middle)\s+of|early|late|mid-?)"
 
-_PATTERNS = [
+_DATE_LINE = [
+    re.compile(rf"^{_WEEKDAY}{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?\s*\.?$", re.IGNORECASE),
+    re.compile(rf"^{_WEEKDAY}{_DAY}\s+(?:of\s+)?{_MONTH},?(?:\s+{_YEAR})?\s*\.?$", re.IGNORECASE),
+    re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\.?$"),
+]
+_IN_QUESTION = [  # most specific first
+    re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b"),
     re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?:,?\s+{_YEAR})?(?!\s*(?:st|nd|rd|th))", re.I),
     re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b", re.I),
-    re.compile(rf"\b(?:{_PART}\s+)?{_MONTH}(?:,?\s+(?:of\s+)?{_YEAR})?\b", re.I),
+    # A month alone needs a year, a part or a preposition: "May I copy it?" is no date.
+    re.compile(rf"\b{_PART}\s+{_MONTH}(?:,?\s+(?:of\s+)?{_YEAR})?\b", re.I),
+    re.compile(rf"\b{_MONTH},?\s+(?:of\s+)?{_YEAR}\b", re.I),
+    re.compile(
+        rf"\b(?:in|during|of|by|since|until|till|through|throughout)\s+(?P<at>){_MONTH}(?=\W|$)",
+        re.I,
+    ),
     re.compile(rf"\b(?:{_PART}\s+)?{_YEAR}\b", re.I),
 ]
-# How far outside the journal's entries a named date still counts as "about the entries".
+# How far outside the text's entries a named date still counts as "about the entries".
 NEAR = dt.timedelta(days=31)
+
+
+# ---------------------------------------------------------------------------- the year rule
+
+
+def infer_year(month: int, day: int, anchor: dt.date, *, forward: bool) -> int:
+    """The year for a day written without one, relative to a known date ``anchor``.
+
+    ``forward`` (a text read in order): the first such day on or after the anchor, so
+    "January 9" after "December 30, 1936" is 1937. Otherwise (a question): the year that
+    puts the day nearest to the anchor.
+    """
+    candidates = []
+    for year in (anchor.year - 1, anchor.year, anchor.year + 1):
+        last = calendar.monthrange(year, month)[1]
+        candidates.append(dt.date(year, month, min(day, last)))
+    if forward:
+        return min(c for c in candidates if c >= anchor).year
+    return min(candidates, key=lambda c: abs((c - anchor).days)).year
+
+
+class EntryDates:
+    """Resolves the date lines of one text in reading order (the year rule, forward)."""
+
+    def __init__(self, seed_year: int | None) -> None:
+        self.last: dt.date | None = None
+        self.seed_year = seed_year
+
+    def resolve(self, year: int | None, month: int, day: int) -> str | None:
+        """ISO date of a date line, or None when its year cannot be known."""
+        if year is None:
+            if self.last is not None:
+                year = infer_year(month, day, self.last, forward=True)
+            elif self.seed_year is not None:
+                year = self.seed_year
+            else:
+                return None
+        try:
+            self.last = dt.date(year, month, day)
+        except ValueError:
+            return None
+        return self.last.isoformat()
+
+
+def seed_year(metadata: dict[str, str], keys: Iterable[str]) -> int | None:
+    """The first year in a metadata value under one of ``keys`` ('Written: December 1936')."""
+    wanted = {k.lower() for k in keys}
+    for key, value in metadata.items():
+        if key.lower() in wanted:
+            match = re.search(r"\b(1\d{3}|20\d{2})\b", value)
+            if match:
+                return int(match.group())
+    return None
+
+
+# ---------------------------------------------------------------------------- date lines
+
+
+def _month_number(text: str) -> int:
+    return int(text) if text.isdigit() else MONTHS[text.lower()]
+
+
+def parse_date_line(line: str) -> tuple[int | None, int, int] | None:
+    """'December 28, 1936.' → (1936, 12, 28); 'January 9' → (None, 1, 9); else None."""
+    line = line.strip()
+    if len(line) > 40:
+        return None
+    for pattern in _DATE_LINE:
+        match = pattern.match(line)
+        if not match:
+            continue
+        month = _month_number(match.group("month"))
+        day = int(match.group("day"))
+        year = int(match.group("year")) if match.group("year") else None
+        try:
+            dt.date(year or 2000, month, day)  # 2000 is a leap year: Feb 29 stays valid
+        except ValueError:
+            return None
+        return year, month, day
+    return None
+
+
+def date_label(day: dt.date) -> str:
+    """'January 9, 1937': how citations and notes write a day."""
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+# ---------------------------------------------------------------------------- questions
 
 
 @dataclass(frozen=True)
@@ -44,12 +172,11 @@ class DateRange:
 
 @dataclass(frozen=True)
 class EntrySelection:
-    """The journal entry dates a question's date selects, and what to tell the reader."""
+    """The entry dates a date selects, and what to tell the reader."""
 
     dates: tuple[str, ...]  # ISO dates of entries to prefer
-    exact: bool  # False: the journal has no entry then; these are the nearest ones
+    exact: bool  # False: the text has no entry then; these are the nearest ones
     note: str | None = None
-    question_without_date: str | None = None  # the rest of the question, for ranking
 
 
 def _part_of(part: str | None, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
@@ -57,8 +184,7 @@ def _part_of(part: str | None, start: dt.date, end: dt.date) -> tuple[dt.date, d
     if not part:
         return start, end
     part = part.lower()
-    span = (end - start).days + 1
-    third = dt.timedelta(days=span // 3)
+    third = dt.timedelta(days=((end - start).days + 1) // 3)
     if "end" in part or "late" in part:
         return end - third, end
     if "beginning" in part or "start" in part or "early" in part:
@@ -66,54 +192,57 @@ def _part_of(part: str | None, start: dt.date, end: dt.date) -> tuple[dt.date, d
     return start + third, end - third
 
 
-def parse_date_range(question: str, entry_years: Iterable[int] = ()) -> DateRange | None:
+def _middle(entry_dates: Sequence[dt.date]) -> dt.date | None:
+    if not entry_dates:
+        return None
+    return entry_dates[0] + (entry_dates[-1] - entry_dates[0]) / 2
+
+
+def parse_date_range(question: str, entry_dates: Sequence[dt.date] = ()) -> DateRange | None:
     """The first date, month or year named in ``question``, as a range of days.
 
-    A day or month without a year takes the year of the corpus's entries that puts it
-    nearest to them (``entry_years``); without any, the question has no usable date.
+    A day or month without a year takes its year by the year rule, anchored at the middle
+    of the text's entries; without entries such a date is not usable.
     """
-    years = sorted(set(entry_years))
-    for pattern in _PATTERNS:
+    anchor = _middle(sorted(entry_dates))
+    for pattern in _IN_QUESTION:
         for match in pattern.finditer(question):
             groups = match.groupdict()
-            label = " ".join(match.group(0).split())
-            month = MONTHS.get((groups.get("month") or "").lower())
+            begin = match.start("at") if groups.get("at") is not None else match.start()
+            label = " ".join(question[begin : match.end()].split())
+            span = (begin, match.end())
+            month = _month_number(groups["month"]) if groups.get("month") else None
             year = int(groups["year"]) if groups.get("year") else None
             day = int(groups["day"]) if groups.get("day") else None
-            if month is None and year is None:
-                continue
             if month is None:
-                assert year is not None
+                if year is None:
+                    continue
                 start, end = _part_of(
                     groups.get("part"), dt.date(year, 1, 1), dt.date(year, 12, 31)
                 )
-                return DateRange(start, end, label, match.span())
-            candidates = [year] if year is not None else years
-            if not candidates:
+                return DateRange(start, end, label, span)
+            if not 1 <= month <= 12:
                 continue
-            ranges = []
-            for y in candidates:
-                last = calendar.monthrange(y, month)[1]
-                if day is not None:
-                    if not 1 <= day <= last:
-                        break
-                    start = end = dt.date(y, month, day)
-                else:
-                    start, end = _part_of(
-                        groups.get("part"), dt.date(y, month, 1), dt.date(y, month, last)
-                    )
-                ranges.append(DateRange(start, end, label, match.span()))
-            if ranges:
-                return min(ranges, key=lambda r: _distance(r, years))
+            if year is None:
+                if anchor is None:
+                    continue
+                year = infer_year(month, day or 1, anchor, forward=False)
+            last = calendar.monthrange(year, month)[1]
+            if day is not None:
+                if not 1 <= day <= last:
+                    continue
+                return DateRange(dt.date(year, month, day), dt.date(year, month, day), label, span)
+            start, end = _part_of(
+                groups.get("part"), dt.date(year, month, 1), dt.date(year, month, last)
+            )
+            return DateRange(start, end, label, span)
     return None
 
 
-def _distance(candidate: DateRange, years: Sequence[int]) -> int:
-    """How far a range lies from the middle of the corpus's years (for year inference)."""
-    if not years:
-        return 0
-    middle = dt.date(years[0], 1, 1) + (dt.date(years[-1], 12, 31) - dt.date(years[0], 1, 1)) / 2
-    return abs((candidate.start - middle).days)
+def without_span(question: str, span: tuple[int, int]) -> str:
+    """The question with the date words removed (what is left is ranked)."""
+    start, end = span
+    return " ".join((question[:start] + " " + question[end:]).split())
 
 
 def select_entries(wanted: DateRange, entry_dates: Iterable[str]) -> EntrySelection | None:
@@ -132,6 +261,6 @@ def select_entries(wanted: DateRange, entry_dates: Iterable[str]) -> EntrySelect
     before = [d for d in days if d < wanted.start]
     after = [d for d in days if d > wanted.end]
     nearest = [x for x in (before[-1] if before else None, after[0] if after else None) if x]
-    listed = " and ".join(f"{d:%B} {d.day}, {d.year}" for d in nearest)
+    listed = " and ".join(date_label(d) for d in nearest)
     note = f"The text has no entry for {wanted.label}; showing the nearest entries ({listed})."
     return EntrySelection(tuple(d.isoformat() for d in nearest), exact=False, note=note)

@@ -11,6 +11,17 @@ from typing import Any
 from qabot.types import Answer, Hit, Passage
 
 ABSTAIN_MESSAGE = "The text does not seem to discuss this. The closest passages:"
+ENTRY_ORDER_NOTE = "The passages of the entry, in its own order:"
+
+
+def abstain_line(answer: Answer) -> str:
+    """'Why: …' — one short line saying why the answer abstained."""
+    return f"Why: {answer.abstain_reason}." if answer.abstain_reason else ""
+
+
+def score_label(hit: Hit) -> str:
+    """'(score 0.79)', or '' when the hits follow an entry's order."""
+    return "" if hit.score is None else f"  (score {hit.score:.2f})"
 
 
 def hit_record(hit: Hit) -> dict[str, Any]:
@@ -18,7 +29,7 @@ def hit_record(hit: Hit) -> dict[str, Any]:
     passage = hit.passage
     return {
         "rank": hit.rank,
-        "score": round(hit.score, 4),
+        "score": None if hit.score is None else round(hit.score, 4),
         "cosine": None if hit.cosine is None else round(hit.cosine, 4),
         "match": hit.match,
         "text": passage.text,
@@ -35,6 +46,8 @@ def answer_record(answer: Answer) -> dict[str, Any]:
     return {
         "question": answer.question,
         "abstained": answer.abstained,
+        "abstain_reason": answer.abstain_reason,
+        "order": answer.order,
         "top_match": answer.hits[0].match if answer.hits else None,
         "notes": list(answer.notes),
         "results": [hit_record(hit) for hit in answer.hits],
@@ -55,6 +68,7 @@ def passage_record(passage: Passage) -> dict[str, Any]:
         "end": passage.end,
         "citation": str(passage.citation),
         "tokens": passage.tokens,
+        "role": passage.role,
     }
 
 
@@ -98,12 +112,17 @@ def render_answer(answer: Answer, width: int = 88, emphasis: str = "markdown") -
     if answer.notes:
         lines.append("")
     if answer.abstained:
-        lines += [ABSTAIN_MESSAGE, ""]
+        lines += [ABSTAIN_MESSAGE]
+        if answer.abstain_reason:
+            lines.append(textwrap.fill(abstain_line(answer), width=width))
+        lines.append("")
+    elif answer.order == "entry" and answer.hits:
+        lines += [ENTRY_ORDER_NOTE, ""]
     if not answer.hits:
         lines.append("(the corpus has no passages)")
     start, end = EMPHASIS[emphasis]
     for hit in answer.hits:
-        header = f"[{hit.rank}] {hit.passage.citation}  (score {hit.score:.2f})"
+        header = f"[{hit.rank}] {hit.passage.citation}{score_label(hit)}"
         lines.append(textwrap.fill(header, width=width, subsequent_indent="    "))
         body = _wrap(emphasize(hit.passage.text, hit.highlight, emphasis), width, "    ")
         lines.append(body.replace(_START, start).replace(_END, end))
@@ -221,6 +240,12 @@ def answer_embed(
     description = " ".join(
         [escape_markdown(note) for note in answer.notes]
         + ([_abstain_line(answer)] if answer.abstained else [])
+        + (
+            [escape_markdown(abstain_line(answer))]
+            if answer.abstained and answer.abstain_reason
+            else []
+        )
+        + ([ENTRY_ORDER_NOTE] if answer.order == "entry" and answer.hits else [])
     )
     if not hits:
         description = description or "No passages found."
@@ -231,7 +256,8 @@ def answer_embed(
     name_limit = min(limits.field_name, max(40, share // 3))
     fields: list[tuple[str, str]] = []
     for hit in shown:
-        name = shorten(f"{hit.rank}. {hit.passage.citation} ({hit.score:.2f})", name_limit)
+        score = "" if hit.score is None else f" ({hit.score:.2f})"
+        name = shorten(f"{hit.rank}. {hit.passage.citation}{score}", name_limit)
         value_limit = min(limits.field_value, share - len(name))
         fields.append(
             (name, discord_quote(hit.passage.text, hit.highlight, value_limit) or "\u200b")

@@ -20,7 +20,7 @@ from qabot.corpus import CorpusFile, corpus_hash, read_text
 from qabot.embedder import Embedder
 from qabot.errors import CorpusError
 from qabot.index import FORMAT_VERSION, Index, Lexicon, Units, build, content_hash
-from qabot.lexical import corpus_words
+from qabot.search.lexical import corpus_words
 from qabot.types import Passage
 
 if TYPE_CHECKING:

@@ -1,7 +1,10 @@
-"""The search service: built once from the settings, owns the index and the model.
+"""The search service: the index's lifecycle, and the current answerer.
 
-The CLI and the bot hold one ``SearchService`` and call ``ask``; they never touch the
-chunker, FAISS or the model directly.
+Built once from the settings. It keeps the saved index fresh (hashes the corpus once per
+check, takes the lock, updates incrementally, hot-reloads what another process saved)
+and hands out the ``Answerer`` of the live index; answering itself is ``qabot.search``.
+The CLI and the bot hold one ``SearchService``; they never touch the chunker, FAISS or
+the model directly. ``qabot index``, ``watch`` and ``passages`` never build the answerer.
 """
 
 from __future__ import annotations
@@ -9,18 +12,22 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from qabot.chunker import ChunkingConfig
 from qabot.corpus import CorpusFile, corpus_hash, discover
 from qabot.embedder import Embedder, SentenceTransformerEmbedder
-from qabot.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, QuestionError
-from qabot.highlight import Highlighter
+from qabot.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from qabot.index import FORMAT_VERSION, Index, IndexStore, Manifest
 from qabot.indexing import IndexUpdate, file_warning, update
-from qabot.retriever import Filters, Ranking, Retrieval, Retriever, abstains
 from qabot.settings import Settings
 from qabot.types import Answer, Passage
+
+if TYPE_CHECKING:
+    from qabot.search.answerer import Answerer
+    from qabot.search.fusion import Ranking
+    from qabot.search.query import Filters
 
 Notify = Callable[[str], None]
 ProgressStart = Callable[[int], Callable[[int], None]]  # total → advance(n)
@@ -31,21 +38,8 @@ def _quiet(_: str) -> None:
     """Default for ``notify``: the library itself prints nothing."""
 
 
-@dataclass(frozen=True)
-class _Live:
-    """The index being answered from and its retriever, replaced as one object.
-
-    A question reads ``SearchService._live`` once, so a hot reload that swaps in a new
-    snapshot never mixes an old index with a new retriever mid-question.
-    """
-
-    index: Index
-    retriever: Retriever
-    highlighter: Highlighter
-
-
 class SearchService:
-    """Answers questions from the corpus; builds or refreshes the index when needed."""
+    """Keeps the index fresh and hands out the answerer of the live index."""
 
     def __init__(
         self, settings: Settings, embedder: Embedder | None = None, *, notify: Notify = _quiet
@@ -56,8 +50,10 @@ class SearchService:
         )
         self.store = IndexStore(settings.embeddings_dir)
         self.notify = notify
-        self._live: _Live | None = None
+        self._index: Index | None = None
+        self._answerer: Answerer | None = None  # built on first use, for self._index
         self._reload_lock = threading.Lock()
+        self._answerer_lock = threading.Lock()
 
     @classmethod
     def from_settings(
@@ -114,9 +110,9 @@ class SearchService:
         """The index to update from: the one in memory if it is the live one, else disk."""
         try:
             location = self.store.current_dir()
-            live = self._live
-            if live is not None and location is not None and live.index.location == location:
-                return live.index
+            live = self._index
+            if live is not None and location is not None and live.location == location:
+                return live
             manifest = self.store.read_manifest(location)
             if manifest is None or manifest.format != FORMAT_VERSION:
                 return None  # another layout: everything is rebuilt, nothing to reuse
@@ -170,11 +166,11 @@ class SearchService:
 
     def failure_warnings(self, report: IndexUpdate) -> list[str]:
         """One line per corpus file that is not (fully) indexed, naming it and the fix."""
-        live = self._live
+        live = self._index
         counts: dict[str, int] | None = None
         if live is not None and not report.up_to_date:
             counts = {}
-            for passage in live.index.passages:
+            for passage in live.passages:
                 counts[passage.source] = counts.get(passage.source, 0) + 1
         return [
             file_warning(source, reason, None if counts is None else counts.get(source, 0))
@@ -197,37 +193,42 @@ class SearchService:
             for warning in self.failure_warnings(report):
                 self.notify(f"warning: {warning}")
             self.notify(report.summary().splitlines()[0])
-        if self._live is None:
+        if self._index is None:
             self._install(self.store.load())
-        assert self._live is not None
-        return self._live.index
+        assert self._index is not None
+        return self._index
 
     def reload_if_changed(self) -> bool:
         """Swap in the saved index if another process replaced it; True when it did.
 
-        Questions being answered keep the snapshot they started with. If the new index
-        cannot be loaded the error propagates and the current one stays live.
+        The new answerer is built here (in the caller's thread: the bot's worker thread),
+        then swapped in as one object, so questions being answered keep the one they
+        started with. If the new index cannot be loaded the error propagates and the
+        current one stays live.
         """
         with self._reload_lock:
             location = self.store.current_dir()
-            live = self._live
-            if location is None or (live is not None and live.index.location == location):
+            live = self._index
+            if location is None or (live is not None and live.location == location):
                 return False
-            self._install(self.store.load())
+            index = self.store.load()
+            self._install(index, self._build_answerer(index))
             return True
 
     def warm_up(self) -> None:
-        """Load the index and the model now, so the first question is as fast as the rest."""
+        """Load the index, the answerer and the model now, so the first question is fast."""
         self.ensure_index()
-        self.embedder.embed(["warm up"])
+        self.answerer().embedder.embed(["warm up"])
 
-    def _install(self, index: Index) -> None:
-        retriever = Retriever(index, self.embedder, self.ranking)
-        self._live = _Live(index, retriever, Highlighter(index, self.embedder, retriever.terms))
+    def _install(self, index: Index, answerer: Answerer | None = None) -> None:
+        with self._answerer_lock:
+            self._index, self._answerer = index, answerer
 
     @property
     def ranking(self) -> Ranking:
         """The configured ranking (retrieval mode, fusion and its parameters)."""
+        from qabot.search.fusion import Ranking
+
         settings = self.settings
         return Ranking(
             mode=settings.retrieval,
@@ -236,96 +237,50 @@ class SearchService:
             weights=settings.mix_weights,
         )
 
-    def _snapshot(self) -> _Live:
-        live = self._live
-        if live is None:
-            self.ensure_index()
-            live = self._live
-        assert live is not None
-        return live
+    def _build_answerer(self, index: Index) -> Answerer:
+        from qabot.search.abstention import FITTED
+        from qabot.search.answerer import Answerer
+
+        settings = self.settings
+        abstention = FITTED
+        if settings.abstain_threshold is not None:
+            abstention = replace(FITTED, threshold=settings.abstain_threshold)
+        return Answerer(
+            index,
+            self.embedder,
+            ranking=self.ranking,
+            abstention=abstention,
+            highlight=settings.highlight,
+            max_question_chars=settings.max_question_chars,
+        )
 
     @property
     def index(self) -> Index:
-        return self._snapshot().index
+        """The live index (loaded, and updated first if stale, on first use)."""
+        if self._index is None:
+            self.ensure_index()
+        assert self._index is not None
+        return self._index
+
+    def answerer(self) -> Answerer:
+        """The answerer of the live index, built on first use (once per index)."""
+        index = self.index
+        with self._answerer_lock:
+            if self._answerer is None or self._answerer.index is not self._index:
+                self._answerer = self._build_answerer(index)
+            return self._answerer
 
     # ------------------------------------------------------------------ questions
 
     def validate(self, question: str) -> str:
-        """The question, trimmed; QuestionError when empty or too long."""
-        question = " ".join(question.split())
-        if not question:
-            raise QuestionError("the question is empty; ask something about the text")
-        limit = self.settings.max_question_chars
-        if len(question) > limit:
-            raise QuestionError(
-                f"the question is {len(question)} characters long; the limit is {limit}"
-            )
-        return question
+        """The question, trimmed; QuestionError when empty or too long (nothing loaded)."""
+        from qabot.search.query import Query
 
-    def retrieve(
-        self,
-        question: str,
-        k: int | None = None,
-        filters: Filters | None = None,
-        *,
-        ranking: Ranking | None = None,
-    ) -> Retrieval:
-        """Ranked hits without highlights (``ranking`` overrides the configured one)."""
-        return self._retrieve(self._snapshot(), question, k, filters, ranking)
-
-    def _retrieve(
-        self,
-        live: _Live,
-        question: str,
-        k: int | None,
-        filters: Filters | None,
-        ranking: Ranking | None = None,
-    ) -> Retrieval:
-        question = self.validate(question)
-        k = k or self.settings.top_k
-        if k < 1:
-            raise QuestionError(f"the number of results must be at least 1 (got {k})")
-        retriever = live.retriever
-        if ranking is not None and ranking != retriever.ranking:
-            retriever = retriever.with_ranking(**asdict(ranking))
-        return retriever.search(question, k, filters)
+        return Query.make(question, 1, max_chars=self.settings.max_question_chars).text
 
     def ask(self, question: str, k: int | None = None, filters: Filters | None = None) -> Answer:
-        """The top ``k`` passages for ``question``; abstains when none seems to answer it."""
-        question = self.validate(question)
-        live = self._snapshot()  # one snapshot for the whole question (hot reload)
-        retrieval = self._retrieve(live, question, k, filters)
-        hits = retrieval.hits
-        if hits and self.settings.highlight:
-            hits = live.highlighter.highlight(question, hits, retrieval.query_vector)
-        return Answer(
-            question=question,
-            hits=tuple(hits),
-            abstained=self.should_abstain(retrieval, filters),
-            notes=tuple(retrieval.notes),
-        )
-
-    def should_abstain(
-        self,
-        retrieval: Retrieval,
-        filters: Filters | None = None,
-        *,
-        min_score: float | None = None,
-        unknown_names: bool | None = None,
-    ) -> bool:
-        """Whether the text seems not to answer: the rule fitted with `qabot eval`.
-
-        ``min_score`` and ``unknown_names`` override the settings (for the trade-off table).
-        """
-        settings = self.settings
-        return abstains(
-            retrieval,
-            filtered=bool(filters and (filters.date or filters.section)),
-            min_score=settings.min_score if min_score is None else min_score,
-            unknown_names=(
-                settings.abstain_on_unknown_names if unknown_names is None else unknown_names
-            ),
-        )
+        """The top ``k`` passages for ``question`` (see ``qabot.search.answerer``)."""
+        return self.answerer().ask(question, k or self.settings.top_k, filters)
 
     def passages(self) -> list[Passage]:
         """Every passage of the live index, in corpus order."""

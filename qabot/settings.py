@@ -49,14 +49,11 @@ class Settings(BaseSettings):
         description="sentence-transformers name or local path; all-MiniLM-L6-v2 is bundled.",
     )
     top_k: int = Field(3, ge=1, le=20, description="Passages returned per question.")
-    min_score: float = Field(
-        0.4,
-        ge=-1.0,
+    abstain_threshold: float | None = Field(
+        None,
+        ge=0.0,
         le=1.0,
-        description="Abstain when the best sentence's cosine is below this (fitted: qabot eval).",
-    )
-    abstain_on_unknown_names: bool = Field(
-        True, description="Abstain when the question names a person, place or year the text lacks."
+        description="Abstain when the confidence is below this; unset: the fitted threshold.",
     )
     retrieval: Literal["hybrid", "dense", "bm25"] = Field(
         "hybrid", description="Ranking: dense and BM25 fused, or one of them alone."

@@ -55,6 +55,7 @@ class Passage:
     start: int
     end: int
     tokens: int
+    role: str = "body"  # "about": the document's front matter (title, author, licence …)
 
     @property
     def citation(self) -> Citation:
@@ -74,17 +75,19 @@ class Document:
 
 @dataclass(frozen=True)
 class Hit:
-    """A passage returned for a question, with its rank (from 1) and relevance score.
+    """A passage returned for a question, with its rank (from 1) and scores.
 
-    ``score`` is the ranking's own score (for the default score mix, a weighted mean of
-    cosines and normalized BM25, at most 1); ``cosine`` is the question's cosine with the
-    passage's closest sentence.
+    ``score`` is what the reader is shown (see ``qabot.search.answerer``: the answer's
+    confidence scaled by relevance; None when the hits follow an entry's order);
+    ``relevance`` is the ranking's own fused score; ``cosine`` is the question's cosine
+    with the passage's closest sentence.
     """
 
     passage: Passage
-    score: float
+    score: float | None
     rank: int
     cosine: float | None = None
+    relevance: float | None = None
     highlight: str | None = None  # the sentence(s) of the passage that best answer
     match: str | None = None  # which retriever found it: "semantic", "lexical" or "both"
 
@@ -97,3 +100,5 @@ class Answer:
     hits: tuple[Hit, ...]
     abstained: bool
     notes: tuple[str, ...] = field(default=())
+    abstain_reason: str | None = None  # why, in words, when it abstained
+    order: str = "relevance"  # or "entry": the hits follow a dated entry's own order

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -35,3 +36,17 @@ class FakeEmbedder:
         if progress:
             progress(len(texts))
         return vectors
+
+
+def fake_service(root: Path, files: dict[str, str]):
+    """A SearchService over ``files`` (name → text) in ``root``/corpus, with the fake embedder."""
+    from qabot.service import SearchService
+    from qabot.settings import load_settings
+
+    (root / "corpus").mkdir()
+    for name, text in files.items():
+        (root / "corpus" / name).write_text(text)
+    settings = load_settings(
+        corpus_dir=root / "corpus", embeddings_dir=root / "emb", chunk_min_tokens=0
+    )
+    return SearchService.from_settings(settings, embedder=FakeEmbedder())

@@ -7,7 +7,14 @@ import re
 
 import pytest
 
-from qabot.chunker import EDITORS_NOTE, ChunkingConfig, chunk_document, normalize_whitespace
+from qabot.chunker import (
+    ABOUT,
+    ABOUT_SECTION,
+    EDITORS_NOTE,
+    ChunkingConfig,
+    chunk_document,
+    normalize_whitespace,
+)
 
 SOURCE = "trotsky-journal-1936-1937.txt"
 SECTIONS = {
@@ -28,6 +35,12 @@ def document(journal_text, real_tokenizer):
     return chunk_document(journal_text, SOURCE, real_tokenizer.count_tokens, config)
 
 
+@pytest.fixture(scope="module")
+def body(document):
+    """The passages of the text itself (the front-matter passage left out)."""
+    return tuple(p for p in document.passages if p.role != ABOUT)
+
+
 def body_blocks(journal_text: str) -> list[str]:
     """An independent oracle: the body is everything from the editors' note on, without
     the headings, the date lines and the web boilerplate."""
@@ -37,29 +50,37 @@ def body_blocks(journal_text: str) -> list[str]:
     return [b for b in blocks[start:] if b not in skip]
 
 
-def test_front_matter_is_metadata_not_passages(document):
+def test_front_matter_is_metadata_and_one_about_passage(document, body, journal_text):
     assert document.title == "Pages From Trotsky’s Journal"
     assert document.metadata["Author"] == "Leon Trotsky"
     assert document.metadata["Written"] == "December 1936-January 1937"
     assert document.metadata["Translated"] == "By Fourth International."
     assert "First Published" in document.metadata and "Copyleft" in document.metadata
-    for passage in document.passages:
+    about = document.passages[0]
+    assert [p for p in document.passages if p.role == ABOUT] == [about]
+    assert (about.section, about.date, about.paragraphs) == (ABOUT_SECTION, None, ())
+    assert about.text.split("\n\n") == [
+        line.strip() for line in journal_text[about.start : about.end].splitlines() if line.strip()
+    ]
+    assert "Translated: By Fourth International." in about.text
+    assert str(about.citation) == "Pages From Trotsky’s Journal — About this text"
+    for passage in body:
         for marker in ("First Published:", "Copyleft:", "Transcription/HTML Markup", "Written:"):
             assert marker not in passage.text
 
 
-def test_editors_note_is_its_own_section_without_date(document):
-    note = [p for p in document.passages if p.section == EDITORS_NOTE]
+def test_editors_note_is_its_own_section_without_date(body):
+    note = [p for p in body if p.section == EDITORS_NOTE]
     assert note, "the editors' note must be a passage"
     assert note[0].text.startswith("NOTE: The following pages consist of excerpts")
     assert any("—The Editors." in p.text for p in note)
     assert all(p.date is None for p in note)
-    assert document.passages[: len(note)] == tuple(note)
+    assert body[: len(note)] == tuple(note)
 
 
-def test_six_sections_with_inferred_dates(document):
+def test_six_sections_with_inferred_dates(body):
     found: dict[str, set[str | None]] = {}
-    for passage in document.passages:
+    for passage in body:
         if passage.section != EDITORS_NOTE:
             found.setdefault(passage.section, set()).add(passage.date)
     assert list(found) == list(SECTIONS)
@@ -124,10 +145,10 @@ def test_tiny_fragments_are_merged_within_their_section(document):
     assert "\n\n" in stockmann.text  # merged paragraphs stay visibly separate
 
 
-def test_every_passage_is_fully_cited(document):
+def test_every_passage_is_fully_cited(document, body):
     ids = [p.id for p in document.passages]
     assert len(set(ids)) == len(ids)
-    for passage in document.passages:
+    for passage in body:
         assert 0 < passage.id < 2**63
         assert passage.source == SOURCE
         assert passage.title == "Pages From Trotsky’s Journal"
@@ -139,13 +160,14 @@ def test_every_passage_is_fully_cited(document):
     assert "January 9, 1937" in citation and "¶" in citation
 
 
-def test_nothing_of_the_body_is_lost(document, journal_text):
+def test_nothing_of_the_body_is_lost(body, journal_text):
     """Passages, in order, are exactly the body; and every body sentence is in a passage."""
+    passages = body
     body = body_blocks(journal_text)
-    quoted = normalize_whitespace(" ".join(p.text for p in document.passages))
+    quoted = normalize_whitespace(" ".join(p.text for p in passages))
     assert quoted == normalize_whitespace(" ".join(body))
 
-    texts = [normalize_whitespace(p.text) for p in document.passages]
+    texts = [normalize_whitespace(p.text) for p in passages]
     pairs = [a + " " + b for a, b in itertools.pairwise(texts)]
     sentences = [
         s

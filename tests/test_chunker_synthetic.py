@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from qabot.chunker import ChunkingConfig, chunk_document, normalize_whitespace, parse_date_line
+from qabot.chunker import ChunkingConfig, chunk_document, normalize_whitespace
 from qabot.corpus import CorpusFile, discover, read_text
+from qabot.dates import parse_date_line
 from qabot.errors import CorpusError
 from tests.fakes import FakeEmbedder
 
@@ -40,7 +41,11 @@ def test_markdown_front_matter_gives_title_and_metadata():
     document = chunk(text, "letters.md")
     assert document.title == "Letters"
     assert document.metadata["Author"] == "N. Sedova"
-    assert [p.text for p in document.passages] == ["Dear friend, hello."]
+    about, body = document.passages
+    assert (about.section, about.role, about.date) == ("About this text", "about", None)
+    assert about.text == "title: Letters\n\nauthor: N. Sedova"
+    assert text[about.start : about.end] == "title: Letters\nauthor: N. Sedova"
+    assert (body.text, body.role) == ("Dear friend, hello.", "body")
 
 
 def test_plain_text_without_dates_or_front_matter():
@@ -66,7 +71,10 @@ def test_date_without_any_year_is_null_but_seeded_by_written():
     seeded = "Author Name\n\nA Diary\n\nWritten: spring 1921\n\nMarch 3\n\nSome entry text."
     document = chunk(seeded)
     assert document.title == "A Diary"
-    assert [p.date for p in document.passages] == ["1921-03-03"]
+    assert [(p.role, p.date) for p in document.passages] == [
+        ("about", None),
+        ("body", "1921-03-03"),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ RESULT_KEYS = {
     *("rank", "score", "cosine", "match", "text", "source", "section", "date", "citation"),
     "highlight",
 }
+ANSWER_KEYS = {"question", "abstained", "abstain_reason", "order", "top_match", "notes", "results"}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -42,15 +43,21 @@ def run(built_project: Path):
 
 
 def check_answer_schema(record: dict) -> None:
-    assert set(record) == {"question", "abstained", "top_match", "notes", "results"}
+    assert set(record) == ANSWER_KEYS
     assert isinstance(record["question"], str) and isinstance(record["abstained"], bool)
+    # Why it abstained, in words, exactly when it did.
+    assert (record["abstain_reason"] is not None) == record["abstained"]
+    assert record["order"] in {"relevance", "entry"}
     assert all(isinstance(note, str) for note in record["notes"])
     assert record["top_match"] in {"lexical", "semantic", "both", None}
     assert isinstance(record["results"], list)
     for position, result in enumerate(record["results"], start=1):
         assert set(result) == RESULT_KEYS
         assert result["rank"] == position and isinstance(result["rank"], int)
-        assert isinstance(result["score"], float) and -1.0 <= result["score"] <= 1.0
+        if record["order"] == "entry":  # the entry's own order: no score
+            assert result["score"] is None
+        else:
+            assert isinstance(result["score"], float) and 0.0 <= result["score"] <= 1.0
         assert isinstance(result["text"], str) and result["text"]
         assert isinstance(result["source"], str) and isinstance(result["citation"], str)
         assert result["section"] is None or isinstance(result["section"], str)
@@ -59,7 +66,7 @@ def check_answer_schema(record: dict) -> None:
         assert result["match"] in {"lexical", "semantic", "both"}
         # The highlight is a sentence of the passage, verbatim (whitespace collapsed).
         assert result["highlight"] in " ".join(result["text"].split())
-    if record["results"] and not record["notes"]:  # no date preference: ranked by score
+    if record["results"] and record["order"] == "relevance":
         scores = [r["score"] for r in record["results"]]
         assert scores == sorted(scores, reverse=True)
         assert record["top_match"] == record["results"][0]["match"]
@@ -87,7 +94,29 @@ def test_ask_abstains_but_shows_closest_passages(run):
     result = run("ask", "What is the recipe for borscht?", "-k", "2")
     assert result.exit_code == 0
     assert "The text does not seem to discuss this. The closest passages:" in result.stdout
+    assert re.search(
+        r"^Why: no passage is close to the question \(best cosine 0\.\d\d\)\.$", result.stdout, re.M
+    )
     assert result.stdout.count("\n[") == 2
+
+
+def test_a_filter_error_speaks_in_flags(run):
+    result = run("ask", "Who?", "--section", "Nowhere")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("qabot: error: --section 'Nowhere': no such section; sections:")
+    result = run("ask", "Who?", "--date", "May 5")
+    assert result.exit_code == 2
+    assert "qabot: error: --date 'May 5': is not a date; use YYYY-MM-DD" in result.stderr
+
+
+def test_an_entry_in_its_own_order_shows_no_scores(run):
+    result = run("ask", "What did he write on January 9?", "-k", "2")
+    assert result.exit_code == 0
+    assert "The passages of the entry, in its own order:" in result.stdout
+    assert "(score" not in result.stdout
+    record = json.loads(run("ask", "What did he write on January 9?", "-k", "2", "--json").stdout)
+    check_answer_schema(record)
+    assert record["order"] == "entry" and not record["abstained"]
 
 
 def test_ask_json_schema(run):
@@ -205,7 +234,8 @@ def test_passages_json(run):
         assert {"id", "text", "source", "section", "date", "citation", "tokens"} <= set(record)
         assert isinstance(record["id"], int) and 0 < record["tokens"] <= 256
     assert len({r["id"] for r in records}) == len(records)
-    assert records[0]["section"] == "Editors’ note" and records[0]["date"] is None
+    assert records[0]["section"] == "About this text" and records[0]["role"] == "about"
+    assert records[1]["section"] == "Editors’ note" and records[1]["date"] is None
     assert records[-1]["section"] == "The Second Moscow Trial"
 
 
@@ -311,12 +341,12 @@ def test_watch_process_updates_on_a_new_file_and_stops_on_ctrl_c(built_project, 
 
     try:
         first = next_line()
-        assert first.startswith("Index is up to date: 58 passages from 1 file(s)"), first
+        assert first.startswith("Index is up to date: 59 passages from 1 file(s)"), first
         (project / "corpus" / "letter.txt").write_text(
             "A Letter\n\nJanuary 12, 1937.\n\nWe have settled in Coyoacan, in the blue house.\n"
         )
         report = next_line()
-        assert report.startswith("Indexed 59 passages from 2 file(s)"), report
+        assert report.startswith("Indexed 60 passages from 2 file(s)"), report
         assert "files: 1 added; passages: 1 added, 0 changed, 0 removed" in next_line()
     finally:
         watcher.send_signal(signal.SIGINT)

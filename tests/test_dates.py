@@ -1,4 +1,4 @@
-"""Dates named in questions → ranges → the journal entries they select (pure functions)."""
+"""Dates: date lines in texts, dates in questions, the one year rule (pure functions)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ import datetime as dt
 
 import pytest
 
-from qabot.dates import parse_date_range, select_entries
+from qabot.dates import EntryDates, infer_year, parse_date_line, parse_date_range, select_entries
 
-YEARS = [1936, 1937]
 ENTRIES = ["1936-12-28", "1936-12-30", "1937-01-09"]
 
 
 def day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+YEARS = [day(d) for d in ENTRIES]  # what parse_date_range anchors on
 
 
 @pytest.mark.parametrize(
@@ -35,6 +37,8 @@ def day(text: str) -> dt.date:
         ),
         ("What did he record in 1937?", "1937-01-01", "1937-12-31", "1937"),
         ("Anything from early January?", "1937-01-01", "1937-01-11", "early January"),
+        ("What happened in January?", "1937-01-01", "1937-01-31", "January"),
+        ("Events of January 1937?", "1937-01-01", "1937-01-31", "January 1937"),
         ("Events of Jan. 9, 1937?", "1937-01-09", "1937-01-09", "Jan. 9, 1937"),
     ],
 )
@@ -46,7 +50,14 @@ def test_parse(question: str, start: str, end: str, label: str):
 
 
 @pytest.mark.parametrize(
-    "question", ["Who met Trotsky at Tampico?", "Which ship carried him?", "What is 42?"]
+    "question",
+    [
+        "Who met Trotsky at Tampico?",
+        "Which ship carried him?",
+        "What is 42?",
+        "May I copy this text?",
+        "Did the march on the capital start?",
+    ],
 )
 def test_no_date(question: str):
     assert parse_date_range(question, YEARS) is None
@@ -56,6 +67,22 @@ def test_a_day_without_a_year_takes_the_corpus_year_nearest_to_it():
     assert parse_date_range("on December 30", YEARS).start == day("1936-12-30")
     assert parse_date_range("on January 9", YEARS).start == day("1937-01-09")
     assert parse_date_range("on January 9", []) is None  # no corpus dates: no guess
+    assert parse_date_range("What about 1937-01-09?", []).start == day("1937-01-09")
+
+
+def test_one_year_rule_for_texts_and_questions():
+    # In a text read in order, a day without a year is the first such day after the last.
+    assert infer_year(1, 9, day("1936-12-30"), forward=True) == 1937
+    assert infer_year(12, 31, day("1936-12-30"), forward=True) == 1936
+    # In a question, the year that puts it nearest the middle of the entries.
+    assert infer_year(12, 30, day("1937-01-03"), forward=False) == 1936
+    assert infer_year(1, 9, day("1937-01-03"), forward=False) == 1937
+    dates = EntryDates(seed_year=1936)
+    resolved = [
+        dates.resolve(*parse_date_line(line)) for line in ("Dec. 28", "December 30", "Jan 9")
+    ]
+    assert resolved == ["1936-12-28", "1936-12-30", "1937-01-09"]
+    assert EntryDates(seed_year=None).resolve(None, 5, 1) is None  # no year to be had
 
 
 def test_entries_inside_the_range():

@@ -1,5 +1,6 @@
-"""Hybrid retrieval over a small journal with the fake embedder: filters, dates,
-duplicates, highlights and abstention. FAISS, BM25 and the index files are real."""
+"""The question path over a small journal with the fake embedder: filters, dates,
+duplicates, highlights, the front-matter passage, abstention and the scores shown.
+FAISS, BM25 and the index files are real."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from qabot.errors import QuestionError
-from qabot.retriever import Filters, Ranking
+from qabot.search.abstention import FITTED, AbstentionModel
+from qabot.search.fusion import Ranking
+from qabot.search.query import FilterError, Filters
 from qabot.service import SearchService
-from qabot.settings import load_settings
-from tests.fakes import FakeEmbedder
+from tests.fakes import fake_service
 
 JOURNAL = """Voyage Out
 
@@ -34,12 +36,7 @@ The oil derricks reminded us of Baku. We stayed in the blue house with the orang
 
 @pytest.fixture
 def service(tmp_path: Path) -> SearchService:
-    (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "journal.txt").write_text(JOURNAL)
-    settings = load_settings(
-        corpus_dir=tmp_path / "corpus", embeddings_dir=tmp_path / "emb", chunk_min_tokens=0
-    )
-    service = SearchService.from_settings(settings, embedder=FakeEmbedder())
+    service = fake_service(tmp_path, {"journal.txt": JOURNAL})
     service.ensure_index()
     return service
 
@@ -68,10 +65,10 @@ def test_section_filter_matches_case_and_quotes_loosely(service: SearchService):
 
 
 def test_unknown_section_lists_the_sections(service: SearchService):
-    with pytest.raises(
-        QuestionError, match=r"no section named 'Departure'; sections: Arrival, Voyage Out"
-    ):
+    with pytest.raises(FilterError, match=r"no such section; sections: Arrival, Voyage Out") as e:
         service.ask("ship", filters=Filters(section="Departure"))
+    assert (e.value.field, e.value.value) == ("section", "Departure")
+    assert "--" not in str(e.value)  # the search package never speaks in flags
 
 
 def test_date_filter_exact_nearest_and_far(service: SearchService):
@@ -83,10 +80,11 @@ def test_date_filter_exact_nearest_and_far(service: SearchService):
         "The text has no entry for May 3, 1930; showing the nearest entries "
         "(May 2, 1930 and May 5, 1930).",
     )
-    with pytest.raises(QuestionError, match="no entries near 1932-01-01; its entries run from"):
+    with pytest.raises(QuestionError, match="no entries near it; its entries run from 1930-05-02"):
         service.ask("ship", filters=Filters(date="1932-01-01"))
-    with pytest.raises(QuestionError, match="not a date; use YYYY-MM-DD"):
+    with pytest.raises(FilterError, match="not a date; use YYYY-MM-DD") as caught:
         Filters(date="May 5")
+    assert caught.value.field == "date"
 
 
 def test_a_date_in_the_question_prefers_that_entry(service: SearchService):
@@ -113,25 +111,92 @@ def test_copies_of_a_text_are_not_returned_twice(service: SearchService, tmp_pat
     assert len(texts) == len(set(texts)) == 4  # each passage once, from one of the files
 
 
-def test_unknown_names_and_years_make_it_abstain(service: SearchService):
-    for question in ("What did Dewey say about the ship?", "What happened to the ship in 1940?"):
-        answer = service.ask(question)
-        assert answer.abstained and answer.hits  # the closest passages are still shown
-    assert not service.ask("What did Frida do at Tampico?").abstained
-    assert not service.ask("What did he write on May 5?").abstained  # a date of the text
+def test_unknown_names_spelling_variants_and_possessives(service: SearchService):
+    from qabot.search.abstention import unknown_names
+
+    snapshot = service.answerer().snapshot
+    assert unknown_names(snapshot, "What did Dewey say about the ship?") == ("Dewey",)
+    assert unknown_names(snapshot, "What happened to the ship in 1940?") == ("1940",)
+    assert unknown_names(snapshot, "What did Frida do at Tampico?") == ()
+    # Another spelling or transliteration of a name the text has is not unknown.
+    assert unknown_names(snapshot, "What did Frieda do at Tampicco?") == ()
+    assert unknown_names(snapshot, "Did Fríďa meet them?") == ()
+    # A possessive ends a name: "Frida's Tampico" is two names side by side, not one.
+    assert unknown_names(snapshot, "Was it Frida's Tampico tanker?") == ()
+
+
+def test_abstention_rule_reasons_and_exemptions(service: SearchService):
+    answerer = service.answerer()
+    strict = AbstentionModel({"cosine": 10.0, "unknown_name": -5.0}, bias=-2.0, threshold=0.5)
+
+    def explain(question: str, filters: Filters | None = None):
+        return answerer.explain(answerer.query(question, 3, filters), abstention=strict)
+
+    named = explain("What did Dewey say about the tanker at Tampico?")
+    assert named.answer.abstained and named.answer.hits  # the closest passages still shown
+    assert "the text never mentions Dewey" in named.answer.abstain_reason
+    far = explain("volcano eruption lava")
+    assert far.answer.abstained and "no passage is close" in far.answer.abstain_reason
+    # Exempt: the asker narrowed the search, or the question asks for a dated entry.
+    assert not explain("volcano eruption lava", Filters(section="Arrival")).answer.abstained
+    assert not explain("What did he write on May 5?").answer.abstained
+    # A date of the text is no exemption by itself.
+    dated = explain("Who won the volcano lava contest on May 5?")
+    assert dated.answer.abstained
+    assert not explain("Who met the tanker at Tampico?").answer.abstained
+
+
+def test_scores_mean_one_thing(service: SearchService):
+    """The top score is the confidence: an abstained answer always shows less."""
+    answerer = service.answerer()
+    confident = service.ask("Who met the tanker at Tampico?", 4)
+    doubtful = service.ask("volcano eruption lava", 4)
+    assert not confident.abstained and doubtful.abstained
+    assert doubtful.hits[0].score < FITTED.threshold <= confident.hits[0].score
+    for answer in (confident, doubtful):
+        scores = [h.score for h in answer.hits]
+        assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
+        assert answer.order == "relevance"
+    entry = service.ask("What did he write on May 5?", 2)
+    assert entry.order == "entry" and [h.score for h in entry.hits] == [None, None]
+    assert all(h.relevance is not None for h in entry.hits)
+    assert answerer.abstention is FITTED
 
 
 def test_rankings_can_be_compared(service: SearchService):
+    answerer = service.answerer()
     question = "Who met the tanker at Tampico?"
     for mode in ("dense", "bm25"):
-        retrieval = service.retrieve(question, 2, ranking=Ranking(mode=mode))
-        assert retrieval.hits[0].passage.text.startswith("Frida met the tanker")
-    rrf = service.retrieve(question, 4, ranking=Ranking(fusion="rrf", rrf_k=1))
-    scores = [h.score for h in rrf.hits]
-    assert scores == sorted(scores, reverse=True) and scores[0] <= 3 / 2  # three lists
+        hits = answerer.explain(answerer.query(question, 2), ranking=Ranking(mode=mode)).answer.hits
+        assert hits[0].passage.text.startswith("Frida met the tanker")
+    query = answerer.query(question, 4)
+    rrf = answerer.explain(query, ranking=Ranking(fusion="rrf", rrf_k=1)).answer.hits
+    relevance = [h.relevance for h in rrf]
+    assert relevance == sorted(relevance, reverse=True) and relevance[0] <= 3 / 2  # three lists
 
 
-def test_mix_score_is_a_weighted_mean(service: SearchService):
+def test_mix_relevance_is_a_weighted_mean(service: SearchService):
     hits = service.ask("Who met the tanker at Tampico?", 4).hits
-    assert all(-1.0 <= h.score <= 1.0 for h in hits)
-    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert all(-1.0 <= h.relevance <= 1.0 for h in hits)
+    assert [h.relevance for h in hits] == sorted((h.relevance for h in hits), reverse=True)
+
+
+ABOUT_JOURNAL = (
+    "Ann Writer\n\nA Sea Diary\n\nWritten: 1930\nTranslated: By Boris Rimsky.\n"
+    "License: You may copy and share it freely.\n\n" + JOURNAL
+)
+
+
+def test_the_front_matter_answers_questions_about_the_text(tmp_path: Path):
+    service = fake_service(tmp_path, {"diary.txt": ABOUT_JOURNAL})
+    for question in ("Who translated it?", "May I copy this diary?"):
+        top = service.ask(question, 3).hits[0].passage
+        assert (top.section, top.role, top.date) == ("About this text", "about", None), question
+        assert str(top.citation) == "A Sea Diary — About this text"
+    # Questions about the body never get the front matter first, even when they name
+    # the author or the title ("Ann Writer", "diary").
+    for question in (
+        "Who met the tanker at Tampico, Ann Writer?",
+        "What does the diary say of Baku?",
+    ):
+        assert service.ask(question, 3).hits[0].passage.role == "body", question

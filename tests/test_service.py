@@ -78,10 +78,10 @@ def test_question_at_the_limit_is_fine(tmp_path: Path):
 
 
 def test_abstains_below_threshold_but_still_shows_passages(tmp_path: Path):
-    service, _ = make_service(tmp_path, min_score=0.99)
+    service, _ = make_service(tmp_path, abstain_threshold=0.99)
     answer = service.ask("What is the capital of Peru?")
     assert answer.abstained and len(answer.hits) == 2
-    service, _ = make_service(tmp_path, min_score=0.0)
+    service, _ = make_service(tmp_path, abstain_threshold=0.0)
     assert not service.ask("Who read Ibsen on deck?").abstained
 
 

@@ -49,7 +49,7 @@ def test_config_file_from_environment(tmp_path: Path, monkeypatch):
             r"^invalid setting QABOT_TOP_K = 'abc': .*valid integer.*; fix it in",
         ),
         ("QABOT_TOP_K", "0", r"^invalid setting QABOT_TOP_K = '0': .*greater than or equal to 1"),
-        ("QABOT_MIN_SCORE", "high", r"^invalid setting QABOT_MIN_SCORE = 'high'"),
+        ("QABOT_ABSTAIN_THRESHOLD", "high", r"^invalid setting QABOT_ABSTAIN_THRESHOLD = 'high'"),
         ("QABOT_MODEL", "", r"^invalid setting QABOT_MODEL"),
     ],
 )

@@ -12,9 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from qabot.embedder import Embedder
-from qabot.index import Index
-from qabot.lexical import Terms
+from qabot.search.snapshot import Snapshot
 from qabot.types import Hit
 
 if TYPE_CHECKING:
@@ -31,11 +29,11 @@ class Highlighter:
     is its own sentence, with the passage's vector. Only the question is embedded.
     """
 
-    def __init__(self, index: Index, embedder: Embedder, terms: Terms) -> None:
+    def __init__(self, snapshot: Snapshot) -> None:
         import numpy as np
 
-        self.embedder = embedder
-        self.terms = terms
+        self.terms = snapshot.terms
+        index = snapshot.index
         units = index.units
         rows: dict[int, list[int]] = {}
         for row, owner in enumerate(units.passage_ids):
@@ -52,13 +50,14 @@ class Highlighter:
                 self._sentences[passage.id] = ([text], passage_vectors[position : position + 1])
 
     def highlight(
-        self, question: str, hits: Sequence[Hit], question_vector: np.ndarray | None = None
+        self, question: str, hits: Sequence[Hit], question_vector: np.ndarray
     ) -> list[Hit]:
-        """``hits`` with ``highlight`` set to the best-answering sentence(s) of each passage."""
+        """``hits`` with ``highlight`` set to the best-answering sentence(s) of each passage.
+
+        ``question_vector`` is the embedding the signals already computed (no second call).
+        """
         import numpy as np
 
-        if question_vector is None:
-            question_vector = self.embedder.embed([question])[0]
         wanted = set(self.terms(question))
         out: list[Hit] = []
         for hit in hits:

@@ -1,0 +1,127 @@
+"""`qabot eval`: a labeled question set → retrieval and abstention figures, held out.
+
+``cases`` reads the file, ``run`` asks every question, ``crossval`` chooses the
+abstention rule and the fusion by k-fold cross-validation, ``report`` prints. Pure
+computation over an ``Answerer``: no printing outside ``report``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from qabot.evaluation.cases import Case, EvalFileError, load_cases
+from qabot.evaluation.crossval import FOLDS, ablate, cost, cross_validate, cross_validated_fusion
+from qabot.evaluation.report import misses, render_report, result_record
+from qabot.evaluation.run import (
+    CaseResult,
+    abstention_figures,
+    rank_figures,
+    run,
+    share,
+)
+from qabot.search.answerer import Answerer
+from qabot.search.fusion import Ranking
+
+__all__ = ["Case", "EvalFileError", "Evaluation", "evaluate", "load_cases"]
+
+
+def compared_rankings(configured: Ranking) -> list[tuple[str, Ranking]]:
+    """The retrieval columns: each retriever alone, both fusions; * marks the configured one."""
+    columns = [
+        ("dense", replace(configured, mode="dense")),
+        ("bm25", replace(configured, mode="bm25")),
+        ("hybrid rrf", replace(configured, mode="hybrid", fusion="rrf")),
+        ("hybrid mix", replace(configured, mode="hybrid", fusion="mix")),
+    ]
+    return [(f"{name}*" if ranking == configured else name, ranking) for name, ranking in columns]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything one `qabot eval` run measured."""
+
+    results: list[CaseResult]  # under the configured ranking
+    held_out: list[bool]
+    in_sample: list[bool]
+    shipped: list[bool]
+    report: str
+
+
+def evaluate(answerer: Answerer, cases: Sequence[Case], k: int = FOLDS) -> Evaluation:
+    """Run the question set under every ranking, cross-validate, and write the report."""
+    answerable = [c for c in cases if c.answerable]
+    rankings = []
+    configured: list[CaseResult] = []
+    ranks_by_fusion: dict[str, list[int | None]] = {}
+    for name, ranking in compared_rankings(answerer.ranking):
+        results = run(answerer, answerable if not name.endswith("*") else cases, ranking)
+        if name.endswith("*"):
+            configured = results
+        found = [r for r in results if r.case.answerable]
+        if name.startswith("hybrid"):
+            ranks_by_fusion[name.rstrip("*")] = [r.rank for r in found]
+        per_kind: dict[str, list[bool]] = {}
+        for r in found:
+            per_kind.setdefault(r.case.kind, []).append(r.rank is not None)
+        rankings.append(
+            (
+                name,
+                rank_figures([r.rank for r in found], [r.citation_ok for r in found]),
+                {kind: share(v) for kind, v in per_kind.items()},
+            )
+        )
+    chosen, picks = cross_validated_fusion(ranks_by_fusion, k)
+    by_question = {r.case.question: r for r in configured if r.case.answerable}
+    citations = [by_question[c.question].citation_ok for c in answerable]
+    rankings.append(
+        (
+            "CV fusion",
+            rank_figures(
+                chosen,
+                [
+                    ok if rank is not None else None
+                    for ok, rank in zip(citations, chosen, strict=True)
+                ],
+            ),
+            {},
+        )
+    )
+    evidence = [r.evidence for r in configured]
+    labels = [r.case.answerable for r in configured]
+    strict = cross_validate(evidence, labels, k)  # every candidate signal, fully nested
+    ablation = ablate(evidence, labels, k)
+    cv = cross_validate(evidence, labels, k, ablation.pool)
+    shipped = [answerer.abstention.decide(e).abstain for e in evidence]
+    ordered = [r.case for r in configured]
+    passages = answerer.index.passages
+    report = render_report(
+        questions=(len(answerable), len(cases) - len(answerable)),
+        mean_tokens=sum(p.tokens for p in passages) / max(1, len(passages)),
+        mean_chars=sum(len(p.text) for p in passages) / max(1, len(passages)),
+        rankings=rankings,
+        abstentions=[
+            ("held out, all signals", abstention_figures(ordered, strict.held_out)),
+            ("held out, kept signals", abstention_figures(ordered, cv.held_out)),
+            ("in-sample", abstention_figures(ordered, cv.in_sample)),
+            ("shipped rule", abstention_figures(ordered, shipped)),
+        ],
+        model=cv.model,
+        ablation=[(pool, value) for pool, value in ablation.steps],
+        shipped_model=answerer.abstention,
+        shipped_cost=cost(shipped, labels),
+        fold_models=cv.fold_models,
+        fusion_picks=picks,
+        missed=misses(configured, cv.held_out),
+    )
+    return Evaluation(configured, cv.held_out, cv.in_sample, shipped, report)
+
+
+def records(evaluation: Evaluation) -> list[dict[str, object]]:
+    """`qabot eval --json` lines."""
+    return [
+        result_record(r, h, i)
+        for r, h, i in zip(
+            evaluation.results, evaluation.held_out, evaluation.in_sample, strict=True
+        )
+    ]

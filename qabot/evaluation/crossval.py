@@ -1,0 +1,206 @@
+"""Choosing the abstention rule and the fusion by k-fold cross-validation.
+
+The abstention rule (``qabot.search.abstention``) is a logistic model over a subset of
+its signals, with a threshold on its output. Everything about it is chosen on training
+folds only, by *nested* cross-validation:
+
+- outer loop (k folds, stratified by answerable/unanswerable): each fold is held out
+  once; on the other folds,
+- inner loop (k folds again): for every non-empty subset of the signals, out-of-fold
+  confidences give the threshold of least cost and that cost; the subset of least cost
+  is kept (fewer signals on a tie), refitted on all training folds with its threshold,
+  and applied to the held-out fold.
+
+The held-out (out-of-fold) decisions are the honest figures; the model shipped in the
+code is the same procedure run on the whole set (its in-sample figures are printed too,
+for contrast). Cost: the share of unanswerable questions answered, plus ``REFUSAL_COST``
+× the share of answerable questions refused beyond ``REFUSAL_BUDGET``. The product's
+targets are at most 5 % of answerable questions refused and at least 80 % of the
+unanswerable ones abstained: refusals within a budget a little under 5 % are free, past
+it each costs more than any gain, and within it the rule abstains on as many
+unanswerable questions as it can.
+
+Questions exempt from abstaining (narrowed, or asking for a dated entry) are left out
+of the fitting and never abstain.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qabot.search.abstention import DIRECTION, SIGNALS, AbstentionModel, Evidence, fit_logistic
+
+FOLDS = 5
+REFUSAL_BUDGET = 0.04  # share of answerable questions the rule may refuse at no cost
+REFUSAL_COST = 10.0  # cost of each share refused beyond the budget
+_THRESHOLDS = [round(0.02 * i, 2) for i in range(1, 50)]
+
+
+def stratified_folds(labels: Sequence[bool], k: int, seed: int = 0) -> list[int]:
+    """A fold number per item, each class spread evenly over the folds (deterministic)."""
+    fold = [0] * len(labels)
+    rng = random.Random(seed)
+    for wanted in (True, False):
+        members = [i for i, label in enumerate(labels) if label == wanted]
+        rng.shuffle(members)
+        for position, item in enumerate(members):
+            fold[item] = position % k
+    return fold
+
+
+def cost(abstained: Sequence[bool], labels: Sequence[bool]) -> float:
+    """Share of unanswerable answered + REFUSAL_COST × answerable refused over the budget."""
+    answered = [not a for a, label in zip(abstained, labels, strict=True) if not label]
+    refused = [a for a, label in zip(abstained, labels, strict=True) if label]
+    over = max(0.0, sum(refused) / max(1, len(refused)) - REFUSAL_BUDGET)
+    return sum(answered) / max(1, len(answered)) + REFUSAL_COST * over
+
+
+def _fit(evidence: Sequence[Evidence], labels: Sequence[bool], signals: Sequence[str]):
+    rows = [[e.values()[s] for s in signals] for e in evidence]
+    weights, bias = fit_logistic(rows, labels)
+    return AbstentionModel(dict(zip(signals, weights, strict=True)), bias, threshold=0.5)
+
+
+def _best_threshold(confidences: Sequence[float], labels: Sequence[bool]) -> tuple[float, float]:
+    """(threshold, cost) of least cost; the middle one of a run of equal costs."""
+    costs = [cost([c < t for c in confidences], labels) for t in _THRESHOLDS]
+    least = min(costs)
+    best = [t for t, c in zip(_THRESHOLDS, costs, strict=True) if c == least]
+    return best[len(best) // 2], least
+
+
+def choose(
+    evidence: Sequence[Evidence],
+    labels: Sequence[bool],
+    k: int = FOLDS,
+    seed: int = 0,
+    pool: Sequence[str] = SIGNALS,
+) -> tuple[AbstentionModel, float]:
+    """The subset of ``pool``, weights and threshold of least cross-validated cost."""
+    folds = stratified_folds(labels, k, seed)
+    best: tuple[float, int, AbstentionModel] | None = None
+    for size in range(1, len(pool) + 1):
+        for signals in itertools.combinations(pool, size):
+            overall = _fit(evidence, labels, signals)
+            if any(w * DIRECTION[name] < 0 for name, w in overall.weights.items()):
+                continue
+            confidences = [0.0] * len(evidence)
+            for fold in range(k):
+                train = [i for i in range(len(evidence)) if folds[i] != fold]
+                model = _fit([evidence[i] for i in train], [labels[i] for i in train], signals)
+                for i in range(len(evidence)):
+                    if folds[i] == fold:
+                        confidences[i] = model.confidence(evidence[i])
+            threshold, least = _best_threshold(confidences, labels)
+            if best is None or (least, size) < (best[0], best[1]):
+                model = AbstentionModel(
+                    overall.weights,
+                    overall.bias,
+                    threshold,
+                    folds=k,
+                    note=f"inner {k}-fold cost {least:.3f}",
+                )
+                best = (least, size, model)
+    assert best is not None
+    return best[2], best[0]
+
+
+@dataclass(frozen=True)
+class CrossValidated:
+    """Held-out decisions for every question, and the model fitted on all of them."""
+
+    held_out: list[bool]  # abstained, per question, decided by a model that never saw it
+    in_sample: list[bool]  # abstained, per question, by the model fitted on all
+    model: AbstentionModel
+    fold_models: list[AbstentionModel]
+    pool: tuple[str, ...] = SIGNALS
+
+
+def cross_validate(
+    evidence: Sequence[Evidence],
+    labels: Sequence[bool],
+    k: int = FOLDS,
+    pool: Sequence[str] = SIGNALS,
+) -> CrossValidated:
+    """Nested k-fold cross-validation of the abstention rule (see the module doc)."""
+    usable = [i for i, e in enumerate(evidence) if not e.exempt and not e.empty]
+    folds = stratified_folds([labels[i] for i in usable], k, seed=1)
+    held_out = [bool(e.empty) for e in evidence]  # exempt: never; empty: always
+    fold_models = []
+    for fold in range(k):
+        train = [usable[j] for j in range(len(usable)) if folds[j] != fold]
+        model, _ = choose([evidence[i] for i in train], [labels[i] for i in train], k, pool=pool)
+        fold_models.append(model)
+        for j, i in enumerate(usable):
+            if folds[j] == fold:
+                held_out[i] = model.decide(evidence[i]).abstain
+    model, _ = choose([evidence[i] for i in usable], [labels[i] for i in usable], k, pool=pool)
+    in_sample = [model.decide(e).abstain for e in evidence]
+    return CrossValidated(held_out, in_sample, model, fold_models, tuple(pool))
+
+
+@dataclass(frozen=True)
+class Ablation:
+    """Held-out cost of the nested cross-validation with each candidate pool tried."""
+
+    steps: list[tuple[tuple[str, ...], float]]  # (pool, held-out cost), in the order tried
+    pool: tuple[str, ...]  # the pool kept
+
+
+def ablate(evidence: Sequence[Evidence], labels: Sequence[bool], k: int = FOLDS) -> Ablation:
+    """Backward elimination: drop a signal while that lowers the held-out cost.
+
+    A signal is kept only if it helps held out. This compares held-out figures of a few
+    pools, a mild selection on the same questions, which the report says.
+    """
+    pool = tuple(SIGNALS)
+    current = cost(cross_validate(evidence, labels, k, pool).held_out, labels)
+    steps = [(pool, current)]
+    while len(pool) > 1:
+        trials = []
+        for signal in pool:
+            smaller = tuple(s for s in pool if s != signal)
+            trial = cost(cross_validate(evidence, labels, k, smaller).held_out, labels)
+            steps.append((smaller, trial))
+            trials.append((trial, smaller))
+        best_cost, best_pool = min(trials)
+        if best_cost >= current:
+            break
+        pool, current = best_pool, best_cost
+    return Ablation(steps, pool)
+
+
+def cross_validated_fusion(
+    ranks: dict[str, list[int | None]], k: int = FOLDS
+) -> tuple[list[int | None], list[str]]:
+    """Per held-out fold, the ranks of the fusion that did best on the other folds.
+
+    ``ranks`` maps a fusion's name to each answerable question's rank of its answer.
+    Best: hit@5, then hit@1, then MRR on the training folds.
+    """
+    names = sorted(ranks)
+    count = len(ranks[names[0]])
+    folds = stratified_folds([True] * count, k, seed=2)
+
+    def score(name: str, items: list[int]) -> tuple[float, float, float]:
+        values = [ranks[name][i] for i in items]
+        return (
+            sum(r is not None for r in values),
+            sum(r == 1 for r in values),
+            sum(1 / r for r in values if r),
+        )
+
+    chosen: list[int | None] = [None] * count
+    picks = []
+    for fold in range(k):
+        train = [i for i in range(count) if folds[i] != fold]
+        best = max(names, key=lambda n: score(n, train))
+        picks.append(best)
+        for i in range(count):
+            if folds[i] == fold:
+                chosen[i] = ranks[best][i]
+    return chosen, picks
