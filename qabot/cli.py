@@ -7,6 +7,7 @@ and an exit code: 2 for bad input or settings, 1 for other failures.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import shutil
@@ -217,6 +218,7 @@ def ask(
     service = _service(ctx)
     if question != "-":
         service.validate(question)  # a bad question fails before any loading
+    service.prefetch_query_embedder()  # loads beside the index (see the README, Performance)
     service.ensure_index(build_if_needed=not no_build, progress=_progress_bar("Embedding"))
     invalid = 0
     for text in _questions(question):
@@ -282,6 +284,23 @@ def bot(ctx: click.Context) -> None:
     run_bot(settings, _service(ctx))
 
 
-def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="qabot")
+def main() -> NoReturn:
+    """Console-script entry point.
+
+    Ends with ``os._exit`` once the output is flushed: every file is written and closed
+    and the index lock released by then, and skipping the interpreter's teardown (the
+    model session, thousands of objects) saves about 0.1 s of every `qabot ask`.
+    """
+    import os
+
+    try:
+        cli(prog_name="qabot")
+        code = 0
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+        if isinstance(stop.code, str):
+            print(stop.code, file=sys.stderr)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(BrokenPipeError, ValueError):  # `qabot … | head`; closed
+            stream.flush()
+    os._exit(code)

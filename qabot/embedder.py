@@ -148,6 +148,12 @@ class SentenceTransformerEmbedder:
             return fast.count(text)
         return len(self.model.tokenizer(text, add_special_tokens=True, truncation=False).input_ids)
 
+    def export_onnx(self, embeddings_dir: Path) -> Path | None:
+        """Export this model for the light query path (``qabot.onnx_embedder``)."""
+        from qabot.onnx_embedder import export_model
+
+        return export_model(self.model, self.identity, embeddings_dir)
+
     def embed(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray:
         import numpy as np
 

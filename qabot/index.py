@@ -7,11 +7,15 @@ Layout of the embeddings folder::
       gen-<time>-<rand>/
         manifest.json         model, dimension, counts, corpus hash, checksums, build time
         index.faiss           IndexIDMap2(IndexFlatIP): cosine on normalized vectors
+        vectors.npy           the same vectors in passage order: the question path scores
+                              them with one matrix product and never loads FAISS
         passages.jsonl        one Passage per line, in id order of the index
         units.npy             vectors of the sentences of multi-sentence passages
         units.jsonl           [passage id, sentence] per row of units.npy
         lexicon.npy           vectors of the corpus's words (query expansion)
         lexicon.jsonl         the word of each row of lexicon.npy
+        bm25.npz              BM25 postings of the passages and of their sentences
+        bm25.json             the terms of those postings, and each sentence's passage
 
 A new generation is written completely, then CURRENT is replaced, so a crash at any
 moment leaves the previous index loadable.
@@ -34,20 +38,25 @@ from typing import TYPE_CHECKING, Any
 from qabot import __version__
 from qabot.chunker import ChunkingConfig
 from qabot.errors import IndexCorruptError, IndexMissingError
+from qabot.search.lexical import Bm25Table, Terms, sentence_texts
 from qabot.types import Passage
 
 if TYPE_CHECKING:
     import numpy as np
 
-FORMAT_VERSION = 2  # 2: sentence units and the lexicon
+FORMAT_VERSION = 3  # 2: sentence units and the lexicon; 3: BM25 tables
+REUSABLE_FORMATS = (2, 3)  # whose vectors an update may reuse (2 lacks only BM25 tables)
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 FAISS_FILE = "index.faiss"
+VECTORS_FILE = "vectors.npy"
 PASSAGES_FILE = "passages.jsonl"
 UNIT_VECTORS_FILE = "units.npy"
 UNITS_FILE = "units.jsonl"
 LEXICON_VECTORS_FILE = "lexicon.npy"
 LEXICON_FILE = "lexicon.jsonl"
+BM25_ARRAYS_FILE = "bm25.npz"
+BM25_TERMS_FILE = "bm25.json"
 _KEEP_GENERATIONS = 2  # the live one and its predecessor (a reader may still hold it)
 
 
@@ -64,6 +73,7 @@ class Manifest:
     built_at: str
     build_seconds: float
     checksums: dict[str, str] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)  # bytes per file, checked every load
     unit_count: int = 0
     lexicon_count: int = 0
     # passage id (as a string: JSON keys) → hash of the text the model embedded
@@ -146,8 +156,30 @@ class Lexicon:
         return len(self.words)
 
 
+@dataclass(frozen=True)
+class Bm25Tables:
+    """BM25 over the passages and over their sentences (computed when the index is built)."""
+
+    passages: Bm25Table
+    sentences: Bm25Table
+    sentence_owner: np.ndarray  # passage position of each sentence row
+
+    @classmethod
+    def build(cls, passages: Sequence[Passage], units: Units) -> Bm25Tables:
+        import numpy as np
+
+        terms = Terms()
+        owners, texts = sentence_texts(passages, units.passage_ids, units.texts)
+        return cls(
+            Bm25Table.build([p.embed_text for p in passages], terms),
+            Bm25Table.build(texts, terms),
+            np.asarray(owners, dtype=np.int64),
+        )
+
+
 class Index:
-    """Passages and their vectors, searchable by inner product (cosine)."""
+    """Passages and their vectors (FAISS, and the same rows as a plain array for the
+    question path), sentence units, the lexicon and the BM25 tables."""
 
     def __init__(
         self,
@@ -157,46 +189,79 @@ class Index:
         location: Path | None = None,
         units: Units | None = None,
         lexicon: Lexicon | None = None,
+        bm25: Bm25Tables | None = None,
+        vectors: np.ndarray | None = None,
     ) -> None:
-        self._faiss = faiss_index
+        self._faiss_index = faiss_index  # None: read from ``location`` on first use
+        self._vectors = vectors  # passage order; None: reconstructed from FAISS
         self.passages = list(passages)
         self.by_id = {p.id: p for p in self.passages}
         self.manifest = manifest
         self.location = location
-        self.units = units if units is not None else Units.empty(int(faiss_index.d))
-        self.lexicon = lexicon if lexicon is not None else Lexicon.empty(int(faiss_index.d))
+        dimension = self.dimension
+        self.units = units if units is not None else Units.empty(dimension)
+        self.lexicon = lexicon if lexicon is not None else Lexicon.empty(dimension)
+        self.bm25 = bm25 if bm25 is not None else Bm25Tables.build(self.passages, self.units)
 
     @property
     def dimension(self) -> int:
-        return int(self._faiss.d)
+        if self._vectors is not None and len(self._vectors):
+            return int(self._vectors.shape[1])
+        if self._faiss_index is None:
+            return int(self.manifest.dimension)
+        return int(self._faiss_index.d)
+
+    @property
+    def faiss_index(self) -> Any:
+        """The FAISS index, read from disk on first use (the question path never needs it)."""
+        if self._faiss_index is None:
+            assert self.location is not None, "an index in memory always has its FAISS index"
+            self._faiss_index = _read_faiss(self.location / FAISS_FILE)
+        return self._faiss_index
 
     def vectors(self) -> np.ndarray:
-        """The stored vectors, one row per passage, in ``passages`` order."""
-        import faiss
+        """The passage vectors, one row per passage, in ``passages`` order."""
         import numpy as np
 
+        if self._vectors is not None:
+            return self._vectors
         if not self.passages:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        stored_ids = faiss.vector_to_array(self._faiss.id_map)
-        rows = self._faiss.index.reconstruct_n(0, self._faiss.ntotal)
+        import faiss
+
+        stored = self.faiss_index
+        stored_ids = faiss.vector_to_array(stored.id_map)
+        rows = stored.index.reconstruct_n(0, stored.ntotal)
         order = {int(i): row for row, i in enumerate(stored_ids)}
-        return np.ascontiguousarray(rows[[order[p.id] for p in self.passages]])
+        self._vectors = np.ascontiguousarray(rows[[order[p.id] for p in self.passages]])
+        return self._vectors
 
     def __len__(self) -> int:
         return len(self.passages)
 
     def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[Passage, float]]]:
-        """For each query vector, up to ``k`` (passage, score) pairs, best first."""
+        """For each query vector, up to ``k`` (passage, score) pairs, best first (FAISS)."""
         import numpy as np
 
         if not self.passages:
             return [[] for _ in range(len(vectors))]
         queries = np.ascontiguousarray(vectors, dtype=np.float32)
-        scores, ids = self._faiss.search(queries, min(k, len(self.passages)))
+        scores, ids = self.faiss_index.search(queries, min(k, len(self.passages)))
         return [
             [(self.by_id[int(i)], float(s)) for s, i in zip(row_s, row_i, strict=True) if i != -1]
             for row_s, row_i in zip(scores, ids, strict=True)
         ]
+
+
+def _read_faiss(path: Path) -> Any:
+    import faiss
+
+    fix = "run `qabot index --force` to rebuild"
+    try:
+        return faiss.read_index(str(path))
+    except RuntimeError as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
+        raise IndexCorruptError(f"{path} is damaged ({first_line}); {fix}") from None
 
 
 def build(
@@ -243,7 +308,8 @@ def build(
     )
     if units is not None and not set(units.passage_ids) <= set(ids):
         raise ValueError("every unit must belong to a passage")
-    return Index(faiss_index, passages, manifest, units=units, lexicon=lexicon)
+    matrix = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(passages), dimension)
+    return Index(faiss_index, passages, manifest, units=units, lexicon=lexicon, vectors=matrix)
 
 
 def content_hash(text: str) -> str:
@@ -308,39 +374,46 @@ class IndexStore:
                 f"{path} is damaged ({error}); run `qabot index --force` to rebuild"
             ) from None
 
-    def load(self) -> Index:
-        """The live index, verified against its manifest's checksums and counts."""
+    def load(self, *, verify: bool = False) -> Index:
+        """The live index, checked against its manifest.
+
+        Always: every file present with the size the manifest recorded, counts agreeing.
+        With ``verify`` (`qabot index`): every file's SHA-256 too.
+        """
         location = self.current_dir()
         if location is None:
             raise IndexMissingError(f"no index in {self.directory}; run `qabot index` to build it")
         try:
-            return self._load(location)
+            return self._load(location, verify)
         except IndexCorruptError:
             # A writer may have swapped CURRENT and pruned this generation meanwhile.
             newer = self.current_dir()
             if newer is None or newer == location:
                 raise
-            return self._load(newer)
+            return self._load(newer, verify)
 
-    def _load(self, location: Path) -> Index:
-        import faiss
-
-        manifest = self.read_manifest(location)
-        assert manifest is not None
+    def check(self, location: Path, manifest: Manifest, *, verify: bool) -> None:
+        """Raise IndexCorruptError naming the first missing, truncated or altered file."""
         fix = "run `qabot index --force` to rebuild"
         for name, expected in manifest.checksums.items():
             path = location / name
             if not path.is_file():
                 raise IndexCorruptError(f"{path} is missing; {fix}")
-            if _sha256(path) != expected:
+            size = manifest.sizes.get(name)
+            if size is not None and path.stat().st_size != size:
+                raise IndexCorruptError(
+                    f"{path} is damaged ({path.stat().st_size} bytes, {size} expected); {fix}"
+                )
+            if verify and _sha256(path) != expected:
                 raise IndexCorruptError(f"{path} is damaged (checksum mismatch); {fix}")
-        try:
-            faiss_index = faiss.read_index(str(location / FAISS_FILE))
-        except RuntimeError as error:
-            first_line = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
-            raise IndexCorruptError(
-                f"{location / FAISS_FILE} is damaged ({first_line}); {fix}"
-            ) from None
+
+    def _load(self, location: Path, verify: bool) -> Index:
+        import numpy as np
+
+        manifest = self.read_manifest(location)
+        assert manifest is not None
+        fix = "run `qabot index --force` to rebuild"
+        self.check(location, manifest, verify=verify)
         try:
             with (location / PASSAGES_FILE).open(encoding="utf-8") as handle:
                 passages = [
@@ -350,16 +423,63 @@ class IndexStore:
             raise IndexCorruptError(
                 f"{location / PASSAGES_FILE} is damaged ({error}); {fix}"
             ) from None
-        if not (faiss_index.ntotal == len(passages) == manifest.passage_count):
+        faiss_index, vectors = None, None
+        if (location / VECTORS_FILE).is_file():
+            try:
+                vectors = np.load(location / VECTORS_FILE, allow_pickle=False)
+            except (OSError, ValueError) as error:
+                raise IndexCorruptError(
+                    f"{location / VECTORS_FILE} is damaged ({error}); {fix}"
+                ) from None
+            count, dimension = vectors.shape if vectors.ndim == 2 else (-1, -1)
+        else:  # format 2: the vectors are only in FAISS
+            faiss_index = _read_faiss(location / FAISS_FILE)
+            count, dimension = faiss_index.ntotal, faiss_index.d
+        if not (count == len(passages) == manifest.passage_count):
             raise IndexCorruptError(
-                f"{location}: {faiss_index.ntotal} vectors, {len(passages)} passages, "
+                f"{location}: {count} vectors, {len(passages)} passages, "
                 f"manifest says {manifest.passage_count}; {fix}"
             )
-        if len(passages) and faiss_index.d != manifest.dimension:
+        if len(passages) and dimension != manifest.dimension:
             raise IndexCorruptError(f"{location}: vector dimension differs from manifest; {fix}")
         units = self._load_units(location, manifest, {p.id for p in passages}, fix)
         lexicon = self._load_lexicon(location, manifest, fix)
-        return Index(faiss_index, passages, manifest, location, units, lexicon)
+        # Format 2 has no BM25 tables: they are computed (once) to update from it.
+        bm25 = self._load_bm25(location, len(passages), fix) if manifest.format >= 3 else None
+        return Index(
+            faiss_index, passages, manifest, location, units, lexicon, bm25, vectors=vectors
+        )
+
+    def _load_bm25(self, location: Path, passage_count: int, fix: str) -> Bm25Tables:
+        import numpy as np
+
+        try:
+            with np.load(location / BM25_ARRAYS_FILE, allow_pickle=False) as arrays:
+                loaded = {name: arrays[name] for name in arrays.files}
+            terms = json.loads((location / BM25_TERMS_FILE).read_text(encoding="utf-8"))
+            tables = []
+            for part in ("passages", "sentences"):
+                vocabulary = {term: row for row, term in enumerate(terms[part])}
+                indptr = loaded[f"{part}_indptr"]
+                if len(indptr) != len(vocabulary) + 1:
+                    raise ValueError(f"{part}: {len(indptr) - 1} postings, {len(vocabulary)} terms")
+                tables.append(
+                    Bm25Table(
+                        vocabulary,
+                        indptr,
+                        loaded[f"{part}_indices"],
+                        loaded[f"{part}_weights"],
+                        int(terms[f"{part}_size"]),
+                    )
+                )
+            owner = loaded["sentence_owner"]
+        except (OSError, ValueError, TypeError, KeyError) as error:
+            raise IndexCorruptError(
+                f"{location}: the BM25 tables are damaged ({error}); {fix}"
+            ) from None
+        if tables[0].size != passage_count or len(owner) != tables[1].size:
+            raise IndexCorruptError(f"{location}: the BM25 tables do not match the passages; {fix}")
+        return Bm25Tables(tables[0], tables[1], owner)
 
     def _load_lexicon(self, location: Path, manifest: Manifest, fix: str) -> Lexicon:
         import numpy as np
@@ -404,6 +524,7 @@ class IndexStore:
     def save(self, index: Index) -> Path:
         """Write ``index`` as a new generation and make it live atomically."""
         import faiss
+        import numpy as np
 
         self.directory.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
@@ -411,12 +532,12 @@ class IndexStore:
         staging = self.directory / f".staging-{name}"
         staging.mkdir()
         try:
-            faiss.write_index(index._faiss, str(staging / FAISS_FILE))
+            faiss.write_index(index.faiss_index, str(staging / FAISS_FILE))
+            with (staging / VECTORS_FILE).open("wb") as handle:
+                np.save(handle, np.ascontiguousarray(index.vectors(), dtype=np.float32))
             with (staging / PASSAGES_FILE).open("w", encoding="utf-8") as handle:
                 for passage in index.passages:
                     handle.write(json.dumps(passage_to_record(passage), ensure_ascii=False) + "\n")
-            import numpy as np
-
             with (staging / UNIT_VECTORS_FILE).open("wb") as handle:
                 np.save(handle, np.ascontiguousarray(index.units.vectors, dtype=np.float32))
             with (staging / UNITS_FILE).open("w", encoding="utf-8") as handle:
@@ -427,16 +548,23 @@ class IndexStore:
             with (staging / LEXICON_FILE).open("w", encoding="utf-8") as handle:
                 for word in index.lexicon.words:
                     handle.write(json.dumps(word, ensure_ascii=False) + "\n")
+            self._save_bm25(index.bm25, staging)
             names = (
                 FAISS_FILE,
+                VECTORS_FILE,
                 PASSAGES_FILE,
                 UNIT_VECTORS_FILE,
                 UNITS_FILE,
                 LEXICON_VECTORS_FILE,
                 LEXICON_FILE,
+                BM25_ARRAYS_FILE,
+                BM25_TERMS_FILE,
             )
             checksums = {n: _sha256(staging / n) for n in names}
-            manifest = Manifest(**{**asdict(index.manifest), "checksums": checksums})
+            sizes = {n: (staging / n).stat().st_size for n in names}
+            manifest = Manifest(
+                **{**asdict(index.manifest), "checksums": checksums, "sizes": sizes}
+            )
             (staging / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2) + "\n")
             for child in staging.iterdir():
                 _fsync(child)
@@ -454,6 +582,22 @@ class IndexStore:
         index.location = final
         self._prune(keep=name)
         return final
+
+    @staticmethod
+    def _save_bm25(bm25: Bm25Tables, staging: Path) -> None:
+        import numpy as np
+
+        arrays: dict[str, np.ndarray] = {"sentence_owner": bm25.sentence_owner}
+        terms: dict[str, object] = {}
+        for part, table in (("passages", bm25.passages), ("sentences", bm25.sentences)):
+            arrays[f"{part}_indptr"] = table.indptr
+            arrays[f"{part}_indices"] = table.indices
+            arrays[f"{part}_weights"] = table.weights
+            terms[part] = sorted(table.vocabulary, key=table.vocabulary.__getitem__)
+            terms[f"{part}_size"] = table.size
+        with (staging / BM25_ARRAYS_FILE).open("wb") as handle:
+            np.savez(handle, **arrays)
+        (staging / BM25_TERMS_FILE).write_text(json.dumps(terms, ensure_ascii=False), "utf-8")
 
     def _prune(self, keep: str) -> None:
         """Remove stale staging folders and all but the newest generations."""

@@ -19,7 +19,7 @@ from qabot.chunker import ChunkingConfig, chunk_document, repair_text, split_sen
 from qabot.corpus import CorpusFile, corpus_hash, read_text
 from qabot.embedder import Embedder
 from qabot.errors import CorpusError
-from qabot.index import FORMAT_VERSION, Index, Lexicon, Units, build, content_hash
+from qabot.index import FORMAT_VERSION, REUSABLE_FORMATS, Index, Lexicon, Units, build, content_hash
 from qabot.search.lexical import corpus_words
 from qabot.types import Passage
 
@@ -135,7 +135,7 @@ def update(
     else:
         if old.model != embedder.identity:
             full_reasons.append(f"model changed from {old.model} to {embedder.identity}")
-        if old.format != FORMAT_VERSION:
+        if old.format not in REUSABLE_FORMATS:
             full_reasons.append(f"index format {old.format} → {FORMAT_VERSION}")
     reuse_vectors = not full_reasons
     same_chunking = old is not None and old.chunking == asdict(chunking) and not force

@@ -9,17 +9,19 @@ the model directly. ``qabot index``, ``watch`` and ``passages`` never build the 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qabot.chunker import ChunkingConfig
 from qabot.corpus import CorpusFile, corpus_hash, discover
 from qabot.embedder import Embedder, SentenceTransformerEmbedder
 from qabot.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
-from qabot.index import FORMAT_VERSION, Index, IndexStore, Manifest
+from qabot.index import REUSABLE_FORMATS, Index, IndexStore, Manifest
 from qabot.indexing import IndexUpdate, file_warning, update
 from qabot.settings import Settings
 from qabot.types import Answer, Passage
@@ -38,6 +40,32 @@ def _quiet(_: str) -> None:
     """Default for ``notify``: the library itself prints nothing."""
 
 
+class _Prefetch:
+    """An ONNX embedder being loaded in a worker thread."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._value: Embedder | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._load, name="qabot-onnx", daemon=True)
+        self._thread.start()
+
+    def _load(self) -> None:
+        from qabot.onnx_embedder import OnnxEmbedder
+
+        try:
+            self._value = OnnxEmbedder(self.directory)
+        except BaseException as error:  # re-raised in the caller's thread
+            self._error = error
+
+    def result(self) -> Embedder:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value
+
+
 class SearchService:
     """Keeps the index fresh and hands out the answerer of the live index."""
 
@@ -54,6 +82,8 @@ class SearchService:
         self._answerer: Answerer | None = None  # built on first use, for self._index
         self._reload_lock = threading.Lock()
         self._answerer_lock = threading.Lock()
+        self._query_embedder: Embedder | None = None
+        self._prefetch: _Prefetch | None = None
 
     @classmethod
     def from_settings(
@@ -114,7 +144,7 @@ class SearchService:
             if live is not None and location is not None and live.location == location:
                 return live
             manifest = self.store.read_manifest(location)
-            if manifest is None or manifest.format != FORMAT_VERSION:
+            if manifest is None or manifest.format not in REUSABLE_FORMATS:
                 return None  # another layout: everything is rebuilt, nothing to reuse
             return self.store.load()
         except IndexMissingError:
@@ -132,19 +162,13 @@ class SearchService:
         one process at a time (a file lock in the embeddings folder) re-chunks the changed
         files, embeds the changed passages, writes a new generation and swaps it in.
         """
-        from filelock import FileLock, Timeout
-
         started = time.perf_counter()
         if not force and (manifest := self._fresh_manifest()) is not None:
+            if self._export_missing():  # an index built before exports existed
+                with self._locked():
+                    self.ensure_export()
             return self._unchanged(manifest, started)
-        self.settings.embeddings_dir.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(self.settings.embeddings_dir / LOCK_FILE))
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            self.notify("Waiting for another qabot process to finish updating the index…")
-            lock.acquire()
-        try:
+        with self._locked():
             if not force and (manifest := self._fresh_manifest()) is not None:
                 return self._unchanged(manifest, started)  # the other process just did it
             previous = self._previous_index()
@@ -160,9 +184,96 @@ class SearchService:
             )
             location = self.store.save(index)
             self._install(index)
+            self.ensure_export()
+        return replace(report, location=str(location), seconds=time.perf_counter() - started)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """One writer at a time in the embeddings folder (a file lock), waiting politely."""
+        from filelock import FileLock, Timeout
+
+        self.settings.embeddings_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.settings.embeddings_dir / LOCK_FILE))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            self.notify("Waiting for another qabot process to finish updating the index…")
+            lock.acquire()
+        try:
+            yield
         finally:
             lock.release()
-        return replace(report, location=str(location), seconds=time.perf_counter() - started)
+
+    def _export_missing(self) -> bool:
+        from qabot.onnx_embedder import EXPORT_FILE, export_dir
+
+        target = export_dir(self.settings.embeddings_dir, self.embedder.identity)
+        return hasattr(self.embedder, "export_onnx") and not (target / EXPORT_FILE).is_file()
+
+    def ensure_export(self) -> Path | None:
+        """Export the model for the light query path once (kept per model identity).
+
+        Only a sentence-transformers embedder can be exported; an export that fails is
+        reported and answering falls back to sentence-transformers.
+        """
+        if not self._export_missing():
+            return None
+        try:
+            return self.embedder.export_onnx(self.settings.embeddings_dir)  # type: ignore[attr-defined]
+        except Exception as error:  # torch's exporter raises many types
+            self.notify(f"warning: could not export the model for fast answers: {error}")
+            return None
+
+    def prefetch_query_embedder(self) -> None:
+        """Start loading the ONNX export in a worker thread (onnxruntime releases the GIL),
+        so that it overlaps loading the index: a cold `qabot ask` waits for the longer of
+        the two, not for both. ``query_embedder`` picks the result up."""
+        if self._prefetch is None and self._query_embedder is None and self._onnx_wanted():
+            directory = self._export_directory()
+            if directory is not None:
+                import numpy  # noqa: F401  imported here first: the two threads would wait on it
+
+                self._prefetch = _Prefetch(directory)
+
+    def _onnx_wanted(self) -> bool:
+        return self.settings.query_runtime == "onnx" and hasattr(self.embedder, "export_onnx")
+
+    def _export_directory(self) -> Path | None:
+        from qabot.onnx_embedder import EXPORT_FILE, export_dir
+
+        directory = export_dir(self.settings.embeddings_dir, self.embedder.identity)
+        return directory if (directory / EXPORT_FILE).is_file() else None
+
+    def query_embedder(self) -> Embedder:
+        """The embedder for questions: the ONNX export when there is one, else the model.
+
+        Falling back is said once (through ``notify``): answers are the same, the start
+        is slower because torch and sentence-transformers load.
+        """
+        if self._query_embedder is not None:
+            return self._query_embedder
+        from qabot.errors import ModelError
+        from qabot.onnx_embedder import OnnxEmbedder, export_dir
+
+        chosen: Embedder = self.embedder
+        if self._onnx_wanted():
+            directory = self._export_directory()
+            prefetched, self._prefetch = self._prefetch, None
+            try:
+                if directory is None:
+                    where = export_dir(self.settings.embeddings_dir, self.embedder.identity)
+                    self.notify(
+                        f"note: no ONNX export of the model in {where.parent}; answering with "
+                        "sentence-transformers (slower start); `qabot index` makes one"
+                    )
+                elif prefetched is not None and prefetched.directory == directory:
+                    chosen = prefetched.result()
+                else:
+                    chosen = OnnxEmbedder(directory)
+            except ModelError as error:
+                self.notify(f"note: {error}; answering with sentence-transformers")
+        self._query_embedder = chosen
+        return chosen
 
     def failure_warnings(self, report: IndexUpdate) -> list[str]:
         """One line per corpus file that is not (fully) indexed, naming it and the fix."""
@@ -247,7 +358,7 @@ class SearchService:
             abstention = replace(FITTED, threshold=settings.abstain_threshold)
         return Answerer(
             index,
-            self.embedder,
+            self.query_embedder(),
             ranking=self.ranking,
             abstention=abstention,
             highlight=settings.highlight,

@@ -68,6 +68,11 @@ class Settings(BaseSettings):
         "best-sentence BM25 (BM25 divided by the question's best).",
     )
     highlight: bool = Field(True, description="Find the best-answering sentence of each hit.")
+    query_runtime: Literal["onnx", "sentence-transformers"] = Field(
+        "onnx",
+        description="Embed questions with the ONNX export (fast start, no torch) or with "
+        "sentence-transformers.",
+    )
     max_question_chars: int = Field(1000, ge=1, description="Longer questions are refused.")
     chunk_max_tokens: int | None = Field(
         None, ge=16, description="Passage size limit; default and cap: the model's max_seq_length."

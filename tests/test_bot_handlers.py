@@ -187,13 +187,14 @@ async def test_event_loop_keeps_ticking_during_a_burst(client):
     The embedder is slowed to 0.3 s per call (sleeping, like torch releasing the GIL), so a
     handler that computed on the loop would stall the ticker by at least 0.3 s.
     """
-    real_embed = client.service.embedder.embed
+    embedder = client.service.answerer().embedder  # the one questions are embedded with
+    real_embed = embedder.embed
 
     def slow_embed(texts, **kwargs):
         time.sleep(0.3)
         return real_embed(texts, **kwargs)
 
-    client.service.embedder.embed = slow_embed  # type: ignore[method-assign]
+    embedder.embed = slow_embed  # type: ignore[method-assign]
     try:
         gaps: list[float] = []
         stop = asyncio.Event()
@@ -215,7 +216,7 @@ async def test_event_loop_keeps_ticking_during_a_burst(client):
         stop.set()
         await ticking
     finally:
-        client.service.embedder.embed = real_embed  # type: ignore[method-assign]
+        embedder.embed = real_embed  # type: ignore[method-assign]
     assert all(x.recorder.calls[-1][0] == "followup" for x in interactions)
     assert elapsed >= 0.3 * 20 / client.settings.discord_max_concurrent * 0.9
     assert max(gaps) < 0.25, f"event loop stalled {max(gaps):.3f} s"

@@ -65,9 +65,9 @@ def test_ids_are_the_passage_ids(tmp_path: Path):
     store.save(index)
     loaded = store.load()
     assert [p.id for p in loaded.passages] == [p.id for p in index.passages]
-    assert loaded._faiss.id_map.size() == 3
+    assert loaded.faiss_index.id_map.size() == 3
     assert sorted(
-        int(i) for i in np.asarray([loaded._faiss.id_map.at(i) for i in range(3)])
+        int(i) for i in np.asarray([loaded.faiss_index.id_map.at(i) for i in range(3)])
     ) == sorted(p.id for p in index.passages)
 
 
@@ -77,14 +77,25 @@ def test_missing_index(tmp_path: Path):
     assert IndexStore(tmp_path / "nothing").read_manifest() is None
 
 
-@pytest.mark.parametrize("victim", ["index.faiss", "passages.jsonl"])
+@pytest.mark.parametrize("victim", ["index.faiss", "vectors.npy", "passages.jsonl"])
 def test_damaged_file_is_a_clear_error(tmp_path: Path, victim: str):
+    """Altered bytes: found by the checksums (`qabot index` verifies them)."""
     store = IndexStore(tmp_path)
     location = store.save(make_index(FakeEmbedder()))
     with (location / victim).open("r+b") as handle:
         handle.seek(40)
         handle.write(b"\x00garbage\x00")
     with pytest.raises(IndexCorruptError, match=rf"{victim} is damaged .*qabot index --force"):
+        store.load(verify=True)
+
+
+@pytest.mark.parametrize("victim", ["index.faiss", "vectors.npy", "units.npy", "bm25.npz"])
+def test_truncated_file_is_found_on_every_load(tmp_path: Path, victim: str):
+    """A size that differs from the manifest's is caught without reading the file."""
+    store = IndexStore(tmp_path)
+    location = store.save(make_index(FakeEmbedder()))
+    (location / victim).write_bytes((location / victim).read_bytes()[:50])
+    with pytest.raises(IndexCorruptError, match=rf"{victim} is damaged \(50 bytes, \d+ expected\)"):
         store.load()
 
 
@@ -96,7 +107,7 @@ def test_truncated_faiss_file_without_checksums(tmp_path: Path):
     (location / "manifest.json").write_text(json.dumps(manifest))
     (location / "index.faiss").write_bytes((location / "index.faiss").read_bytes()[:50])
     with pytest.raises(IndexCorruptError, match=r"index.faiss is damaged"):
-        store.load()
+        store.load().search(np.ones((1, 64), dtype=np.float32), 1)  # FAISS read when needed
 
 
 def test_damaged_manifest(tmp_path: Path):

@@ -540,16 +540,35 @@ def test_an_index_of_an_older_format_is_rebuilt_quietly(tmp_path: Path, corpus: 
         corpus_dir=tmp_path / "corpus", embeddings_dir=tmp_path / "emb", chunk_min_tokens=0
     )
     service = SearchService.from_settings(settings, embedder=FakeEmbedder(), notify=messages.append)
-    assert service.stale_reasons() == ["index format 1 is not the current 2"]
+    assert service.stale_reasons() == ["index format 1 is not the current 3"]
     service.ensure_index()
     assert not any(m.startswith("warning") for m in messages)
     assert len(passages_embedded(service.embedder)) == 6
 
 
-@pytest.mark.parametrize("victim", ["lexicon.jsonl", "units.npy"])
+def test_an_index_of_format_2_is_upgraded_without_embedding_again(tmp_path: Path, corpus: Path):
+    """Format 3 only adds the BM25 tables: the vectors of a format-2 index are reused."""
+    location = IndexStore(tmp_path / "emb").current_dir()
+    assert location is not None
+    manifest = json.loads((location / "manifest.json").read_text())
+    for name in ("bm25.npz", "bm25.json"):
+        (location / name).unlink()
+        del manifest["checksums"][name]
+    (location / "manifest.json").write_text(json.dumps({**manifest, "format": 2}))
+    settings = load_settings(
+        corpus_dir=tmp_path / "corpus", embeddings_dir=tmp_path / "emb", chunk_min_tokens=0
+    )
+    service = SearchService.from_settings(settings, embedder=FakeEmbedder())
+    assert service.stale_reasons() == ["index format 2 is not the current 3"]
+    report = service.update_index()
+    assert report.embedded == 0 and not report.full_rebuild
+    assert (IndexStore(tmp_path / "emb").current_dir() / "bm25.npz").is_file()
+
+
+@pytest.mark.parametrize("victim", ["lexicon.jsonl", "units.npy", "bm25.npz", "bm25.json"])
 def test_damaged_sentence_or_word_tables_are_named(tmp_path: Path, corpus: Path, victim: str):
     location = IndexStore(tmp_path / "emb").current_dir()
     assert location is not None
     (location / victim).write_bytes(b"garbage")
-    with pytest.raises(IndexCorruptError, match=rf"{victim}.*checksum mismatch.*--force"):
+    with pytest.raises(IndexCorruptError, match=rf"{victim} is damaged .*--force"):
         IndexStore(tmp_path / "emb").load()

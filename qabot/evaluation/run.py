@@ -32,7 +32,8 @@ def run(
     """Answer every case (top ``DEPTH``) and find the first passage holding its answer."""
     results = []
     for case in cases:
-        explained = answerer.explain(answerer.query(case.question, DEPTH), ranking=ranking)
+        query = answerer.query(case.question, DEPTH)
+        explained = answerer.explain(query, ranking=ranking, measure_all=True)
         golds = [normalize(g) for g in case.gold]
         rank, citation_ok = None, None
         for hit in explained.answer.hits:

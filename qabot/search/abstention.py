@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from qabot.search.retrieval import Retrieval
@@ -288,9 +288,18 @@ def unknown_names(snapshot: Snapshot, question: str) -> tuple[str, ...]:
 
 
 def evidence(
-    snapshot: Snapshot, question: str, retrieval: Retrieval, *, narrowed: bool
+    snapshot: Snapshot,
+    question: str,
+    retrieval: Retrieval,
+    *,
+    narrowed: bool,
+    signals: Collection[str] = SIGNALS,
 ) -> Evidence:
-    """Measure the rule's inputs for one answered question (hits highlighted)."""
+    """Measure the rule's inputs for one answered question (hits highlighted).
+
+    Only the ``signals`` asked for are measured (the shipped model's, when answering;
+    all of them for `qabot eval`); the others keep neutral values.
+    """
     hits = retrieval.hits
     if not hits or retrieval.signals is None:
         return Evidence(-1.0, -1.0, 0.0, (), None, False, 0.0, empty=True)
@@ -300,21 +309,25 @@ def evidence(
     elif retrieval.asks_for_entry:
         exempt = "asks for a dated entry"
     ranked_text = retrieval.scope.ranked_text if retrieval.scope else question
-    kind = asked_type(ranked_text)
     top = hits[0]
-    sentence = top.highlight or top.passage.text
+    kind = asked_type(ranked_text) if "type_missing" in signals else None
+    found = True
+    if kind:
+        found = holds_type(kind, top.highlight or top.passage.text, ranked_text)
+    coverage = 0.0
     question_terms = set(retrieval.signals.query_terms)
-    passage_terms = set(snapshot.terms(top.passage.embed_text))
-    coverage = len(question_terms & passage_terms) / len(question_terms) if question_terms else 0.0
+    if "coverage" in signals and question_terms:
+        passage_terms = set(snapshot.terms(top.passage.embed_text))
+        coverage = len(question_terms & passage_terms) / len(question_terms)
     allowed = retrieval.scope.allowed if retrieval.scope else None
     lexical = retrieval.signals.lexical
     return Evidence(
         cosine=retrieval.best_cosine,
         top_cosine=top.cosine if top.cosine is not None else retrieval.best_cosine,
         bm25=float(lexical[allowed].max() if allowed is not None else lexical.max()),
-        unknown_names=unknown_names(snapshot, question),
+        unknown_names=unknown_names(snapshot, question) if "unknown_name" in signals else (),
         asked_type=kind,
-        type_found=holds_type(kind, sentence, ranked_text) if kind else True,
+        type_found=found,
         coverage=coverage,
         exempt=exempt,
     )

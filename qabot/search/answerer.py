@@ -16,7 +16,14 @@ from dataclasses import dataclass, replace
 
 from qabot.embedder import Embedder
 from qabot.index import Index
-from qabot.search.abstention import FITTED, AbstentionModel, Decision, Evidence, evidence
+from qabot.search.abstention import (
+    FITTED,
+    SIGNALS,
+    AbstentionModel,
+    Decision,
+    Evidence,
+    evidence,
+)
 from qabot.search.fusion import Ranking
 from qabot.search.highlight import Highlighter
 from qabot.search.query import Filters, Query
@@ -78,8 +85,12 @@ class Answerer:
         *,
         ranking: Ranking | None = None,
         abstention: AbstentionModel | None = None,
+        measure_all: bool = False,
     ) -> Explained:
-        """Answer ``query``, keeping the retrieval, the evidence and the decision."""
+        """Answer ``query``, keeping the retrieval, the evidence and the decision.
+
+        ``measure_all`` measures every abstention signal, not only the model's (for eval).
+        """
         retrieval = retrieve(self.snapshot, self.embedder, query, ranking or self.ranking)
         hits = retrieval.hits
         if hits and retrieval.signals is not None:
@@ -90,8 +101,15 @@ class Answerer:
                 retrieval.signals.query_vector,
             )
         retrieval = replace(retrieval, hits=hits)
-        found = evidence(self.snapshot, query.text, retrieval, narrowed=query.filters.narrowed)
-        decision = (abstention or self.abstention).decide(found)
+        model = abstention or self.abstention
+        found = evidence(
+            self.snapshot,
+            query.text,
+            retrieval,
+            narrowed=query.filters.narrowed,
+            signals=SIGNALS if measure_all else model.weights.keys(),
+        )
+        decision = model.decide(found)
         shown = _scored(hits, decision.confidence, entry_ordered=retrieval.entry_ordered)
         if not self.highlight:
             shown = [replace(h, highlight=None) for h in shown]

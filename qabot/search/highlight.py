@@ -26,28 +26,23 @@ class Highlighter:
     """Finds highlights for hits of one index, from its stored sentence vectors.
 
     A multi-sentence passage's sentences are the index's units; a one-sentence passage
-    is its own sentence, with the passage's vector. Only the question is embedded.
+    is its own sentence, with the passage's vector. Only the question is embedded, and
+    only the hits' sentences are looked at.
     """
 
     def __init__(self, snapshot: Snapshot) -> None:
-        import numpy as np
-
+        self.snapshot = snapshot
         self.terms = snapshot.terms
-        index = snapshot.index
-        units = index.units
-        rows: dict[int, list[int]] = {}
-        for row, owner in enumerate(units.passage_ids):
-            rows.setdefault(owner, []).append(row)
-        passage_vectors = index.vectors()
-        self._sentences: dict[int, tuple[list[str], np.ndarray]] = {}
-        for position, passage in enumerate(index.passages):
-            owned = rows.get(passage.id)
-            if owned:
-                texts = [units.texts[r] for r in owned]
-                self._sentences[passage.id] = (texts, units.vectors[np.array(owned)])
-            else:
-                text = " ".join(passage.text.split())
-                self._sentences[passage.id] = ([text], passage_vectors[position : position + 1])
+
+    def sentences(self, position: int) -> tuple[list[str], np.ndarray]:
+        """The sentences of the passage at ``position`` and their vectors."""
+        snapshot = self.snapshot
+        start, end = int(snapshot.unit_start[position]), int(snapshot.unit_end[position])
+        if start >= 0:
+            units = snapshot.index.units
+            return list(units.texts[start:end]), units.vectors[start:end]
+        passage = snapshot.passages[position]
+        return [" ".join(passage.text.split())], snapshot.vectors[position : position + 1]
 
     def highlight(
         self, question: str, hits: Sequence[Hit], question_vector: np.ndarray
@@ -61,10 +56,7 @@ class Highlighter:
         wanted = set(self.terms(question))
         out: list[Hit] = []
         for hit in hits:
-            sentences, vectors = self._sentences.get(hit.passage.id, ([], None))
-            if not sentences or vectors is None:
-                out.append(hit)
-                continue
+            sentences, vectors = self.sentences(self.snapshot.position[hit.passage.id])
             overlap = np.array(
                 [
                     len(wanted & set(self.terms(s))) / len(wanted) if wanted else 0.0

@@ -1,21 +1,23 @@
 """One question → ranked, distinct passages: scope, signals, fusion, order, duplicates.
 
-Every passage is scored (exact search), so restrictions and date preferences stay exact
-instead of depending on a candidate depth. The order is, by priority: passages of the
-entries the question's date selects; body before front matter, unless the question uses
-a word only the front matter has ("translated", "published", "copy"), or a word whose
-expansion is one; then the fused
-score — or, when the question asks for a dated entry as a whole, the entry's own order.
+Every passage is scored (array operations over the index), so restrictions and date
+preferences stay exact instead of depending on a candidate depth. The order is, by
+priority: passages of the entries the question's date selects; body before front matter,
+unless the question uses a word only the front matter has ("translated", "published",
+"copy") or a word whose expansion is one; then the fused score — or, when the question
+asks for a dated entry as a whole, the entry's own order. Only the head of that order is
+ever sorted, and near-copies are skipped for at most ``DUPLICATE_SCAN`` × k candidates.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from qabot.embedder import Embedder
 from qabot.search.duplicates import is_duplicate
-from qabot.search.fusion import Ranking, fuse, ranks
+from qabot.search.fusion import Ranking, fuse
 from qabot.search.query import Query
 from qabot.search.scope import Scope, asks_for_the_entry, scope
 from qabot.search.signals import Signals, compute
@@ -23,9 +25,11 @@ from qabot.search.snapshot import Snapshot
 from qabot.types import Hit, Passage
 
 if TYPE_CHECKING:
-    pass
+    import numpy as np
 
 MATCH_DEPTH = 10  # a hit "matched" a retriever when it ranks this high in its list
+DUPLICATE_SCAN = 20  # at most k × this many candidates are looked at for k distinct hits
+_CHUNK = 64  # candidates sorted at a time
 
 
 @dataclass(frozen=True)
@@ -60,41 +64,39 @@ def retrieve(snapshot: Snapshot, embedder: Embedder, query: Query, ranking: Rank
     signals = compute(snapshot, embedder, where.ranked_text, ranking.expands)
     allowed = where.allowed
     fused = fuse(signals, allowed, ranking)
-    dense_rank = ranks(signals.sentence_cosine, allowed)
-    lexical = signals.lexical
-    lexical_rank = ranks(lexical, allowed & (lexical > 0))
     asked = set(signals.query_terms) | set(signals.expanded_terms)
-    about_asked = bool(asked & snapshot.about_terms)
-    demoted = snapshot.about & (not about_asked)
-    candidates = np.flatnonzero(allowed)
+    demoted = snapshot.about & (not (asked & snapshot.about_terms))
     asks_for_entry = (where.dated or bool(query.filters.date)) and asks_for_the_entry(
         snapshot, where.ranked_text
     )
-    if asks_for_entry:
-        # "What did he write on January 9?": the entry itself, from its beginning
-        # (entries interleaved when the nearest ones are shown).
-        keys = (snapshot.entry_order[candidates], demoted[candidates], ~where.preferred[candidates])
-    else:
-        keys = (-fused[candidates], demoted[candidates], ~where.preferred[candidates])
-    order = candidates[np.lexsort(keys)]
+    # Tiers first (the question's entries, then the body, then the front matter), then
+    # relevance — or, for "what did he write on January 9?", the entry's own order.
+    tier = np.where(where.preferred, 2, 0) + np.where(demoted, 0, 1)
+    within = snapshot.entry_order if asks_for_entry else -fused
     hits: list[Hit] = []
     kept: list[Passage] = []
-    for position in order:
+    positions: list[int] = []
+    looked = 0
+    for position in _in_order(allowed, tier, within):
+        looked += 1
+        if looked > query.k * DUPLICATE_SCAN and hits:
+            break  # a corpus of near-copies: stop looking, however many are left
         passage = snapshot.passages[int(position)]
         if is_duplicate(passage, kept, snapshot.shingles):
             continue
         kept.append(passage)
+        positions.append(position)
         hits.append(
             Hit(
                 passage=passage,
                 score=float(fused[position]),
                 cosine=float(signals.sentence_cosine[position]),
                 rank=len(hits) + 1,
-                match=_match(int(dense_rank[position]), int(lexical_rank[position])),
             )
         )
         if len(hits) == query.k:
             break
+    hits = _labelled(hits, positions, signals, allowed)
     return Retrieval(
         hits=hits,
         signals=signals,
@@ -102,6 +104,48 @@ def retrieve(snapshot: Snapshot, embedder: Embedder, query: Query, ranking: Rank
         entry_ordered=asks_for_entry,
         asks_for_entry=asks_for_entry,
     )
+
+
+def _in_order(allowed: np.ndarray, tier: np.ndarray, within: np.ndarray) -> Iterator[int]:
+    """Allowed positions by tier (3 … 0, high first), then by ``within`` (low first), lazily.
+
+    Each tier is partitioned, not sorted: the first ``_CHUNK`` positions are found in
+    linear time and sorted; the rest only if the caller reads that far.
+    """
+    import numpy as np
+
+    for level in (3, 2, 1, 0):
+        members = np.flatnonzero(allowed & (tier == level))
+        remaining = members
+        while len(remaining):
+            if len(remaining) > _CHUNK:
+                split = np.argpartition(within[remaining], _CHUNK)
+                head, remaining = remaining[split[:_CHUNK]], remaining[split[_CHUNK:]]
+            else:
+                head, remaining = remaining, remaining[:0]
+            yield from head[np.argsort(within[head], kind="stable")].tolist()
+
+
+def _labelled(
+    hits: list[Hit], positions: list[int], signals: Signals, allowed: np.ndarray
+) -> list[Hit]:
+    """Each hit's ``match``: whether the dense and the lexical rankings have it in their top
+    ``MATCH_DEPTH`` (ranks counted, not sorted: one comparison per passage and hit)."""
+    import numpy as np
+
+    if not hits:
+        return hits
+    at = np.asarray(positions)
+    dense, lexical = signals.sentence_cosine, signals.lexical
+    dense_rank = 1 + (dense[allowed][None, :] > dense[at][:, None]).sum(axis=1)
+    scored = lexical[allowed & (lexical > 0)]
+    lexical_rank = np.where(
+        lexical[at] > 0, 1 + (scored[None, :] > lexical[at][:, None]).sum(axis=1), 0
+    )
+    return [
+        replace(h, match=_match(int(d), int(r)))
+        for h, d, r in zip(hits, dense_rank, lexical_rank, strict=True)
+    ]
 
 
 def _match(dense_rank: int, lexical_rank: int) -> str:

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from qabot.chunker import ABOUT, repair_text
+from qabot.chunker import ABOUT
 from qabot.index import Index
-from qabot.search.lexical import LexicalIndex, Terms, content_words
+from qabot.search.lexical import Terms, content_words
 from qabot.types import Passage
 
 if TYPE_CHECKING:
@@ -40,7 +40,11 @@ def normalize_label(text: str) -> str:
 
 
 class Snapshot:
-    """An index plus its derived tables; immutable once built."""
+    """An index plus its derived tables; immutable once built (shingles cached lazily).
+
+    Built once per loaded index, with array operations only where the work grows with
+    the corpus, so that answering a question costs array slices, not Python loops.
+    """
 
     def __init__(self, index: Index) -> None:
         import numpy as np
@@ -49,43 +53,67 @@ class Snapshot:
         passages = index.passages
         self.passages: Sequence[Passage] = passages
         self.terms = Terms()
-        self.position = {p.id: i for i, p in enumerate(passages)}
-        self.unit_owner = np.array(
-            [self.position[i] for i in index.units.passage_ids], dtype=np.int64
+        ids = np.fromiter((p.id for p in passages), dtype=np.int64, count=len(passages))
+        self.position = {int(i): row for row, i in enumerate(ids)}
+        by_id = np.argsort(ids)
+
+        def positions_of(wanted: np.ndarray) -> np.ndarray:
+            return by_id[np.searchsorted(ids[by_id], wanted)] if len(wanted) else wanted
+
+        # Dense: the passage vectors in passage order (one matrix product per question).
+        self.vectors = index.vectors()
+        units = index.units
+        self.unit_owner = positions_of(np.asarray(units.passage_ids, dtype=np.int64))
+        self.unit_groups = _groups(self.unit_owner)
+        self.unit_start = np.full(len(passages), -1, dtype=np.int64)
+        self.unit_end = np.full(len(passages), -1, dtype=np.int64)
+        starts, owners = self.unit_groups
+        ends = np.append(starts[1:], len(self.unit_owner)).astype(np.int64)
+        self.unit_start[owners], self.unit_end[owners] = starts, ends
+        # Lexical: the BM25 tables stored with the index.
+        self.lexical = index.bm25.passages
+        self.sentence_lexical = index.bm25.sentences
+        self.sentence_owner = index.bm25.sentence_owner
+        self.sentence_groups = _groups(self.sentence_owner)
+        self.vocabulary = frozenset(self.lexical.vocabulary) | frozenset(
+            self.sentence_lexical.vocabulary
         )
-        self.lexical = LexicalIndex([p.embed_text for p in passages], self.terms)
-        # Sentence-level BM25: each sentence of a multi-sentence passage, else the passage.
-        with_units = set(index.units.passage_ids)
-        owners = [i for i, p in enumerate(passages) if p.id not in with_units]
-        texts = [passages[i].embed_text for i in owners]
-        texts += [repair_text(text) for text in index.units.texts]
-        self.sentence_owner = np.array(owners + self.unit_owner.tolist(), dtype=np.int64)
-        self.sentence_lexical = LexicalIndex(texts, self.terms)
-        self.vocabulary = self.lexical.vocabulary | self.sentence_lexical.vocabulary
+        # Scope: each passage's section and entry date as small integers.
         self.sections = sorted({p.section for p in passages if p.section and p.role != ABOUT})
-        self.section_of = np.array(
-            [
-                self.sections.index(p.section) if p.section in self.sections else -1
-                for p in passages
-            ],
+        section_number = {name: i for i, name in enumerate(self.sections)}
+        self.section_of = np.fromiter(
+            (section_number.get(p.section, -1) if p.role != ABOUT else -1 for p in passages),
             dtype=np.int64,
+            count=len(passages),
         )
         self.entry_dates = sorted({p.date for p in passages if p.date})
-        self.date_of = np.array(
-            [self.entry_dates.index(p.date) if p.date else -1 for p in passages], dtype=np.int64
+        date_number = {d: i for i, d in enumerate(self.entry_dates)}
+        self.date_of = np.fromiter(
+            (date_number.get(p.date, -1) if p.date else -1 for p in passages),
+            dtype=np.int64,
+            count=len(passages),
         )
         self.entry_order = _entry_order(passages)
-        self.about = np.array([p.role == ABOUT for p in passages], dtype=bool)
-        self.shingles: dict[int, frozenset[tuple[str, ...]]] = {}  # see search.duplicates
-        self.generic_words = GENERIC_WORDS | {w for p in passages for w in content_words(p.title)}
+        self.about = np.fromiter(
+            (p.role == ABOUT for p in passages), dtype=bool, count=len(passages)
+        )
+        titles = {p.title for p in passages}
+        self.generic_words = GENERIC_WORDS | {w for t in titles for w in content_words(t)}
         # Terms of the front matter that are not the title's or the author's: a question
         # must use one of them for the front-matter passage to rank above the body.
-        title_terms = {t for p in passages for t in self.terms(p.title)}
+        about = [passages[i] for i in np.flatnonzero(self.about)]
+        title_terms = {t for title in titles for t in self.terms(title)}
         self.about_terms = (
-            frozenset(t for p in passages if p.role == ABOUT for t in self.terms(p.embed_text))
+            frozenset(t for p in about for t in self.terms(p.embed_text))
             - title_terms
-            - _author_terms(passages, self.terms)
+            - _author_terms(about, self.terms)
         )
+        self.shingles: dict[int, frozenset[tuple[str, ...]]] = {}  # see search.duplicates
+        # Query expansion: each lexicon word's row and stems; words the corpus lacks.
+        words = index.lexicon.words
+        self.lexicon_row = {w: row for row, w in enumerate(words)}
+        self.lexicon_terms = [self.terms(w) for w in words]
+        self.word_cache: dict[str, np.ndarray] = {}  # see search.signals.word_vectors
 
     def __len__(self) -> int:
         return len(self.passages)
@@ -116,6 +144,29 @@ def _author_terms(passages: Sequence[Passage], terms: Terms) -> frozenset[str]:
             if ":" not in first:
                 found.update(terms(first))
     return frozenset(found)
+
+
+def _groups(owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first row, owner) of each run of equal owners: rows of one passage are contiguous."""
+    import numpy as np
+
+    if not len(owner):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+    if len(np.unique(owner[starts])) != len(starts):
+        raise ValueError("the rows of each passage must be contiguous")
+    return starts.astype(np.int64), owner[starts]
+
+
+def group_max(values: np.ndarray, groups: tuple[np.ndarray, np.ndarray], size: int) -> np.ndarray:
+    """Per passage, the largest of its rows' values (rows grouped by ``_groups``); else -inf."""
+    import numpy as np
+
+    result = np.full(size, -np.inf, dtype=np.float32)
+    starts, owners = groups
+    if len(starts):
+        result[owners] = np.maximum.reduceat(values, starts)
+    return result
 
 
 def _entry_order(passages: Sequence[Passage]) -> np.ndarray:

@@ -1,0 +1,42 @@
+"""Where a cold `qabot ask` spends its time: run in a fresh process, prints one line each.
+
+The steps run one after the other here (the CLI overlaps the model session with the
+index load, so its total is less than the sum).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+started = time.perf_counter()
+import click  # noqa: E402,F401  the CLI's own import
+
+from qabot.service import SearchService  # noqa: E402
+from qabot.settings import load_settings  # noqa: E402
+
+imported = time.perf_counter()
+service = SearchService.from_settings(load_settings())
+service.ensure_index(build_if_needed=False)
+loaded = time.perf_counter()
+service.query_embedder()
+session = time.perf_counter()
+answerer = service.answerer()
+built = time.perf_counter()
+answerer.ask(sys.argv[1], 3)
+answered = time.perf_counter()
+
+interpreter = time.perf_counter()
+subprocess.run([sys.executable, "-c", "pass"], check=True)
+interpreter = time.perf_counter() - interpreter
+
+for label, seconds in (
+    ("interpreter start", interpreter),
+    ("imports (click, settings, service, numpy)", imported - started),
+    ("index load (manifest, corpus hashes, arrays)", loaded - imported),
+    ("model session (onnxruntime, tokenizer)", session - loaded),
+    ("answerer (tables of this index)", built - session),
+    ("the question (embed, retrieve, highlight)", answered - built),
+):
+    print(f"  {label:48} {seconds * 1000:6.0f} ms")
