@@ -17,7 +17,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from qabot.errors import ConfigError, QuestionError
+from qabot.errors import ConfigError, NetworkError, QuestionError
 from qabot.formatting import EmbedSpec, answer_embed, discord_message
 from qabot.service import SearchService
 from qabot.settings import Settings
@@ -123,8 +123,14 @@ class MoreView(discord.ui.View):
                 log.debug("could not disable the More button (message gone?)")
 
 
-def _intents(settings: Settings, message_content: bool) -> discord.Intents:
-    intents = discord.Intents.default()
+def intents_for(settings: Settings, message_content: bool) -> discord.Intents:
+    """Only the gateway events the bot reads: servers, their messages, DMs (and message
+    text when enabled). The default set would add typing, reactions, voice, invites …:
+    events a large server sends by the thousand and the bot never looks at."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.dm_messages = True
     intents.message_content = message_content and settings.discord_message_content
     return intents
 
@@ -145,7 +151,7 @@ class QabotHandlers:
         intents: discord.Intents | None = None,
         **options: Any,
     ) -> None:
-        intents = intents or _intents(settings, message_content)
+        intents = intents or intents_for(settings, message_content)
         super().__init__(intents=intents, allowed_mentions=NO_MENTIONS, **options)  # the Client
         self.service = service
         self.settings = settings
@@ -357,6 +363,8 @@ class ShardedQabot(QabotHandlers, discord.AutoShardedClient):
 
 
 async def _serve(service: SearchService, settings: Settings, token: str) -> None:
+    import aiohttp
+
     message_content = True
     while True:
         client = ShardedQabot(service, settings, message_content=message_content)
@@ -375,16 +383,34 @@ async def _serve(service: SearchService, settings: Settings, token: str) -> None
             message_content = False
         except discord.LoginFailure:
             raise ConfigError(
-                "Discord rejected QABOT_DISCORD_TOKEN; reset the token in the Developer Portal "
-                "and update it in the environment or .env"
+                "Discord refused the token in QABOT_DISCORD_TOKEN; reset it in the Developer "
+                "Portal (your application → Bot → Reset Token) and update the environment or .env"
+            ) from None
+        except (TimeoutError, aiohttp.ClientError, OSError) as error:
+            raise NetworkError(
+                f"cannot reach Discord ({_cause(error)}); check the network, then start the "
+                "bot again"
             ) from None
 
 
+def _cause(error: BaseException) -> str:
+    """The first line of what went wrong, without the library's class names."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text.removeprefix("Cannot connect to host ")
+
+
 def run_bot(settings: Settings, service: SearchService) -> None:
-    """Check the token, load the model and index, then connect (blocks until stopped)."""
+    """Check the token, load the model and index, then connect (blocks until stopped).
+
+    Logging is the CLI's one handler: the bot's own lines at INFO, libraries' warnings
+    and errors only; no voice support is loaded (the bot never speaks).
+    """
     token = check_token(settings)
-    discord.utils.setup_logging(level=logging.INFO)
+    logging.getLogger("qabot").setLevel(logging.INFO)
+    # "PyNaCl / davey is not installed, voice will NOT be supported": the bot never speaks.
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
     log.info("loading the index and the model before connecting")
     service.warm_up()
-    log.info("ready: %d passages indexed", len(service.index))
+    log.info("ready: %d passages indexed; connecting to Discord", len(service.index))
     asyncio.run(_serve(service, settings, token))

@@ -27,9 +27,29 @@ if TYPE_CHECKING:
     from qabot.settings import Settings
 
 
+INTERRUPTED = 130  # the shell's code for Ctrl-C
+
+
 def _fail(message: str, code: int) -> NoReturn:
     click.echo(f"qabot: error: {message}", err=True)
     sys.exit(code)
+
+
+def _fail_interrupted() -> NoReturn:
+    """Ctrl-C: nothing half-written is ever live (new indexes are swapped in whole)."""
+    click.echo(
+        "\nqabot: interrupted; the saved index is whole and usable (an update in progress "
+        "was dropped)",
+        err=True,
+    )
+    sys.exit(INTERRUPTED)
+
+
+def _notify(message: str) -> None:
+    """The service's notes on stderr; warnings and notes in the usual `qabot:` format."""
+    if message.startswith(("warning:", "note:")):
+        message = f"qabot: {message}"
+    click.echo(message, err=True)
 
 
 class _Group(click.Group):
@@ -43,7 +63,9 @@ class _Group(click.Group):
         except BrokenPipeError:  # `qabot passages | head`
             sys.stderr.close()
             sys.exit(0)
-        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+        except KeyboardInterrupt:
+            _fail_interrupted()
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as error:
             if ctx.obj and ctx.obj.get("debug"):
@@ -76,23 +98,57 @@ def _terminal_width() -> int:
     return min(shutil.get_terminal_size((88, 24)).columns, 100)
 
 
-def _settings(ctx: click.Context) -> Settings:
-    """The one Settings object for this run, built on first use."""
+# The settings each command reads: a bad value of any other does not stop it.
+_STORAGE = frozenset(
+    {
+        *("corpus_dir", "embeddings_dir", "model", "allow_download", "chunk_max_tokens"),
+        *("chunk_min_tokens", "batch_size", "max_file_mb"),
+    }
+)
+_ANSWERING = _STORAGE | {
+    *("top_k", "abstain_threshold", "retrieval", "fusion", "rrf_k", "mix_weights"),
+    *("highlight", "query_runtime", "max_question_chars"),
+}
+_USES: dict[str, frozenset[str] | None] = {
+    "index": _STORAGE,
+    "passages": _STORAGE,
+    "watch": _STORAGE | {"watch_debounce_ms"},
+    "ask": _ANSWERING,
+    "eval": _ANSWERING,
+    "bot": None,  # every setting
+}
+
+
+def _settings(ctx: click.Context, **overrides: Any) -> Settings:
+    """The one Settings object for this run, built on first use.
+
+    ``overrides`` are the command's flags (they win over every other source); a bad
+    value of a setting the command does not read is reported and does not stop it.
+    """
     if "settings" not in ctx.obj:
         from qabot.settings import load_settings
 
-        ctx.obj["settings"] = load_settings(ctx.obj.get("config"))
+        ctx.obj["settings"] = load_settings(
+            ctx.obj.get("config"),
+            uses=_USES.get(ctx.command.name),
+            warn=lambda message: click.echo(f"qabot: warning: {message}", err=True),
+            **{k: v for k, v in overrides.items() if v is not None},
+        )
     return ctx.obj["settings"]
 
 
 def _service(ctx: click.Context) -> SearchService:
     from qabot.service import SearchService
 
-    return SearchService.from_settings(_settings(ctx), notify=lambda m: click.echo(m, err=True))
+    return SearchService.from_settings(_settings(ctx), notify=_notify)
 
 
 def _progress_bar(description: str) -> Callable[[int], Callable[[int], None]]:
-    """A tqdm bar on stderr (shown on a terminal only), as a ``total → advance`` factory."""
+    """A tqdm bar on stderr (shown on a terminal only), as a ``total → advance`` factory.
+
+    It counts tokens, not texts: texts are embedded longest first in batches of similar
+    length, so tokens per second stay steady and the time left is estimated honestly.
+    """
 
     def start(total: int) -> Callable[[int], None]:
         from tqdm import tqdm
@@ -100,7 +156,8 @@ def _progress_bar(description: str) -> Callable[[int], Callable[[int], None]]:
         bar = tqdm(
             total=total,
             desc=description,
-            unit="passage",
+            unit=" tokens",
+            unit_scale=True,
             file=sys.stderr,
             disable=not sys.stderr.isatty(),
             leave=False,
@@ -215,6 +272,7 @@ def ask(
     from qabot.search.query import Filters
 
     filters = Filters(date=entry_date, section=section)
+    _settings(ctx, top_k=k)  # -k wins over QABOT_TOP_K, whatever its value
     service = _service(ctx)
     if question != "-":
         service.validate(question)  # a bad question fails before any loading

@@ -50,8 +50,31 @@ class ModelSource:
     local: bool
 
 
-def resolve_model(reference: str) -> ModelSource:
-    """Map QABOT_MODEL to a loadable location, preferring the bundled copy."""
+def _cached(name: str) -> bool:
+    """True when the Hugging Face cache on this machine holds the model ``name``."""
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:  # pragma: no cover - sentence-transformers depends on it
+        return False
+    for repo in dict.fromkeys([name, f"sentence-transformers/{name}"]):
+        if "/" not in repo:
+            continue
+        try:
+            found = try_to_load_from_cache(repo, "config.json")
+        except Exception:  # an invalid repository name
+            continue
+        if isinstance(found, str):
+            return True
+    return False
+
+
+def resolve_model(reference: str, *, allow_download: bool = False) -> ModelSource:
+    """Map QABOT_MODEL to a loadable location, preferring the bundled copy.
+
+    A name that is not a local folder, not the bundled all-MiniLM-L6-v2 and not in the
+    local Hugging Face cache is fetched only when ``allow_download`` (it needs the
+    network); otherwise this fails at once instead of retrying a hub for a minute.
+    """
     reference = reference.strip()
     if reference.lower() in _BUNDLED_NAMES:
         try:
@@ -71,7 +94,33 @@ def resolve_model(reference: str) -> ModelSource:
         return ModelSource(reference, f"path:{resolved}", resolved, local=True)
     if reference.startswith((".", "/", "~")):
         raise ModelError(f"QABOT_MODEL={reference}: no such directory; fix the path")
+    if _cached(reference):
+        return ModelSource(reference, reference, reference, local=True)
+    if not allow_download:
+        raise ModelError(
+            f"QABOT_MODEL={reference} is not a local model folder, not the bundled "
+            "all-MiniLM-L6-v2 and not in this machine's Hugging Face cache; set "
+            "QABOT_ALLOW_DOWNLOAD=true to fetch it (needs network access), or point "
+            "QABOT_MODEL at a model folder"
+        )
+    _check_hub_reachable(reference)
     return ModelSource(reference, reference, reference, local=False)
+
+
+def _check_hub_reachable(reference: str, timeout: float = 3.0) -> None:
+    """Fail in seconds, not after a minute of retries, when the hub cannot be reached."""
+    import socket
+    from urllib.parse import urlparse
+
+    endpoint = os.environ.get("HF_ENDPOINT") or "https://huggingface.co"
+    host = urlparse(endpoint).hostname or "huggingface.co"
+    try:
+        socket.create_connection((host, 443), timeout=timeout).close()
+    except OSError as error:
+        raise ModelError(
+            f"cannot reach {host} to fetch QABOT_MODEL={reference} ({error}); check the "
+            "network, or point QABOT_MODEL at a local model folder"
+        ) from None
 
 
 class _FastTokenizer:
@@ -102,17 +151,23 @@ def _load_sentence_transformer(location: str, local: bool):
 
         hf_logging.disable_progress_bar()  # "Loading weights" bars would clutter stderr
         hf_logging.set_verbosity_error()
+        from huggingface_hub.utils import logging as hub_logging
+
+        hub_logging.set_verbosity_error()  # its retry notes, printed by its own handler too
         return SentenceTransformer(location, device="cpu")
     except Exception as error:  # many exception types: OSError, HFValidationError, …
-        hint = "check the path" if local else "set QABOT_MODEL to a local model directory"
-        raise ModelError(f"cannot load model '{location}': {error}; {hint}") from error
+        hint = "check the path" if local else "check the network, or use a local model folder"
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ModelError(f"cannot load model '{location}': {first}; {hint}") from error
 
 
 class SentenceTransformerEmbedder:
     """A sentence-transformers model; loaded on first embed, not on construction."""
 
-    def __init__(self, reference: str, *, batch_size: int = 32) -> None:
-        self.source = resolve_model(reference)
+    def __init__(
+        self, reference: str, *, batch_size: int = 32, allow_download: bool = False
+    ) -> None:
+        self.source = resolve_model(reference, allow_download=allow_download)
         self.identity = self.source.identity
         self.batch_size = batch_size
         self._tokenizer: _FastTokenizer | None = None

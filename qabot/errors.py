@@ -39,3 +39,9 @@ class IndexMismatchError(QabotError):
 
 class IndexCorruptError(QabotError):
     """An index file is damaged or inconsistent with its manifest."""
+
+
+class NetworkError(QabotError):
+    """A service qabot needs cannot be reached: Discord, a model hub (exit 3)."""
+
+    exit_code = 3

@@ -57,6 +57,7 @@ LEXICON_VECTORS_FILE = "lexicon.npy"
 LEXICON_FILE = "lexicon.jsonl"
 BM25_ARRAYS_FILE = "bm25.npz"
 BM25_TERMS_FILE = "bm25.json"
+REBUILD = "run `qabot index --force` to rebuild"  # the fix every IndexCorruptError names
 _KEEP_GENERATIONS = 2  # the live one and its predecessor (a reader may still hold it)
 
 
@@ -253,10 +254,15 @@ class Index:
         ]
 
 
+def without_fix(error: IndexCorruptError) -> str:
+    """What is damaged, without the advice to rebuild (for when qabot rebuilds by itself)."""
+    return str(error).removesuffix(f"; {REBUILD}")
+
+
 def _read_faiss(path: Path) -> Any:
     import faiss
 
-    fix = "run `qabot index --force` to rebuild"
+    fix = REBUILD
     try:
         return faiss.read_index(str(path))
     except RuntimeError as error:
@@ -394,7 +400,7 @@ class IndexStore:
 
     def check(self, location: Path, manifest: Manifest, *, verify: bool) -> None:
         """Raise IndexCorruptError naming the first missing, truncated or altered file."""
-        fix = "run `qabot index --force` to rebuild"
+        fix = REBUILD
         for name, expected in manifest.checksums.items():
             path = location / name
             if not path.is_file():
@@ -412,7 +418,7 @@ class IndexStore:
 
         manifest = self.read_manifest(location)
         assert manifest is not None
-        fix = "run `qabot index --force` to rebuild"
+        fix = REBUILD
         self.check(location, manifest, verify=verify)
         try:
             with (location / PASSAGES_FILE).open(encoding="utf-8") as handle:

@@ -26,7 +26,7 @@ from qabot.types import Passage
 if TYPE_CHECKING:
     import numpy as np
 
-Progress = Callable[[int], None]
+Progress = Callable[[int], None]  # called with the tokens just embedded
 
 
 @dataclass(frozen=True)
@@ -242,6 +242,34 @@ def sentence_units(passages: Sequence[Passage]) -> tuple[list[int], list[str]]:
     return owners, texts
 
 
+def embed_steadily(
+    embedder: Embedder, texts: Sequence[str], progress: Callable[[int], Progress] | None
+) -> np.ndarray:
+    """Embed ``texts`` longest first, in batches of similar length, reporting tokens done.
+
+    Batches of similar length waste little on padding, so the time per token is steady
+    and a progress bar counting tokens gives an honest estimate of what is left.
+    """
+    import numpy as np
+
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    limit = embedder.max_tokens
+    tokens = [min(embedder.count_tokens(texts[i]), limit) for i in order]
+    advance = progress(sum(tokens)) if progress else None
+    size = max(1, int(getattr(embedder, "batch_size", 32)))
+    vectors: np.ndarray | None = None
+    for start in range(0, len(order), size):
+        rows = order[start : start + size]
+        batch = embedder.embed([texts[i] for i in rows])
+        if vectors is None:
+            vectors = np.zeros((len(texts), batch.shape[1]), dtype=np.float32)
+        vectors[rows] = batch
+        if advance:
+            advance(sum(tokens[start : start + size]))
+    assert vectors is not None
+    return vectors
+
+
 def _vectors(
     previous: Index | None,
     passages: Sequence[Passage],
@@ -274,8 +302,7 @@ def _vectors(
     for digest, text in zip(wanted, texts, strict=True):
         if digest not in stored:
             missing.setdefault(digest, text)
-    advance = progress(len(missing)) if progress and missing else None
-    fresh = embedder.embed(list(missing.values()), progress=advance) if missing else None
+    fresh = embed_steadily(embedder, list(missing.values()), progress) if missing else None
     fresh_row = {digest: row for row, digest in enumerate(missing)}
     old: dict[str, np.ndarray] = {}
     if previous is not None and stored:

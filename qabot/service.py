@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 from qabot.chunker import ChunkingConfig
 from qabot.corpus import CorpusFile, corpus_hash, discover
 from qabot.embedder import Embedder, SentenceTransformerEmbedder
-from qabot.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
-from qabot.index import REUSABLE_FORMATS, Index, IndexStore, Manifest
+from qabot.errors import CorpusError, IndexCorruptError, IndexMismatchError, IndexMissingError
+from qabot.index import REUSABLE_FORMATS, Index, IndexStore, Manifest, without_fix
 from qabot.indexing import IndexUpdate, file_warning, update
 from qabot.settings import Settings
 from qabot.types import Answer, Passage
@@ -74,7 +74,9 @@ class SearchService:
     ) -> None:
         self.settings = settings
         self.embedder: Embedder = embedder or SentenceTransformerEmbedder(
-            settings.model, batch_size=settings.batch_size
+            settings.model,
+            batch_size=settings.batch_size,
+            allow_download=settings.allow_download,
         )
         self.store = IndexStore(settings.embeddings_dir)
         self.notify = notify
@@ -101,11 +103,21 @@ class SearchService:
             max_tokens=min(wanted, model_max), min_tokens=self.settings.chunk_min_tokens
         )
 
-    def _corpus(self) -> tuple[list[CorpusFile], str]:
-        files = discover(self.settings.corpus_dir)
-        return files, corpus_hash(files)
+    def corpus_files(self) -> list[CorpusFile]:
+        """The corpus's texts; CorpusError when the folder is missing or holds none.
 
-    def stale_reasons(self) -> list[str]:
+        Checked before anything is written, so a run from the wrong folder leaves nothing.
+        """
+        folder = self.settings.corpus_dir
+        files = discover(folder)
+        if not files:
+            raise CorpusError(
+                f"the corpus folder {folder} holds no texts (.txt or .md files); put one "
+                f"there (e.g. cp mytext.txt {folder}/) and run `qabot index`"
+            )
+        return files
+
+    def stale_reasons(self, files: list[CorpusFile] | None = None) -> list[str]:
         """Why the saved index cannot be used as it is (empty when it is fresh).
 
         Reads only the manifest and hashes the corpus files: no model, no lock, no write.
@@ -113,20 +125,32 @@ class SearchService:
         manifest = self.store.read_manifest()
         if manifest is None:
             return [f"no index in {self.settings.embeddings_dir} yet"]
-        files, digest = self._corpus()
+        files = self.corpus_files() if files is None else files
         return manifest.stale_reasons(
             model=self.embedder.identity,
-            corpus_hash=digest,
+            corpus_hash=corpus_hash(files),
             files={f.source: f.sha256 for f in files},
             chunking=self.chunking,
         )
 
-    def _fresh_manifest(self) -> Manifest | None:
-        """The live manifest when the index matches the corpus and settings, else None."""
+    def _fresh_manifest(self, files: list[CorpusFile], *, verify: bool = False) -> Manifest | None:
+        """The live manifest when the index matches the corpus and settings, else None.
+
+        With ``verify``, every file of the live index is checked against the manifest's
+        checksums too: IndexCorruptError when one is damaged.
+        """
         try:
-            return None if self.stale_reasons() else self.store.read_manifest()
+            if self.stale_reasons(files):
+                return None
         except IndexCorruptError:
+            if verify:
+                raise
             return None
+        manifest = self.store.read_manifest()
+        location = self.store.current_dir()
+        if verify and manifest is not None and location is not None:
+            self.store.check(location, manifest, verify=True)
+        return manifest
 
     def _unchanged(self, manifest: Manifest, started: float) -> IndexUpdate:
         return IndexUpdate(
@@ -163,23 +187,31 @@ class SearchService:
         files, embeds the changed passages, writes a new generation and swaps it in.
         """
         started = time.perf_counter()
-        if not force and (manifest := self._fresh_manifest()) is not None:
-            if self._export_missing():  # an index built before exports existed
-                with self._locked():
-                    self.ensure_export()
-            return self._unchanged(manifest, started)
+        files = self.corpus_files()  # before anything is written
+        damaged: IndexCorruptError | None = None
+        if not force:
+            try:
+                manifest = self._fresh_manifest(files, verify=True)
+            except IndexCorruptError as error:
+                damaged, manifest = error, None
+            if manifest is not None:
+                if self._export_missing():  # an index built before exports existed
+                    with self._locked():
+                        self.ensure_export()
+                return self._unchanged(manifest, started)
+        if damaged is not None:
+            self.notify(f"warning: {without_fix(damaged)}; rebuilding the index")
         with self._locked():
-            if not force and (manifest := self._fresh_manifest()) is not None:
-                return self._unchanged(manifest, started)  # the other process just did it
-            previous = self._previous_index()
-            files = discover(self.settings.corpus_dir)
+            if not force and damaged is None and (fresh := self._fresh_manifest(files)):
+                return self._unchanged(fresh, started)  # the other process just did it
+            previous = None if damaged is not None else self._previous_index()
             index, report = update(
                 previous,
                 files,
                 self.embedder,
                 self.chunking,
                 max_bytes=int(self.settings.max_file_mb * 1_000_000),
-                force=force,
+                force=force or damaged is not None,
                 progress=progress,
             )
             location = self.store.save(index)
@@ -291,23 +323,39 @@ class SearchService:
     def ensure_index(
         self, *, build_if_needed: bool = True, progress: ProgressStart | None = None
     ) -> Index:
-        """Load the saved index, updating it first when missing or stale."""
-        reasons = self.stale_reasons()
+        """Load the saved index, updating it first when missing, stale or damaged."""
+        files = self.corpus_files()  # a missing or empty corpus fails before any write
+        try:
+            reasons = self.stale_reasons(files)
+        except IndexCorruptError as error:
+            if not build_if_needed:
+                raise
+            reasons = [without_fix(error)]
         if reasons:
             if not build_if_needed:
                 raise IndexMismatchError(
                     f"the index in {self.settings.embeddings_dir} is out of date: "
                     f"{'; '.join(reasons)}; run `qabot index`"
                 )
-            self.notify(f"Updating the index ({'; '.join(reasons)})…")
-            report = self.update_index(progress=progress)
-            for warning in self.failure_warnings(report):
-                self.notify(f"warning: {warning}")
-            self.notify(report.summary().splitlines()[0])
+            self._update_saying_why(reasons, progress)
         if self._index is None:
-            self._install(self.store.load())
+            try:
+                self._install(self.store.load())
+            except IndexCorruptError as error:
+                if not build_if_needed:
+                    raise
+                self._update_saying_why([without_fix(error)], progress, force=True)
         assert self._index is not None
         return self._index
+
+    def _update_saying_why(
+        self, reasons: list[str], progress: ProgressStart | None, *, force: bool = False
+    ) -> None:
+        self.notify(f"Updating the index ({'; '.join(reasons)})…")
+        report = self.update_index(force=force, progress=progress)
+        for warning in self.failure_warnings(report):
+            self.notify(f"warning: {warning}")
+        self.notify(report.summary().splitlines()[0])
 
     def reload_if_changed(self) -> bool:
         """Swap in the saved index if another process replaced it; True when it did.

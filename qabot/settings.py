@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable, Collection
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
@@ -47,6 +48,11 @@ class Settings(BaseSettings):
         "all-MiniLM-L6-v2",
         min_length=1,
         description="sentence-transformers name or local path; all-MiniLM-L6-v2 is bundled.",
+    )
+    allow_download: bool = Field(
+        False,
+        description="Fetch a model that is neither a local folder, the bundled one nor in the "
+        "local Hugging Face cache (needs network access).",
     )
     top_k: int = Field(3, ge=1, le=20, description="Passages returned per question.")
     abstain_threshold: float | None = Field(
@@ -122,38 +128,97 @@ def _env_name(field: str) -> str:
     return ENV_PREFIX + field.upper()
 
 
-def _describe(error: dict[str, Any], where: str) -> str:
+def _dotenv_keys() -> set[str]:
+    """The keys a .env file in the working directory sets (upper case)."""
+    path = Path(".env")
+    if not path.is_file():
+        return set()
+    from dotenv import dotenv_values
+
+    return {key.upper() for key in dotenv_values(path)}
+
+
+def _from_file(field: str, toml: dict[str, Any]) -> bool:
+    """True when the value of ``field`` came from the settings file (no variable set it)."""
+    variable = _env_name(field)
+    return field in toml and variable not in os.environ and variable not in _dotenv_keys()
+
+
+def _describe(error: dict[str, Any], toml: dict[str, Any], path: Path) -> str:
     """One line naming the setting, its value (never a secret's) and where to fix it."""
+    import difflib
+
     location = error.get("loc") or ()
     field = str(location[0]) if location else "?"
-    known = field in Settings.model_fields
-    name = _env_name(field) if known else f"{field!r} (unknown setting)"
+    if error.get("type") == "extra_forbidden":
+        close = difflib.get_close_matches(field, list(Settings.model_fields), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else "; see the README's settings table"
+        return f"unknown setting {field!r} in {path}{hint}"
     value = error.get("input")
     secret = "token" in field.lower()
-    shown = f" = {value!r}" if known and not secret and isinstance(value, str | int | float) else ""
+    shown = f" = {value!r}" if not secret and isinstance(value, str | int | float) else ""
+    if _from_file(field, toml):  # named as the user wrote it: the key of the file
+        name, where = field, str(path)
+    else:
+        name, where = _env_name(field), "the environment or .env"
     return f"invalid setting {name}{shown}: {error.get('msg', 'invalid value')}; fix it in {where}"
 
 
-def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Settings:
+def load_settings(
+    config_file: Path | str | None = None,
+    *,
+    uses: Collection[str] | None = None,
+    warn: Callable[[str], None] | None = None,
+    **overrides: Any,
+) -> Settings:
     """Build the settings once; a bad value raises ConfigError naming the setting.
 
     ``config_file`` defaults to ``$QABOT_CONFIG`` or ``config/qabot.toml`` (skipped when
-    absent, unless named explicitly).
+    absent, unless named explicitly). ``overrides`` win over every source (command-line
+    flags). A bad value of a setting outside ``uses`` (the settings the command reads;
+    None: all) does not stop the command: it is replaced by its default and reported
+    through ``warn``.
     """
     explicit = config_file or os.environ.get(ENV_PREFIX + "CONFIG")
     path = Path(explicit) if explicit else DEFAULT_CONFIG_FILE
     if explicit and not path.is_file():
         raise ConfigError(f"settings file {path} not found; create it or fix QABOT_CONFIG")
+    toml: dict[str, Any] = {}
     if path.is_file():
         try:
-            tomllib.loads(path.read_text(encoding="utf-8"))
+            toml = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise ConfigError(f"settings file {path} is not valid TOML: {error}") from None
-    where = f"the environment, .env or {path}"
+    if "discord_token" in toml:
+        raise ConfigError(
+            f"{path} sets discord_token: the token is a secret and does not belong in the "
+            "settings file; delete that line and put QABOT_DISCORD_TOKEN in the environment "
+            "or .env"
+        )
     token = _config_file.set(path if path.is_file() else None)
     try:
-        return Settings(**overrides)
-    except ValidationError as error:
-        raise ConfigError(_describe(error.errors()[0], where)) from None
+        for _ in range(len(Settings.model_fields) + 1):
+            try:
+                return Settings(**overrides)
+            except ValidationError as error:
+                problems = error.errors()
+                unused = [
+                    e
+                    for e in problems
+                    if e.get("loc")
+                    and str(e["loc"][0]) in Settings.model_fields
+                    and uses is not None
+                    and str(e["loc"][0]) not in uses
+                ]
+                if len(unused) < len(problems) or not unused:
+                    first = next(e for e in problems if e not in unused)
+                    raise ConfigError(_describe(first, toml, path)) from None
+                for problem in unused:
+                    field = str(problem["loc"][0])
+                    overrides[field] = Settings.model_fields[field].default
+                    if warn is not None:
+                        described = _describe(problem, toml, path)
+                        warn(f"ignoring {described} (this command does not use it)")
+        raise ConfigError("the settings cannot be read")  # pragma: no cover - bounded loop
     finally:
         _config_file.reset(token)

@@ -261,7 +261,9 @@ def test_run_bot_loads_everything_before_connecting(real_service, monkeypatch, c
         raise discord.LoginFailure("Improper token has been passed.")
 
     monkeypatch.setattr(bot_module.ShardedQabot, "start", fake_start)
-    with pytest.raises(ConfigError, match="Discord rejected QABOT_DISCORD_TOKEN") as caught:
+    with pytest.raises(
+        ConfigError, match="Discord refused the token in QABOT_DISCORD_TOKEN"
+    ) as caught:
         run_bot(settings, real_service)
     assert events == ["warm_up", "connect"]
     assert FAKE_TOKEN not in str(caught.value) and FAKE_TOKEN not in caught.value.__str__()

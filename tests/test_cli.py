@@ -203,16 +203,23 @@ def test_missing_corpus_exit_1(run, tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_damaged_index_exit_1_with_fix(run, built_project, tmp_path):
+def test_damaged_index_is_rebuilt_saying_why_or_named_with_no_build(run, built_project, tmp_path):
     copy = tmp_path / "embeddings"
     shutil.copytree(built_project / "embeddings", copy)
     generation = (copy / "CURRENT").read_text().strip()
     (copy / generation / "index.faiss").write_bytes(b"not a faiss index at all")
-    result = run("ask", "Who was Turkul?", env={"QABOT_EMBEDDINGS_DIR": str(copy)})
+    env = {"QABOT_EMBEDDINGS_DIR": str(copy)}
+    result = run("ask", "Who was Turkul?", "--no-build", env=env)
     assert result.exit_code == 1
     assert result.stderr.startswith("qabot: error: ")
     assert "index.faiss is damaged" in result.stderr and "qabot index --force" in result.stderr
     assert result.stderr.count("\n") == 1
+    result = run("ask", "Who was Turkul?", env=env)
+    assert result.exit_code == 0, result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("Updating the index (") and "index.faiss is damaged (24 bytes" in first
+    assert "--force" not in first  # qabot rebuilds: no advice to do it
+    assert "Turkul" in result.stdout and (copy / "CURRENT").read_text().strip() != generation
 
 
 def test_other_model_with_no_build_is_a_clear_error(run):

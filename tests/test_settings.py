@@ -61,11 +61,42 @@ def test_bad_value_names_the_setting_on_one_line(monkeypatch, variable, value, e
     assert caught.value.exit_code == 2
 
 
-def test_unknown_key_in_settings_file(tmp_path: Path):
+def test_unknown_key_in_settings_file_suggests_the_closest(tmp_path: Path):
     (tmp_path / "config").mkdir()
-    (tmp_path / "config" / "qabot.toml").write_text("top_kk = 3\n")
-    with pytest.raises(ConfigError, match=r"'top_kk' \(unknown setting\).*config/qabot.toml"):
+    (tmp_path / "config" / "qabot.toml").write_text("topk = 3\n")
+    with pytest.raises(ConfigError) as caught:
         load_settings()
+    assert str(caught.value) == "unknown setting 'topk' in config/qabot.toml; did you mean 'top_k'?"
+    (tmp_path / "config" / "qabot.toml").write_text("colour = 'red'\n")
+    with pytest.raises(ConfigError, match=r"unknown setting 'colour' .*see the README"):
+        load_settings()
+
+
+def test_a_bad_value_in_the_file_is_named_as_its_key(tmp_path: Path, monkeypatch):
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "qabot.toml").write_text('top_k = "many"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert str(caught.value).startswith("invalid setting top_k = 'many': ")
+    assert str(caught.value).endswith("; fix it in config/qabot.toml")
+    monkeypatch.setenv("QABOT_TOP_K", "lots")  # the variable wins, and is named
+    with pytest.raises(ConfigError, match=r"^invalid setting QABOT_TOP_K = 'lots'.*environment"):
+        load_settings()
+
+
+def test_a_setting_the_command_does_not_use_or_a_flag_overrides_does_not_stop_it(monkeypatch):
+    monkeypatch.setenv("QABOT_TOP_K", "abc")
+    assert load_settings(top_k=2).top_k == 2  # -k 2 wins over the bad variable
+    warnings: list[str] = []
+    settings = load_settings(uses={"corpus_dir", "model"}, warn=warnings.append)
+    assert settings.top_k == 3  # the default
+    assert warnings == [
+        "ignoring invalid setting QABOT_TOP_K = 'abc': Input should be a valid integer, unable "
+        "to parse string as an integer; fix it in the environment or .env "
+        "(this command does not use it)"
+    ]
+    with pytest.raises(ConfigError, match="QABOT_TOP_K"):
+        load_settings(uses={"top_k"})
 
 
 def test_broken_toml_names_the_file(tmp_path: Path):
@@ -90,9 +121,13 @@ def test_token_never_shown(monkeypatch):
     assert secret not in str(settings.model_dump())
 
 
-def test_token_error_does_not_echo_the_value(tmp_path: Path):
+def test_a_token_in_the_settings_file_is_refused_without_echoing_it(tmp_path: Path):
     (tmp_path / "config").mkdir()
-    (tmp_path / "config" / "qabot.toml").write_text("discord_token = 12345\n")
+    secret = "MTIzNDU2Nzg5.abcdef.SECRET-token-value"
+    (tmp_path / "config" / "qabot.toml").write_text(f'discord_token = "{secret}"\n')
     with pytest.raises(ConfigError) as caught:
         load_settings()
-    assert "QABOT_DISCORD_TOKEN" in str(caught.value) and "12345" not in str(caught.value)
+    message = str(caught.value)
+    assert message.startswith("config/qabot.toml sets discord_token: the token is a secret")
+    assert "QABOT_DISCORD_TOKEN in the environment or .env" in message
+    assert secret not in message and caught.value.exit_code == 2
