@@ -1,6 +1,7 @@
 """Text → passages: front matter, notes, headings, dated entries, boilerplate, token budget.
 
-Pure functions over a decoded text; the only outside input is ``count_tokens``, the
+Pure functions over a decoded text (or what a reader made of a file: ``qabot.readers``);
+the only outside input is ``count_tokens``, the
 embedding model's own tokenizer, so no passage is ever silently truncated by the model.
 """
 
@@ -12,13 +13,62 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from qabot.dates import EntryDates, parse_date_line, seed_year
+from qabot.dates import EntryDates, leading_date, mentioned_dates, parse_date_line, seed_year
+from qabot.readers.source import Form, SourceText
 from qabot.types import Document, Passage
 
 TokenCounter = Callable[[str], int]
+Cleaner = Callable[[str], str]  # source text → the words a reader quotes (markup removed)
+
+
+@dataclass(frozen=True)
+class _Tools:
+    """What sizing and quoting a span need: the model's token count, the markup cleaner."""
+
+    count: TokenCounter
+    clean: Cleaner
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
+def strip_markdown(text: str) -> str:
+    """The words of Markdown as a reader sees them: link text without the link, no
+    emphasis marks, no note references ("[389](endnotes.xhtml#note-389)", "[^1]") and no
+    block-quote markers. Parsed with markdown-it-py's inline parser."""
+    from markdown_it import MarkdownIt
+
+    text = _QUOTE_MARKER.sub("", text)
+    words: list[str] = []
+    tokens = MarkdownIt("commonmark").parseInline(text)[0].children or []
+    skipping = False
+    for token in tokens:
+        if token.type == "link_open":
+            href = str(token.attrs.get("href", ""))
+            following = tokens[tokens.index(token) + 1] if token is not tokens[-1] else None
+            label = following.content if following is not None else ""
+            skipping = bool(_NOTE_LABEL.fullmatch(label)) and bool(_NOTE_HREF.search(href))
+        elif token.type == "link_close":
+            skipping = False
+        elif skipping:
+            continue
+        elif token.type in ("text", "code_inline"):
+            words.append(token.content)
+        elif token.type == "image":
+            words.append(str(token.attrs.get("alt") or token.content))
+        elif token.type in ("softbreak", "hardbreak"):
+            words.append("\n")
+    return _FOOTNOTE_REF.sub("", "".join(words))
+
+
+_QUOTE_MARKER = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M)
+_FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\](?!:)")
+_NOTE_LABEL = re.compile(r"\[?\d{1,4}\]?|[*†‡§]")
+_NOTE_HREF = re.compile(r"note|fn|foot", re.I)
 
 # Bump when the chunking rules change, so existing indexes are rebuilt.
-CHUNKER_VERSION = 2  # 2: the front matter is a passage
+CHUNKER_VERSION = 3  # 2: the front matter is a passage; 3: inline dates, Markdown, mentions
 
 EDITORS_NOTE = "Editors’ note"
 ABOUT_SECTION = "About this text"  # the section of a document's front-matter passage
@@ -304,7 +354,15 @@ def _lines_of(text: str, start: int, end: int) -> list[Block]:
 
 
 def structure(text: str, *, markdown: bool = False) -> Structure:
-    """Find title, metadata, body paragraphs (with section and date) and skipped boilerplate."""
+    """Find title, metadata, body paragraphs (with section and date) and skipped boilerplate.
+
+    ``markdown``: '#' headings and a leading '---' block of metadata (Markdown files, and
+    the text the HTML and EPUB readers make).
+    """
+    return _structure(text, markdown=markdown)
+
+
+def _structure(text: str, *, markdown: bool) -> Structure:
     md_meta, body_offset = parse_markdown_front_matter(text) if markdown else ({}, 0)
     blocks = [b for b in split_blocks(text) if b.start >= body_offset]
     if markdown:
@@ -351,9 +409,14 @@ def structure(text: str, *, markdown: bool = False) -> Structure:
         if heading is not None:
             flush()
             section = heading  # the entry's date carries on under a new heading
+            dates.heading(heading)  # "May 1660": the month of the bare days that follow
             continue
         if not paragraphs and not pending and section is None and _is_note_block(block):
             section = EDITORS_NOTE
+        opening = leading_date(block.text)  # "May 1st. This morning…": a new entry
+        if opening is not None and (resolved := dates.resolve(*opening)) is not None:
+            flush()
+            date = resolved
         if pending and not _is_broken_paragraph(pending[-1], block):
             flush()
         pending.append(block)
@@ -412,30 +475,32 @@ def _word_spans(source: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(start + m.start(), start + m.end()) for m in re.finditer(r"\S+", source[start:end])]
 
 
-def _span_text(source: str, paragraphs: Sequence[Paragraph], start: int, end: int) -> str:
+def _span_text(
+    source: str, paragraphs: Sequence[Paragraph], start: int, end: int, clean: Cleaner
+) -> str:
     """The quote: each paragraph's part of [start, end) on one line, paragraphs blank-separated."""
     parts = []
     for paragraph in paragraphs:
         lo = max(start, paragraph.blocks[0].start)
         hi = min(end, paragraph.blocks[-1].end)
         if hi > lo:
-            parts.append(normalize_whitespace(source[lo:hi]))
-    return "\n\n".join(parts)
+            parts.append(normalize_whitespace(clean(source[lo:hi])))
+    return "\n\n".join(p for p in parts if p)
 
 
 def _make_span(
-    source: str, paragraphs: Sequence[Paragraph], start: int, end: int, count_tokens: TokenCounter
+    source: str, paragraphs: Sequence[Paragraph], start: int, end: int, tools: _Tools
 ) -> _Span:
-    text = _span_text(source, paragraphs, start, end)
+    text = _span_text(source, paragraphs, start, end, tools.clean)
     embed_text = repair_text(text)
-    return _Span(tuple(paragraphs), start, end, text, embed_text, count_tokens(embed_text))
+    return _Span(tuple(paragraphs), start, end, text, embed_text, tools.count(embed_text))
 
 
 def _pack(
     source: str,
     paragraph: Paragraph,
     units: list[tuple[int, int]],
-    count_tokens: TokenCounter,
+    tools: _Tools,
     budget: int,
 ) -> Iterator[_Span]:
     """Greedily pack consecutive units (sentences or words) into spans within ``budget``."""
@@ -444,9 +509,7 @@ def _pack(
         best: _Span | None = None
         stop = index
         for candidate in range(index, len(units)):
-            span = _make_span(
-                source, [paragraph], units[index][0], units[candidate][1], count_tokens
-            )
+            span = _make_span(source, [paragraph], units[index][0], units[candidate][1], tools)
             if span.tokens > budget:
                 break
             best, stop = span, candidate + 1
@@ -455,11 +518,9 @@ def _pack(
             words = _word_spans(source, start, end)
             if len(words) <= 1:  # one enormous "word": cut by characters
                 cut = start + max(1, (end - start) // 2)
-                yield from _pack(
-                    source, paragraph, [(start, cut), (cut, end)], count_tokens, budget
-                )
+                yield from _pack(source, paragraph, [(start, cut), (cut, end)], tools, budget)
             else:
-                yield from _pack(source, paragraph, words, count_tokens, budget)
+                yield from _pack(source, paragraph, words, tools, budget)
             index += 1
             continue
         yield best
@@ -467,25 +528,25 @@ def _pack(
 
 
 def _split_paragraph(
-    source: str, paragraph: Paragraph, count_tokens: TokenCounter, config: ChunkingConfig
+    source: str, paragraph: Paragraph, tools: _Tools, config: ChunkingConfig
 ) -> list[_Span]:
     """A paragraph as one span, or split at sentence boundaries into balanced spans."""
     start, end = paragraph.blocks[0].start, paragraph.blocks[-1].end
-    whole = _make_span(source, [paragraph], start, end, count_tokens)
+    whole = _make_span(source, [paragraph], start, end, tools)
     if whole.tokens <= config.max_tokens:
         return [whole]
     sentences = _sentence_spans(source[start:end], start)
     # Aim for equal parts rather than a full first part and a scrap at the end.
     parts = math.ceil(whole.tokens / config.max_tokens)
     target = min(config.max_tokens, math.ceil(whole.tokens / parts) + config.min_tokens)
-    spans = list(_pack(source, paragraph, sentences, count_tokens, target))
+    spans = list(_pack(source, paragraph, sentences, tools, target))
     if any(s.tokens > config.max_tokens for s in spans):  # pragma: no cover - defensive
         raise AssertionError("chunker produced a passage over the token budget")
     return spans
 
 
 def _merge_small(
-    spans: list[_Span], source: str, count_tokens: TokenCounter, config: ChunkingConfig
+    spans: list[_Span], source: str, tools: _Tools, config: ChunkingConfig
 ) -> list[_Span]:
     """Merge spans under ``min_tokens`` into a neighbour of the same section and date."""
 
@@ -497,7 +558,7 @@ def _merge_small(
         if not same_entry(a, b):
             return None
         paragraphs = list(dict.fromkeys(a.paragraphs + b.paragraphs))
-        merged = _make_span(source, paragraphs, a.start, b.end, count_tokens)
+        merged = _make_span(source, paragraphs, a.start, b.end, tools)
         return merged if merged.tokens <= config.max_tokens else None
 
     result: list[_Span] = []
@@ -524,25 +585,38 @@ def default_title(source: str) -> str:
 
 
 def chunk_document(
-    text: str, source: str, count_tokens: TokenCounter, config: ChunkingConfig | None = None
+    text: str | SourceText,
+    source: str,
+    count_tokens: TokenCounter,
+    config: ChunkingConfig | None = None,
 ) -> Document:
-    """Split one decoded corpus file into cited passages.
+    """Split one corpus file into cited passages.
 
+    ``text`` is the decoded file, or what a reader made of it (``qabot.readers``).
     ``source`` is the file's path relative to the corpus directory (used in ids and
-    citations); a ``.md`` suffix enables Markdown headings and front matter.
+    citations); for a plain string, a ``.md`` suffix means Markdown.
     """
     config = config or ChunkingConfig()
-    parts = structure(text, markdown=source.endswith(".md"))
-    title = parts.title or default_title(source)
+    if isinstance(text, SourceText):
+        read = text
+    else:
+        form: Form = "markdown" if source.endswith((".md", ".markdown")) else "text"
+        read = SourceText(text, form)
+    body = read.text
+    parts = structure(body, markdown=read.form != "text")
+    title = read.title or parts.title or default_title(source)
+    tools = _Tools(count_tokens, strip_markdown if read.form == "markdown" else _as_is)
 
     spans: list[_Span] = []
     for paragraph in parts.paragraphs:
-        spans.extend(_split_paragraph(text, paragraph, count_tokens, config))
-    spans = _merge_small(spans, text, count_tokens, config)
+        spans.extend(_split_paragraph(body, paragraph, tools, config))
+    spans = _merge_small(spans, body, tools, config)
 
     seen: dict[str, int] = {}
-    passages = list(_about_passages(parts.front_lines, source, title, count_tokens, config))
+    passages = list(_about_passages(parts.front_lines, source, title, tools, config))
     for span in spans:
+        if not span.text.strip():
+            continue  # nothing but markup
         occurrence = seen.get(span.text, 0)
         seen[span.text] = occurrence + 1
         first = span.paragraphs[0]
@@ -559,6 +633,8 @@ def chunk_document(
                 start=span.start,
                 end=span.end,
                 tokens=span.tokens,
+                anchor=read.anchor_at(span.start),
+                mentions=mentioned_dates(span.text, first.date),
             )
         )
     return Document(source, title, parts.metadata, tuple(passages), tuple(parts.skipped))
@@ -568,7 +644,7 @@ def _about_passages(
     lines: Sequence[Block],
     source: str,
     title: str,
-    count_tokens: TokenCounter,
+    tools: _Tools,
     config: ChunkingConfig,
 ) -> Iterator[Passage]:
     """The front matter as quotable passages ("About this text": who wrote, translated, …).
@@ -592,7 +668,7 @@ def _about_passages(
             paragraphs=(),
             start=blocks[0].start,
             end=blocks[-1].end,
-            tokens=count_tokens(embed_text),
+            tokens=tools.count(embed_text),
             role=ABOUT,
         )
 

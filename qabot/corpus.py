@@ -12,7 +12,7 @@ from qabot.errors import CorpusError
 
 log = logging.getLogger(__name__)
 
-TEXT_SUFFIXES = (".txt", ".md")
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".epub")  # see readers
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class CorpusFile:
 
 
 def discover(corpus_dir: Path) -> list[CorpusFile]:
-    """All .txt/.md files under ``corpus_dir`` (hidden ones excluded), sorted by name."""
+    """All readable files under ``corpus_dir`` (hidden ones excluded), sorted by name."""
     if not corpus_dir.is_dir():
         raise CorpusError(
             f"corpus folder {corpus_dir} not found (cwd {Path.cwd()}); "
@@ -38,7 +38,7 @@ def discover(corpus_dir: Path) -> list[CorpusFile]:
         if any(part.startswith(".") for part in relative.parts) or not path.is_file():
             continue
         if path.suffix.lower() not in TEXT_SUFFIXES:
-            log.warning("skipped %s: not a .txt or .md file", path)
+            log.warning("skipped %s: not a text qabot reads (%s)", path, ", ".join(TEXT_SUFFIXES))
             continue
         with path.open("rb") as handle:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
@@ -54,16 +54,21 @@ def corpus_hash(files: Iterable[CorpusFile]) -> str:
     return digest.hexdigest()
 
 
-def read_text(file: CorpusFile, *, max_bytes: int | None = None) -> str:
-    """Decode a corpus file as UTF-8 (a BOM is dropped); anything else is a named error.
-
-    Raises CorpusError for a file over ``max_bytes``, a binary file and non-UTF-8 text.
-    """
+def check_size(file: CorpusFile, max_bytes: int | None) -> None:
+    """CorpusError for a file over ``max_bytes`` (its size is known without reading it)."""
     if max_bytes is not None and file.size > max_bytes:
         raise CorpusError(
             f"{file.path}: {file.size / 1e6:.1f} MB is over the {max_bytes / 1e6:g} MB limit; "
             "split it into smaller files or raise QABOT_MAX_FILE_MB"
         )
+
+
+def read_text(file: CorpusFile, *, max_bytes: int | None = None) -> str:
+    """Decode a corpus file as UTF-8 (a BOM is dropped); anything else is a named error.
+
+    Raises CorpusError for a file over ``max_bytes``, a binary file and non-UTF-8 text.
+    """
+    check_size(file, max_bytes)
     data = file.path.read_bytes()
     if b"\0" in data:
         raise CorpusError(f"{file.path}: looks like a binary file; remove it from the corpus")

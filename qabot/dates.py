@@ -89,17 +89,49 @@ def infer_year(month: int, day: int, anchor: dt.date, *, forward: bool) -> int:
 
 
 class EntryDates:
-    """Resolves the date lines of one text in reading order (the year rule, forward)."""
+    """Resolves the entry dates of one text in reading order (the year rule, forward).
+
+    A date without a year takes it from the entries before it (or from ``seed_year``,
+    e.g. the front matter's "Written: 1936"); a bare day ("2nd.") takes its month and
+    year from the last entry, or from a section heading that names a month ("May 1660")
+    when that heading came after the last entry.
+    """
 
     def __init__(self, seed_year: int | None) -> None:
         self.last: dt.date | None = None
         self.seed_year = seed_year
+        self.month: tuple[int, int] | None = None  # (year, month) of a heading since then
 
-    def resolve(self, year: int | None, month: int, day: int) -> str | None:
-        """ISO date of a date line, or None when its year cannot be known."""
+    def heading(self, text: str) -> None:
+        """Note a section heading; one that names a month sets the month of bare days."""
+        named = month_heading(text)
+        if named is not None:
+            self.month = named
+
+    def resolve(self, year: int | None, month: int | None, day: int) -> str | None:
+        """ISO date of an entry's date, or None when it cannot be known."""
+        if month is None:  # a bare day: "2nd."
+            if self.month is not None:
+                year, month = self.month
+            elif self.last is not None:
+                year, month = self.last.year, self.last.month
+            else:
+                return None
+            try:
+                candidate = dt.date(year, month, day)
+            except ValueError:
+                return None
+            if self.last is not None and candidate <= self.last:
+                return None  # a diary moves forward: "3rd." after the 5th is not an entry
+            self.last, self.month = candidate, None
+            return candidate.isoformat()
         if year is None:
-            if self.last is not None:
+            if self.month is not None and self.month[1] == month:
+                year = self.month[0]
+            elif self.last is not None:
                 year = infer_year(month, day, self.last, forward=True)
+            elif self.month is not None:
+                year = infer_year(month, day, dt.date(*self.month, 1), forward=True)
             elif self.seed_year is not None:
                 year = self.seed_year
             else:
@@ -108,7 +140,26 @@ class EntryDates:
             self.last = dt.date(year, month, day)
         except ValueError:
             return None
+        self.month = None
         return self.last.isoformat()
+
+
+_MONTH_HEADING = re.compile(
+    rf"^{_MONTH},?\s+(?P<year>\d{{4}})(?:\s*[-–/]\s*(?P<second>\d{{2,4}}))?\.?$", re.I
+)
+
+
+def month_heading(text: str) -> tuple[int, int] | None:
+    """'April 1660' → (1660, 4). A dual year ('January 1659–60', Old and New Style) takes
+    the second: the year as counted from January 1."""
+    match = _MONTH_HEADING.match(" ".join(text.split()))
+    if not match:
+        return None
+    year = int(match.group("year"))
+    if match.group("second"):
+        second = match.group("second")
+        year = int(str(year)[: 4 - len(second)] + second)
+    return year, _month_number(match.group("month"))
 
 
 def seed_year(metadata: dict[str, str], keys: Iterable[str]) -> int | None:
@@ -147,6 +198,82 @@ def parse_date_line(line: str) -> tuple[int | None, int, int] | None:
             return None
         return year, month, day
     return None
+
+
+# A paragraph that opens with its entry's date: "May 1st. This morning…", "2nd. Up
+# early", "Jan. 1st (Lord's day).", "Monday, 3 June 1940.", "1937-01-09: …".
+_LEADING = [
+    re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?:[.:]|\s+[-–—])\s"),
+    re.compile(rf"^{_WEEKDAY}{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?\s*(?:[.:]|(?=\())", re.IGNORECASE),
+    re.compile(
+        rf"^{_WEEKDAY}{_DAY}\s+(?:of\s+)?{_MONTH},?(?:\s+{_YEAR})?\s*(?:[.:]|(?=\())",
+        re.IGNORECASE,
+    ),
+    # a bare day needs its ordinal and a stop: "2nd." — "2 men came" is no entry
+    re.compile(r"^(?P<day>\d{1,2})(?:st|nd|rd|th)\s*(?:[.:,]|(?=\())"),
+]
+
+
+def leading_date(paragraph: str) -> tuple[int | None, int | None, int] | None:
+    """The date a paragraph opens with: (year or None, month or None, day), or None."""
+    head = paragraph.lstrip()[:60]
+    for pattern in _LEADING:
+        match = pattern.match(head)
+        if not match:
+            continue
+        groups = match.groupdict()
+        month = _month_number(groups["month"]) if groups.get("month") else None
+        year = int(groups["year"]) if groups.get("year") else None
+        day = int(groups["day"])
+        try:
+            dt.date(year or 2000, month or 1, day)
+        except ValueError:
+            return None
+        return year, month, day
+    return None
+
+
+_MENTIONED = [
+    re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?:,?\s+{_YEAR}\b)?", re.I),
+    re.compile(rf"\bthe\s+{_DAY}\s+of\s+{_MONTH}(?:,?\s+{_YEAR}\b)?", re.I),
+    re.compile(
+        r"\b(?:on|by|until|till|since|from|of)\s+the\s+(?P<day>\d{1,2})(?:st|nd|rd|th)\b", re.I
+    ),
+]
+
+
+def mentioned_dates(text: str, entry_date: str | None) -> tuple[str, ...]:
+    """The days a passage tells of ("On the 23rd, the trial began", "On March 2"), resolved
+    against its entry's date: a bare day is in the entry's month, a day without a year
+    takes the year that puts it nearest the entry. Without an entry date, only dates
+    written in full count. The entry's own date is left out."""
+    entry = dt.date.fromisoformat(entry_date) if entry_date else None
+    found: dict[str, None] = {}
+    taken: list[tuple[int, int]] = []
+    for pattern in _MENTIONED:
+        for match in pattern.finditer(text):
+            if any(a < match.end() and match.start() < b for a, b in taken):
+                continue
+            groups = match.groupdict()
+            day = int(groups["day"])
+            month = _month_number(groups["month"]) if groups.get("month") else None
+            year = int(groups["year"]) if groups.get("year") else None
+            if month is None:
+                if entry is None:
+                    continue
+                year, month = entry.year, entry.month
+            elif year is None:
+                if entry is None:
+                    continue
+                year = infer_year(month, day, entry, forward=False)
+            try:
+                told = dt.date(year, month, day)
+            except ValueError:
+                continue
+            taken.append(match.span())
+            if told != entry:
+                found[told.isoformat()] = None
+    return tuple(found)
 
 
 def date_label(day: dt.date) -> str:

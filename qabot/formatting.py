@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import textwrap
 from collections.abc import Sequence
@@ -17,6 +18,15 @@ ENTRY_ORDER_NOTE = "The passages of the entry, in its own order:"
 def abstain_line(answer: Answer) -> str:
     """'Why: …' — one short line saying why the answer abstained."""
     return f"Why: {answer.abstain_reason}." if answer.abstain_reason else ""
+
+
+def citation_line(hit: Hit) -> str:
+    """The citation, and the day it tells of when that is what the question asked."""
+    citation = str(hit.passage.citation)
+    if hit.tells_of:
+        day = dt.date.fromisoformat(hit.tells_of)
+        return f"{citation} (tells of {day:%B} {day.day}, {day.year})"
+    return citation
 
 
 def score_label(hit: Hit) -> str:
@@ -36,8 +46,10 @@ def hit_record(hit: Hit) -> dict[str, Any]:
         "source": passage.source,
         "section": passage.section,
         "date": passage.date,
-        "citation": str(passage.citation),
+        "citation": citation_line(hit),
         "highlight": hit.highlight,
+        "tells_of": hit.tells_of,
+        "anchor": passage.anchor,
     }
 
 
@@ -69,6 +81,8 @@ def passage_record(passage: Passage) -> dict[str, Any]:
         "citation": str(passage.citation),
         "tokens": passage.tokens,
         "role": passage.role,
+        "anchor": passage.anchor,
+        "mentions": list(passage.mentions),
     }
 
 
@@ -122,7 +136,7 @@ def render_answer(answer: Answer, width: int = 88, emphasis: str = "markdown") -
         lines.append("(the corpus has no passages)")
     start, end = EMPHASIS[emphasis]
     for hit in answer.hits:
-        header = f"[{hit.rank}] {hit.passage.citation}{score_label(hit)}"
+        header = f"[{hit.rank}] {citation_line(hit)}{score_label(hit)}"
         lines.append(textwrap.fill(header, width=width, subsequent_indent="    "))
         body = _wrap(emphasize(hit.passage.text, hit.highlight, emphasis), width, "    ")
         lines.append(body.replace(_START, start).replace(_END, end))
@@ -257,7 +271,7 @@ def answer_embed(
     fields: list[tuple[str, str]] = []
     for hit in shown:
         score = "" if hit.score is None else f" ({hit.score:.2f})"
-        name = shorten(f"{hit.rank}. {hit.passage.citation}{score}", name_limit)
+        name = shorten(f"{hit.rank}. {citation_line(hit)}{score}", name_limit)
         value_limit = min(limits.field_value, share - len(name))
         fields.append(
             (name, discord_quote(hit.passage.text, hit.highlight, value_limit) or "\u200b")

@@ -338,11 +338,13 @@ def _fsync(path: Path) -> None:
 def passage_to_record(passage: Passage) -> dict[str, Any]:
     record = asdict(passage)
     record["paragraphs"] = list(passage.paragraphs)
+    record["mentions"] = list(passage.mentions)
     return record
 
 
 def passage_from_record(record: dict[str, Any]) -> Passage:
-    return Passage(**{**record, "paragraphs": tuple(record["paragraphs"])})
+    mentions = tuple(record.get("mentions") or ())
+    return Passage(**{**record, "paragraphs": tuple(record["paragraphs"]), "mentions": mentions})
 
 
 class IndexStore:

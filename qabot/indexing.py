@@ -16,10 +16,11 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 from qabot.chunker import ChunkingConfig, chunk_document, repair_text, split_sentences
-from qabot.corpus import CorpusFile, corpus_hash, read_text
+from qabot.corpus import CorpusFile, corpus_hash
 from qabot.embedder import Embedder
 from qabot.errors import CorpusError
 from qabot.index import FORMAT_VERSION, REUSABLE_FORMATS, Index, Lexicon, Units, build, content_hash
+from qabot.readers import read_source
 from qabot.search.lexical import corpus_words
 from qabot.types import Passage
 
@@ -165,7 +166,7 @@ def update(
             continue
         try:
             document = chunk_document(
-                read_text(file, max_bytes=max_bytes), file.source, embedder.count_tokens, chunking
+                read_source(file, max_bytes=max_bytes), file.source, embedder.count_tokens, chunking
             )
             if not document.passages:
                 raise CorpusError(f"{file.path}: no text to index (empty file?)")

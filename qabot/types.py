@@ -14,6 +14,7 @@ class Citation:
     section: str | None
     date: str | None  # ISO YYYY-MM-DD
     paragraphs: tuple[int, ...]
+    anchor: str | None = None  # a place in the file ("chapter-4.xhtml#entry-2")
 
     def paragraph_label(self) -> str:
         """'¶ 3' or '¶¶ 3–4'."""
@@ -31,7 +32,8 @@ class Citation:
 
     def __str__(self) -> str:
         parts = [self.title, self.section, self.date_label(), self.paragraph_label()]
-        return " — ".join(p for p in parts if p)
+        text = " — ".join(p for p in parts if p)
+        return f"{text} [{self.anchor}]" if self.anchor else text
 
 
 @dataclass(frozen=True)
@@ -56,10 +58,12 @@ class Passage:
     end: int
     tokens: int
     role: str = "body"  # "about": the document's front matter (title, author, licence …)
+    anchor: str | None = None  # where in the file, for HTML/EPUB: "chapter-4.xhtml#entry-2"
+    mentions: tuple[str, ...] = ()  # ISO days the passage tells of ("On the 23rd, …")
 
     @property
     def citation(self) -> Citation:
-        return Citation(self.title, self.section, self.date, self.paragraphs)
+        return Citation(self.title, self.section, self.date, self.paragraphs, self.anchor)
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ class Hit:
     cosine: float | None = None
     relevance: float | None = None
     highlight: str | None = None  # the sentence(s) of the passage that best answer
+    tells_of: str | None = None  # ISO day of the question's date the passage tells of
     match: str | None = None  # which retriever found it: "semantic", "lexical" or "both"
 
 

@@ -20,7 +20,7 @@ from qabot.cli import cli
 
 RESULT_KEYS = {
     *("rank", "score", "cosine", "match", "text", "source", "section", "date", "citation"),
-    "highlight",
+    *("highlight", "tells_of", "anchor"),
 }
 ANSWER_KEYS = {"question", "abstained", "abstain_reason", "order", "top_match", "notes", "results"}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

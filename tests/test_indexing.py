@@ -253,7 +253,7 @@ def test_unknown_extension_is_skipped_with_a_warning(
     with caplog.at_level(logging.WARNING):
         report = make_service(tmp_path).update_index()
     assert report.up_to_date  # not part of the corpus at all
-    assert f"skipped {corpus / 'notes.pdf'}: not a .txt or .md file" in caplog.text
+    assert f"skipped {corpus / 'notes.pdf'}: not a text qabot reads (.txt, .md" in caplog.text
 
 
 # ---------------------------------------------------------------------------- crash safety

@@ -69,9 +69,11 @@ def retrieve(snapshot: Snapshot, embedder: Embedder, query: Query, ranking: Rank
     asks_for_entry = (where.dated or bool(query.filters.date)) and asks_for_the_entry(
         snapshot, where.ranked_text
     )
-    # Tiers first (the question's entries, then the body, then the front matter), then
+    # Tiers first (passages telling of the question's day, its entries, then the body,
+    # then the front matter), then
     # relevance — or, for "what did he write on January 9?", the entry's own order.
-    tier = np.where(where.preferred, 2, 0) + np.where(demoted, 0, 1)
+    telling = where.telling if where.telling is not None else np.zeros(len(fused), dtype=bool)
+    tier = np.where(telling, 4, 0) + np.where(where.preferred, 2, 0) + np.where(demoted, 0, 1)
     within = snapshot.entry_order if asks_for_entry else -fused
     hits: list[Hit] = []
     kept: list[Passage] = []
@@ -92,6 +94,7 @@ def retrieve(snapshot: Snapshot, embedder: Embedder, query: Query, ranking: Rank
                 score=float(fused[position]),
                 cosine=float(signals.sentence_cosine[position]),
                 rank=len(hits) + 1,
+                tells_of=_tells_of(passage, where) if telling[position] else None,
             )
         )
         if len(hits) == query.k:
@@ -107,14 +110,14 @@ def retrieve(snapshot: Snapshot, embedder: Embedder, query: Query, ranking: Rank
 
 
 def _in_order(allowed: np.ndarray, tier: np.ndarray, within: np.ndarray) -> Iterator[int]:
-    """Allowed positions by tier (3 … 0, high first), then by ``within`` (low first), lazily.
+    """Allowed positions by tier (7 … 0, high first), then by ``within`` (low first), lazily.
 
     Each tier is partitioned, not sorted: the first ``_CHUNK`` positions are found in
     linear time and sorted; the rest only if the caller reads that far.
     """
     import numpy as np
 
-    for level in (3, 2, 1, 0):
+    for level in range(7, -1, -1):
         members = np.flatnonzero(allowed & (tier == level))
         remaining = members
         while len(remaining):
@@ -124,6 +127,15 @@ def _in_order(allowed: np.ndarray, tier: np.ndarray, within: np.ndarray) -> Iter
             else:
                 head, remaining = remaining, remaining[:0]
             yield from head[np.argsort(within[head], kind="stable")].tolist()
+
+
+def _tells_of(passage: Passage, where: Scope) -> str | None:
+    """The first day the passage tells of inside the question's date."""
+    told = where.told
+    if told is None:
+        return None
+    inside = [d for d in passage.mentions if told.start.isoformat() <= d <= told.end.isoformat()]
+    return inside[0] if inside else None
 
 
 def _labelled(

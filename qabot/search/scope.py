@@ -1,9 +1,10 @@
-"""Where to look: the asker's section/date restriction, and the entries a question's date prefers.
+"""Where to look: the asker's section/date restriction, and what a question's date prefers.
 
 ``--date``-style filters restrict the passages searched; a date named in the question
-("on January 9", "at the end of December 1936") does not restrict, it *prefers* those
-entries (ranked first) and is removed from the text that is ranked. A date far from
-every entry (an event the text recounts: "January 4, 1932") is left to ranking.
+("on January 9", "at the end of December 1936") does not restrict, it *prefers* the
+passages that tell of that day (their mentioned dates, resolved when chunking), then
+the entries of that day, and is removed from the text that is ranked. A date far from
+every entry that no passage tells of is left to ranking.
 All masks are arrays over passage positions, computed from the snapshot's tables.
 """
 
@@ -29,6 +30,8 @@ class Scope:
     preferred: np.ndarray  # bool per passage: entries selected by the question's date
     ranked_text: str  # the question without its date words (what the signals score)
     notes: tuple[str, ...] = ()
+    telling: np.ndarray | None = None  # bool per passage: tells of the question's date
+    told: DateRange | None = None  # that date
 
     @property
     def dated(self) -> bool:
@@ -75,23 +78,50 @@ def restrict(snapshot: Snapshot, filters: Filters) -> tuple[np.ndarray, list[str
 
 
 def scope(snapshot: Snapshot, text: str, filters: Filters) -> Scope:
-    """Restriction by the filters, then preference by the question's own date."""
+    """Restriction by the filters, then preference by the question's own date: first the
+    passages that tell of that day ("On the 23rd, the trial began"), then its entries."""
     import numpy as np
 
     allowed, notes = restrict(snapshot, filters)
     preferred = np.zeros(len(snapshot), dtype=bool)
     ranked_text = text
-    if not filters.date and snapshot.entry_dates:
-        days = [dt.date.fromisoformat(d) for d in snapshot.entry_dates]
-        wanted = parse_date_range(text, days)
-        selection = select_entries(wanted, snapshot.entry_dates) if wanted else None
-        if wanted is not None and selection is not None:
-            preferred = allowed & _entry_mask(snapshot, selection.dates)
-            if preferred.any():
-                ranked_text = without_span(text, wanted.span) or text
-                if selection.note:
-                    notes.append(selection.note)
-    return Scope(allowed, preferred, ranked_text, tuple(notes))
+    if filters.date or not (snapshot.entry_dates or len(snapshot.mention_day)):
+        return Scope(allowed, preferred, ranked_text, tuple(notes))
+    days = [dt.date.fromisoformat(d) for d in snapshot.entry_dates]
+    wanted = parse_date_range(text, days)
+    if wanted is None:
+        return Scope(allowed, preferred, ranked_text, tuple(notes))
+    selection = select_entries(wanted, snapshot.entry_dates)
+    # A single day the text has no entry for: the passages that tell of it come first.
+    # (A month or a year means its entries; a day with its own entry means that entry.)
+    telling = np.zeros(len(snapshot), dtype=bool)
+    if wanted.start == wanted.end and not (selection is not None and selection.exact):
+        telling = allowed & _telling_mask(snapshot, wanted)
+    if selection is not None:
+        preferred = allowed & _entry_mask(snapshot, selection.dates)
+    if telling.any() or preferred.any():
+        ranked_text = without_span(text, wanted.span) or text
+        if selection is not None and selection.note:
+            if telling.any():
+                notes.append(
+                    f"The text has no entry for {wanted.label}; the passages that tell of "
+                    "that day come first."
+                )
+            elif preferred.any():
+                notes.append(selection.note)
+    told = wanted if telling.any() else None
+    return Scope(allowed, preferred, ranked_text, tuple(notes), telling, told)
+
+
+def _telling_mask(snapshot: Snapshot, wanted: DateRange) -> np.ndarray:
+    """The passages that mention a day inside ``wanted``."""
+    import numpy as np
+
+    mask = np.zeros(len(snapshot), dtype=bool)
+    days = snapshot.mention_day
+    inside = (days >= wanted.start.toordinal()) & (days <= wanted.end.toordinal())
+    mask[snapshot.mention_owner[inside]] = True
+    return mask
 
 
 def asks_for_the_entry(snapshot: Snapshot, ranked_text: str) -> bool:

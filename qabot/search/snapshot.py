@@ -9,6 +9,7 @@ an old index with new tables.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from functools import cached_property
@@ -94,6 +95,12 @@ class Snapshot:
             count=len(passages),
         )
         self.entry_order = _entry_order(passages)
+        # The days passages tell of: one row per (passage, day), as ordinals.
+        told = [(i, day) for i, p in enumerate(passages) for day in p.mentions]
+        self.mention_owner = np.array([i for i, _ in told], dtype=np.int64)
+        self.mention_day = np.array(
+            [dt.date.fromisoformat(day).toordinal() for _, day in told], dtype=np.int64
+        )
         self.about = np.fromiter(
             (p.role == ABOUT for p in passages), dtype=bool, count=len(passages)
         )
