@@ -39,7 +39,7 @@ def strip_markdown(text: str) -> str:
     block-quote markers. Parsed with markdown-it-py's inline parser."""
     from markdown_it import MarkdownIt
 
-    text = _QUOTE_MARKER.sub("", text)
+    text = _FOOTNOTE_LABEL.sub("", _QUOTE_MARKER.sub("", text))
     words: list[str] = []
     tokens = MarkdownIt("commonmark").parseInline(text)[0].children or []
     skipping = False
@@ -64,6 +64,7 @@ def strip_markdown(text: str) -> str:
 
 _QUOTE_MARKER = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M)
 _FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\](?!:)")
+_FOOTNOTE_LABEL = re.compile(r"^[ \t]*\[\^[^\]\s]+\]:[ \t]*", re.M)  # "[^1]: the note"
 _NOTE_LABEL = re.compile(r"\[?\d{1,4}\]?|[*†‡§]")
 _NOTE_HREF = re.compile(r"note|fn|foot", re.I)
 
@@ -413,7 +414,8 @@ def _structure(text: str, *, markdown: bool) -> Structure:
             continue
         if not paragraphs and not pending and section is None and _is_note_block(block):
             section = EDITORS_NOTE
-        opening = leading_date(block.text)  # "May 1st. This morning…": a new entry
+        head = _QUOTE_MARKER.sub("", block.text).lstrip("*_ ") if markdown else block.text
+        opening = leading_date(head)  # "May 1st. This morning…": a new entry
         if opening is not None and (resolved := dates.resolve(*opening)) is not None:
             flush()
             date = resolved

@@ -248,7 +248,7 @@ def mentioned_dates(text: str, entry_date: str | None) -> tuple[str, ...]:
     takes the year that puts it nearest the entry. Without an entry date, only dates
     written in full count. The entry's own date is left out."""
     entry = dt.date.fromisoformat(entry_date) if entry_date else None
-    found: dict[str, None] = {}
+    found: dict[str, int] = {}  # day → where the text first names it
     taken: list[tuple[int, int]] = []
     for pattern in _MENTIONED:
         for match in pattern.finditer(text):
@@ -272,8 +272,8 @@ def mentioned_dates(text: str, entry_date: str | None) -> tuple[str, ...]:
                 continue
             taken.append(match.span())
             if told != entry:
-                found[told.isoformat()] = None
-    return tuple(found)
+                found.setdefault(told.isoformat(), match.start())
+    return tuple(sorted(found, key=found.__getitem__))
 
 
 def date_label(day: dt.date) -> str:

@@ -172,9 +172,8 @@ def source_text(
     Metadata beyond a title opens it as a '---' block, which the chunker reads as front
     matter (and quotes as the "About this text" passage).
     """
-    lines = [
-        f"{key.lower()}: {value}" for key, value in {"Title": title, **metadata}.items() if value
-    ]
+    fields = {"Title": title, **metadata} if metadata else {}  # a title alone: no card
+    lines = [f"{key.lower()}: {value}" for key, value in fields.items() if value]
     text = "---\n" + "\n".join(lines) + "\n---\n\n" if lines else ""
     anchors: list[tuple[int, str]] = []
     for name, blocks in parts:
