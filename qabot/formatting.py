@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import textwrap
 from collections.abc import Sequence
@@ -29,9 +30,14 @@ def citation_line(hit: Hit) -> str:
     return citation
 
 
+def score_text(score: float) -> str:
+    """Two decimals, rounded down: a confidence just under the threshold never shows as it."""
+    return f"{math.floor(score * 100) / 100:.2f}"
+
+
 def score_label(hit: Hit) -> str:
     """'(score 0.79)', or '' when the hits follow an entry's order."""
-    return "" if hit.score is None else f"  (score {hit.score:.2f})"
+    return "" if hit.score is None else f"  (score {score_text(hit.score)})"
 
 
 def hit_record(hit: Hit) -> dict[str, Any]:
@@ -270,7 +276,7 @@ def answer_embed(
     name_limit = min(limits.field_name, max(40, share // 3))
     fields: list[tuple[str, str]] = []
     for hit in shown:
-        score = "" if hit.score is None else f" ({hit.score:.2f})"
+        score = "" if hit.score is None else f" ({score_text(hit.score)})"
         name = shorten(f"{hit.rank}. {citation_line(hit)}{score}", name_limit)
         value_limit = min(limits.field_value, share - len(name))
         fields.append(
