@@ -59,12 +59,23 @@ class Signals:
 def compute(
     snapshot: Snapshot, embedder: Embedder, text: str, expansion: Expansion | None
 ) -> Signals:
-    """Every signal for ``text``: one embedding of the question (its words' vectors come
-    from the lexicon; a word the corpus lacks is embedded once per process)."""
+    """Every signal for ``text``: one embedding call (the question, and those of its words
+    the lexicon lacks, each embedded once per process; the others come from the lexicon)."""
     import numpy as np
 
     words = content_words(text) if expansion and expansion.neighbours > 0 else []
-    query_vector = embedder.embed([text])[0]
+    # The question, and its words the corpus lacks (not yet remembered), in one call.
+    missing = [
+        w
+        for w in dict.fromkeys(words)
+        if w not in snapshot.lexicon_row and w not in snapshot.word_cache
+    ]
+    embedded = embedder.embed([text, *missing])
+    query_vector = embedded[0]
+    if missing:
+        if len(snapshot.word_cache) > WORD_CACHE:
+            snapshot.word_cache.clear()
+        snapshot.word_cache.update(zip(missing, embedded[1:], strict=True))
     index = snapshot.index
     if len(index) and len(query_vector) != index.dimension:
         raise IndexMismatchError(
