@@ -30,6 +30,7 @@ EXPECTED = {
 }
 GLUED_NUMBER = re.compile(r"[A-Za-z][.,;:’”)]?\d{1,3}\b")  # "Hide Park.389"
 
+
 class _Dump(HTMLParser):
     """What a user gets from Python's html.parser: the text, blank lines between blocks."""
 
