@@ -112,6 +112,10 @@ _ANSWERING = _STORAGE | {
 _USES: dict[str, frozenset[str] | None] = {
     "index": _STORAGE,
     "passages": _STORAGE,
+    "entry": _STORAGE,
+    "timeline": _STORAGE,
+    "show": _STORAGE,
+    "verify": _ANSWERING,
     "watch": _STORAGE | {"watch_debounce_ms"},
     "ask": _ANSWERING,
     "eval": _ANSWERING,
@@ -310,6 +314,98 @@ def passages(ctx: click.Context, as_json: bool) -> None:
             click.echo(json.dumps(passage_record(passage), ensure_ascii=False))
         else:
             click.echo(render_passage(passage, _terminal_width()))
+
+
+@cli.command()
+@click.argument("day", metavar="DATE")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@click.pass_context
+def entry(ctx: click.Context, day: str, as_json: bool) -> None:
+    """Show the entry of DATE (1937-01-09, "January 9", "Jan 9 1937") from its start."""
+    from qabot.formatting import placed_record, render_reading
+
+    service = _service(ctx)
+    service.ensure_index(progress=_progress_bar("Embedding"))
+    reader = service.reader()
+    view = reader.entry(day)
+    if as_json:
+        record = {
+            "date": view.asked.isoformat(),
+            "exact": view.exact,
+            "entries": list(view.dates),
+            "note": view.note,
+            "results": [placed_record(p, *reader.neighbours(p)) for p in view.passages],
+        }
+        click.echo(json.dumps(record, ensure_ascii=False))
+        return
+    click.echo(render_reading(view.passages, [view.note or ""], _terminal_width()))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per document, per line.")
+@click.pass_context
+def timeline(ctx: click.Context, as_json: bool) -> None:
+    """List each document's entries (date, first words) and sections, in order."""
+    from qabot.formatting import render_timeline, timeline_record
+
+    service = _service(ctx)
+    service.ensure_index(progress=_progress_bar("Embedding"))
+    documents = service.reader().timeline()
+    if as_json:
+        for document in documents:
+            click.echo(json.dumps(timeline_record(document), ensure_ascii=False))
+        return
+    click.echo(render_timeline(documents, _terminal_width()), nl=False)
+
+
+@cli.command()
+@click.argument("passage_id", type=int)
+@click.option("--context", "context", type=click.IntRange(0, 20), default=0,
+              help="Passages to show before and after it (default 0).")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@click.pass_context
+def show(ctx: click.Context, passage_id: int, context: int, as_json: bool) -> None:
+    """Show a passage by its id (from --json output) with its neighbours."""
+    from qabot.formatting import placed_record, render_reading
+
+    service = _service(ctx)
+    service.ensure_index(progress=_progress_bar("Embedding"))
+    reader = service.reader()
+    window = reader.window(passage_id, context)
+    if as_json:
+        record = {
+            "id": passage_id,
+            "note": window.note,
+            "focus": window.focus,
+            "results": [placed_record(p, *reader.neighbours(p)) for p in window.passages],
+        }
+        click.echo(json.dumps(record, ensure_ascii=False))
+        return
+    notes = [window.note or ""]
+    click.echo(render_reading(window.passages, notes, _terminal_width(), window.focus))
+
+
+@cli.command()
+@click.argument("quote")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@click.pass_context
+def verify(ctx: click.Context, quote: str, as_json: bool) -> None:
+    """Say whether QUOTE is in the text: exact, close (with the text's wording), or absent."""
+    from qabot.formatting import render_verdict, verdict_record
+
+    service = _service(ctx)
+    service.validate(quote)
+    service.prefetch_query_embedder()
+    service.ensure_index(progress=_progress_bar("Embedding"))
+    answerer = service.answerer()
+    verdict = answerer.verify(quote)
+    if as_json:
+        neighbours = (
+            answerer.reader.neighbours(verdict.passage) if verdict.passage else (None, None)
+        )
+        click.echo(json.dumps(verdict_record(verdict, *neighbours), ensure_ascii=False))
+        return
+    click.echo(render_verdict(verdict, _terminal_width()))
 
 
 @cli.command(name="eval")

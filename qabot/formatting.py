@@ -56,6 +56,9 @@ def hit_record(hit: Hit) -> dict[str, Any]:
         "highlight": hit.highlight,
         "tells_of": hit.tells_of,
         "anchor": passage.anchor,
+        "id": passage.id,
+        "prev_id": hit.prev_id,
+        "next_id": hit.next_id,
     }
 
 
@@ -147,6 +150,116 @@ def render_answer(answer: Answer, width: int = 88, emphasis: str = "markdown") -
         body = _wrap(emphasize(hit.passage.text, hit.highlight, emphasis), width, "    ")
         lines.append(body.replace(_START, start).replace(_END, end))
         lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def placed_record(passage: Passage, prev_id: int | None, next_id: int | None) -> dict[str, Any]:
+    """A passage of `qabot entry` / `qabot show` in JSON, with its neighbours' ids."""
+    return {**passage_record(passage), "prev_id": prev_id, "next_id": next_id}
+
+
+def render_reading(
+    passages: Sequence[Passage], notes: Sequence[str], width: int = 88, focus: int | None = None
+) -> str:
+    """Passages read in order (an entry, a passage and its neighbours): citation, text."""
+    width = max(40, width)
+    lines = [textwrap.fill(note, width=width) for note in notes if note]
+    if lines:
+        lines.append("")
+    for number, passage in enumerate(passages):
+        marker = "▶ " if number == focus else ""
+        header = f"{marker}#{passage.id}  {passage.citation}"
+        lines.append(textwrap.fill(header, width=width, subsequent_indent="    "))
+        lines.append(_wrap(passage.text, width, "    "))
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_timeline(documents: Sequence[Any], width: int = 88) -> str:
+    """`qabot timeline`: each document, its entries (date, first words) and sections."""
+    lines: list[str] = []
+    for document in documents:
+        lines.append(f"{document.title}  [{document.source}]")
+        for entry in document.entries:
+            day = dt.date.fromisoformat(entry.date)
+            head = f"  {day:%B} {day.day}, {day.year}  ({entry.passages} passages)  "
+            lines.append(shorten(head + entry.first_words, width))
+        if document.sections:
+            lines.append("  sections: " + "; ".join(f"{n} ({c})" for n, c in document.sections))
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def timeline_record(document: Any) -> dict[str, Any]:
+    return {
+        "source": document.source,
+        "title": document.title,
+        "entries": [
+            {"date": e.date, "first_words": e.first_words, "passages": e.passages}
+            for e in document.entries
+        ],
+        "sections": [{"name": n, "passages": c} for n, c in document.sections],
+        "undated": document.undated,
+    }
+
+
+VERDICTS = {
+    "exact": "In the text, word for word:",
+    "close": "Close, but the text says it otherwise:",
+    "absent": "Not in the text. The passages nearest in meaning:",
+}
+
+
+def verdict_record(verdict: Any, prev_id: int | None, next_id: int | None) -> dict[str, Any]:
+    """`qabot verify --json`."""
+    passage = verdict.passage
+    return {
+        "quote": verdict.quote,
+        "verdict": verdict.verdict,
+        "score": verdict.score,
+        "citation": str(passage.citation) if passage else None,
+        "passage_id": passage.id if passage else None,
+        "match": verdict.match,
+        "diff": [{"op": op, "text": text} for op, text in verdict.diff],
+        "closest": [
+            {"passage_id": p.id, "citation": str(p.citation), "text": p.text}
+            for p in verdict.closest
+        ],
+        "prev_id": prev_id,
+        "next_id": next_id,
+    }
+
+
+def word_diff(diff: Sequence[tuple[str, str]], style: str = "markdown") -> str:
+    """The quote against the text: [-quote's words-] {+text's words+}, or Discord marks."""
+    marks = {
+        "markdown": ("~~", "~~", "**", "**"),
+        "terminal": ("[-", "-]", "{+", "+}"),
+    }[style]
+    parts = []
+    for op, text in diff:
+        if op == "=":
+            parts.append(escape_markdown(text) if style == "markdown" else text)
+        elif op == "-":
+            parts.append(marks[0] + text + marks[1])
+        else:
+            parts.append(marks[2] + text + marks[3])
+    return " ".join(parts)
+
+
+def render_verdict(verdict: Any, width: int = 88) -> str:
+    """`qabot verify` in the terminal."""
+    width = max(40, width)
+    lines = [f"Quote: {verdict.quote}", "", VERDICTS[verdict.verdict]]
+    if verdict.passage is not None:
+        lines.append(textwrap.fill(f"{verdict.passage.citation}  (score {verdict.score:g})", width))
+        lines.append(_wrap(verdict.match or "", width, "    "))
+        if verdict.diff:
+            lines += ["", "Word diff ([-the quote's-] {+the text's+}):"]
+            lines.append(_wrap(word_diff(verdict.diff, "terminal"), width, "    "))
+    for passage in verdict.closest:
+        lines.append(textwrap.fill(str(passage.citation), width))
+        lines.append(_wrap(shorten(passage.text, 400), width, "    "))
     return "\n".join(lines).rstrip() + "\n"
 
 

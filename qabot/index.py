@@ -81,6 +81,9 @@ class Manifest:
     content_hashes: dict[str, str] = field(default_factory=dict)
     # corpus files that could not be indexed → why (their previous passages, if any, kept)
     failed: dict[str, str] = field(default_factory=dict)
+    # ids of passages no longer in the index → [source, start, end]: where they were, so
+    # that a citation copied earlier can be followed (see qabot.search.reading)
+    retired: dict[str, list[Any]] = field(default_factory=dict)
     qabot_version: str = __version__
     format: int = FORMAT_VERSION
 
@@ -282,6 +285,7 @@ def build(
     failed: dict[str, str] | None = None,
     units: Units | None = None,
     lexicon: Lexicon | None = None,
+    retired: dict[str, list[Any]] | None = None,
 ) -> Index:
     """An in-memory index over ``passages`` (rows of ``vectors`` in the same order)."""
     import faiss
@@ -309,6 +313,7 @@ def build(
         build_seconds=round(build_seconds, 3),
         content_hashes={str(p.id): content_hash(p.embed_text) for p in passages},
         failed=dict(failed or {}),
+        retired=dict(retired or {}),
         unit_count=len(units) if units is not None else 0,
         lexicon_count=len(lexicon) if lexicon is not None else 0,
     )

@@ -199,6 +199,7 @@ def update(
     index = build(
         passages,
         vectors,
+        retired=_retired(previous, passages),
         model=embedder.identity,
         corpus_hash=corpus_hash(files),
         files={f.source: f.sha256 for f in files},
@@ -229,6 +230,23 @@ def update(
         seconds=time.perf_counter() - started,
     )
     return index, report
+
+
+RETIRED_KEPT = 50_000  # retired passage places remembered, the newest first
+
+
+def _retired(previous: Index | None, passages: Sequence[Passage]) -> dict[str, list[object]]:
+    """Where the passages that are gone were: the previous index's memory, plus the
+    passages this update removed (a passage back in the index is no longer retired)."""
+    if previous is None:
+        return {}
+    live = {str(p.id) for p in passages}
+    gone = {
+        str(p.id): [p.source, p.start, p.end] for p in previous.passages if str(p.id) not in live
+    }
+    kept = {k: v for k, v in previous.manifest.retired.items() if k not in live and k not in gone}
+    merged = {**gone, **kept}
+    return dict(list(merged.items())[:RETIRED_KEPT])
 
 
 def sentence_units(passages: Sequence[Passage]) -> tuple[list[int], list[str]]:

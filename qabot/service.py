@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from qabot.search.answerer import Answerer
     from qabot.search.fusion import Ranking
     from qabot.search.query import Filters
+    from qabot.search.reading import Reader
 
 Notify = Callable[[str], None]
 ProgressStart = Callable[[int], Callable[[int], None]]  # total → advance(n)
@@ -440,6 +441,17 @@ class SearchService:
     def ask(self, question: str, k: int | None = None, filters: Filters | None = None) -> Answer:
         """The top ``k`` passages for ``question`` (see ``qabot.search.answerer``)."""
         return self.answerer().ask(question, k or self.settings.top_k, filters)
+
+    def reader(self) -> Reader:
+        """The reader of the live index (no model needed): the answerer's, if built."""
+        from qabot.search.reading import Reader
+        from qabot.search.snapshot import Snapshot
+
+        index = self.index
+        answerer = self._answerer
+        if answerer is not None and answerer.index is index:
+            return answerer.reader
+        return Reader(Snapshot(index), index.manifest.retired)
 
     def passages(self) -> list[Passage]:
         """Every passage of the live index, in corpus order."""

@@ -94,6 +94,8 @@ class Hit:
     relevance: float | None = None
     highlight: str | None = None  # the sentence(s) of the passage that best answer
     tells_of: str | None = None  # ISO day of the question's date the passage tells of
+    prev_id: int | None = None  # the passage before it in its document (read on)
+    next_id: int | None = None  # the passage after it
     match: str | None = None  # which retriever found it: "semantic", "lexical" or "both"
 
 

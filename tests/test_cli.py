@@ -20,7 +20,7 @@ from qabot.cli import cli
 
 RESULT_KEYS = {
     *("rank", "score", "cosine", "match", "text", "source", "section", "date", "citation"),
-    *("highlight", "tells_of", "anchor"),
+    *("highlight", "tells_of", "anchor", "id", "prev_id", "next_id"),
 }
 ANSWER_KEYS = {"question", "abstained", "abstain_reason", "order", "top_match", "notes", "results"}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -322,6 +322,12 @@ def test_real_process_exit_codes(built_project):
     check_answer_schema(json.loads(answered.stdout))
 
 
+def _interruptible() -> None:
+    """Ctrl-C reaches the child even when this run was started in the background (where
+    the shell makes it ignore SIGINT, and the child would inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_watch_process_updates_on_a_new_file_and_stops_on_ctrl_c(built_project, tmp_path):
     """`qabot watch` as a real process with the real model: a new letter is indexed."""
     project = tmp_path / "project"
@@ -334,6 +340,7 @@ def test_watch_process_updates_on_a_new_file_and_stops_on_ctrl_c(built_project, 
     }
     watcher = subprocess.Popen(
         [sys.executable, "-m", "qabot", "watch"],
+        preexec_fn=_interruptible,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

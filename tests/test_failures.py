@@ -16,6 +16,7 @@ import pytest
 from qabot.indexing import embed_steadily
 from qabot.settings import load_settings
 from tests.fakes import FakeEmbedder, fake_service
+from tests.test_cli import _interruptible
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"  # not real
 
@@ -82,6 +83,7 @@ def test_ctrl_c_during_a_build_keeps_the_previous_index(project: Path):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("QABOT_")}
     process = subprocess.Popen(
         [sys.executable, "-m", "qabot", "index", "--force"],
+        preexec_fn=_interruptible,
         cwd=project,
         stderr=subprocess.PIPE,
         text=True,

@@ -12,6 +12,8 @@
 ``highlight``   the sentence of each hit that best answers
 ``abstention``  whether the text seems not to answer, and why (the whole rule)
 ``answerer``    validate → retrieve → highlight → abstain → ``Answer``
+``reading``     a day's entry, the timeline, a passage and its neighbours, retired ids
+``verify``      is a quotation in the text: exact, close (with a word diff) or absent
 ==============  ====================================================================
 
 Dates in texts and in questions share one parser, ``qabot.dates`` (the chunker uses it

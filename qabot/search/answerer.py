@@ -27,8 +27,10 @@ from qabot.search.abstention import (
 from qabot.search.fusion import Ranking
 from qabot.search.highlight import Highlighter
 from qabot.search.query import Filters, Query
+from qabot.search.reading import Reader
 from qabot.search.retrieval import Retrieval, retrieve
 from qabot.search.snapshot import Snapshot
+from qabot.search.verify import Verdict, verify
 from qabot.types import Answer, Hit
 
 
@@ -62,6 +64,7 @@ class Answerer:
         self.highlighter = Highlighter(self.snapshot)
         self.highlight = highlight
         self.max_question_chars = max_question_chars
+        self.reader = Reader(self.snapshot, index.manifest.retired)
 
     @property
     def index(self) -> Index:
@@ -70,6 +73,19 @@ class Answerer:
     @property
     def sections(self) -> list[str]:
         return self.snapshot.sections
+
+    def _placed(self, hit: Hit) -> Hit:
+        """The hit with the ids of the passages before and after it (read on)."""
+        return _placed_hit(self.reader, hit)
+
+    def verify(self, quote: str, closest: int = 3) -> Verdict:
+        """Whether ``quote`` is in the corpus (``qabot.search.verify``); when it is absent,
+        the passages nearest to it in meaning."""
+        verdict = verify(self.snapshot, quote)
+        if verdict.verdict == "absent" and quote.strip():
+            nearest = self.ask(quote[: self.max_question_chars], closest).hits
+            verdict = replace(verdict, closest=tuple(h.passage for h in nearest))
+        return verdict
 
     def query(self, question: str, k: int, filters: Filters | None = None) -> Query:
         """Validate a question (QuestionError / FilterError when unusable)."""
@@ -111,6 +127,7 @@ class Answerer:
         )
         decision = model.decide(found)
         shown = _scored(hits, decision.confidence, entry_ordered=retrieval.entry_ordered)
+        shown = [self._placed(h) for h in shown]
         if not self.highlight:
             shown = [replace(h, highlight=None) for h in shown]
         answer = Answer(
@@ -122,6 +139,11 @@ class Answerer:
             order="entry" if retrieval.entry_ordered else "relevance",
         )
         return Explained(answer, retrieval, found, decision)
+
+
+def _placed_hit(reader: Reader, hit: Hit) -> Hit:
+    before, after = reader.neighbours(hit.passage)
+    return replace(hit, prev_id=before, next_id=after)
 
 
 def _scored(hits: list[Hit], confidence: float, *, entry_ordered: bool) -> list[Hit]:

@@ -1,0 +1,182 @@
+"""Reading the corpus in order: a day's entry, the timeline, a passage and its neighbours.
+
+Every passage has a place in its document (its offset), so each can be followed to the
+one before and after it, across sections and entries. A passage id that no longer
+exists is explained: the manifest remembers where retired passages were
+(``Manifest.retired``), so `qabot show` can say that the text there changed (and show
+what is there now) or that the file is gone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from qabot.dates import date_label, parse_date_range
+from qabot.errors import QuestionError
+from qabot.search.snapshot import Snapshot
+from qabot.types import Passage
+
+
+class PassageGone(QuestionError):
+    """A passage id the index no longer has (the message says what became of it)."""
+
+    def __init__(self, message: str, now: Passage | None = None) -> None:
+        super().__init__(message)
+        self.now = now  # the passage at that place now, when the text there changed
+
+
+@dataclass(frozen=True)
+class Window:
+    """A passage and up to ``context`` neighbours on each side, in document order."""
+
+    passages: tuple[Passage, ...]
+    focus: int  # index of the asked passage in ``passages``
+    note: str | None = None  # when the asked id is gone: what became of it
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """A dated entry from its first passage, or the nearest entries when there is none."""
+
+    asked: dt.date
+    exact: bool
+    dates: tuple[str, ...]  # the entries shown (one, or the nearest before and after)
+    passages: tuple[Passage, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    date: str
+    first_words: str
+    passages: int
+
+
+@dataclass(frozen=True)
+class DocumentTimeline:
+    source: str
+    title: str
+    entries: tuple[TimelineEntry, ...]
+    sections: tuple[tuple[str, int], ...]  # (section, passages), in order
+    undated: int  # passages outside any entry (front matter, editors' note …)
+
+
+class Reader:
+    """Reads one index snapshot in document order."""
+
+    def __init__(self, snapshot: Snapshot, retired: Mapping[str, Sequence[object]] = ()) -> None:
+        self.snapshot = snapshot
+        passages = snapshot.passages
+        order = sorted(range(len(passages)), key=lambda i: (passages[i].source, passages[i].start))
+        self.order = [passages[i] for i in order]
+        self.place = {p.id: n for n, p in enumerate(self.order)}
+        self.retired = dict(retired or {})
+
+    def neighbours(self, passage: Passage) -> tuple[int | None, int | None]:
+        """The ids of the passages before and after ``passage`` in its document."""
+        n = self.place.get(passage.id)
+        if n is None:
+            return None, None
+        before = self.order[n - 1] if n > 0 else None
+        after = self.order[n + 1] if n + 1 < len(self.order) else None
+        return (
+            before.id if before is not None and before.source == passage.source else None,
+            after.id if after is not None and after.source == passage.source else None,
+        )
+
+    def passage(self, passage_id: int) -> Passage:
+        """The live passage with this id; PassageGone saying what became of it otherwise."""
+        n = self.place.get(passage_id)
+        if n is not None:
+            return self.order[n]
+        where = self.retired.get(str(passage_id))
+        if where is None:
+            raise PassageGone(f"no passage with id {passage_id} in this corpus")
+        source, start, end = str(where[0]), int(where[1]), int(where[2])  # type: ignore[call-overload]
+        same_file = [p for p in self.order if p.source == source]
+        if not same_file:
+            raise PassageGone(
+                f"passage {passage_id} was in {source}, which is gone from the corpus"
+            )
+        now = min(
+            same_file, key=lambda p: (max(start, p.start) >= min(end, p.end), abs(p.start - start))
+        )
+        raise PassageGone(
+            f"passage {passage_id} of {source} has changed since; this is the passage now at "
+            "that place",
+            now,
+        )
+
+    def window(self, passage_id: int, context: int) -> Window:
+        """The passage and its neighbours (in its document); for a changed one, the
+        passage now at its place, with a note."""
+        note = None
+        try:
+            focus = self.passage(passage_id)
+        except PassageGone as gone:
+            if gone.now is None:
+                raise
+            focus, note = gone.now, str(gone)
+        n = self.place[focus.id]
+        low, high = max(0, n - context), min(len(self.order), n + context + 1)
+        shown = [p for p in self.order[low:high] if p.source == focus.source]
+        return Window(tuple(shown), shown.index(focus), note)
+
+    def entry(self, when: str) -> EntryView:
+        """The entry of a day ('1937-01-09', 'January 9', 'Jan 9 1937'), from its start."""
+        snapshot = self.snapshot
+        days = [dt.date.fromisoformat(d) for d in snapshot.entry_dates]
+        wanted = parse_date_range(when, days)
+        if wanted is None or wanted.start != wanted.end:
+            raise QuestionError(
+                f"{when!r} is not a day; write it as 1937-01-09, January 9 or Jan 9 1937"
+            )
+        if not days:
+            raise QuestionError("the corpus has no dated entries")
+        day = wanted.start
+        if day.isoformat() in snapshot.entry_dates:
+            dates: tuple[str, ...] = (day.isoformat(),)
+            note = None
+        else:
+            before = [d for d in days if d < day][-1:]
+            after = [d for d in days if d > day][:1]
+            dates = tuple(d.isoformat() for d in (*before, *after))
+            listed = " and ".join(date_label(d) for d in (*before, *after))
+            note = f"The text has no entry for {date_label(day)}; the nearest: {listed}."
+        shown = tuple(p for p in self.order if p.date in dates and p.role != "about")
+        return EntryView(day, note is None, dates, shown, note)
+
+    def timeline(self) -> list[DocumentTimeline]:
+        """Each document in order: its entries (date, first words, passages), its sections."""
+        documents: dict[str, list[Passage]] = {}
+        for passage in self.order:
+            documents.setdefault(passage.source, []).append(passage)
+        result = []
+        for source, passages in documents.items():
+            entries: dict[str, list[Passage]] = {}
+            sections: dict[str, int] = {}
+            for p in passages:
+                if p.date and p.role != "about":
+                    entries.setdefault(p.date, []).append(p)
+                if p.section:
+                    sections[p.section] = sections.get(p.section, 0) + 1
+            result.append(
+                DocumentTimeline(
+                    source=source,
+                    title=passages[0].title,
+                    entries=tuple(
+                        TimelineEntry(day, _first_words(group[0].text), len(group))
+                        for day, group in entries.items()
+                    ),
+                    sections=tuple(sections.items()),
+                    undated=sum(1 for p in passages if not p.date),
+                )
+            )
+        return result
+
+
+def _first_words(text: str, count: int = 12) -> str:
+    words = text.split()
+    return " ".join(words[:count]) + ("…" if len(words) > count else "")

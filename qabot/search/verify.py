@@ -1,0 +1,149 @@
+"""Is a quotation in the corpus? exact, close (with the text's real wording), or absent.
+
+Both the quote and the passages are normalized the same way before comparing: case,
+curly and straight quotes, dashes, whitespace, line-break hyphenation ("frank- ness"),
+and two confusions of this kind of transcription: a lone "1" for "I" ("On the 21st 1
+answered") and "li" for "h" ("lie seeks" for "He seeks"). Punctuation is ignored.
+
+- **exact**: the normalized quote's words occur, in order and contiguous, in a passage;
+- **close**: rapidfuzz's best partial alignment of the quote in a passage scores at least
+  ``CLOSE_SCORE`` (0–100; a word changed, added, dropped or moved); the text's wording
+  there is shown, with a word diff (rapidfuzz opcodes);
+- **absent**: neither; the closest passages by meaning are shown instead.
+
+``CLOSE_SCORE`` and ``MIN_WORDS`` were chosen on ``tests/eval/quotes.jsonl`` (exact,
+normalized, altered and absent quotations, including famous lines of the author from
+other texts and made-up lines on the journal's topics): ``qabot verify --eval`` prints
+the confusion table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from qabot.chunker import repair_text
+from qabot.search.snapshot import Snapshot
+from qabot.types import Passage
+
+CLOSE_SCORE = 71.0  # least rapidfuzz partial_ratio of a close quotation (fitted, see above)
+MIN_WORDS = 3  # a shorter quotation is too common to tell apart
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+
+
+@dataclass(frozen=True)
+class Word:
+    """A normalized word and where it is in the original text."""
+
+    text: str
+    start: int
+    end: int
+
+
+def words_of(text: str) -> list[Word]:
+    """The normalized words of ``text``, each with its span in ``text``.
+
+    A word broken at a line end ("frank- ness") is joined; "1" alone reads "i"; "li" reads
+    "h"; case, quotes and dashes are folded; punctuation is dropped.
+    """
+    folded = _DASHES.sub("-", text.translate(_QUOTES)).lower()
+    found: list[Word] = []
+    for match in _WORD.finditer(folded):
+        word = match.group()
+        between = folded[found[-1].end : match.start()] if found else ""
+        if len(between) > 1 and between[0] == "-" and not between[1:].strip() and word[0].isalpha():
+            last = found.pop()  # "frank- ness"
+            found.append(Word(last.text + word, last.start, match.end()))
+            continue
+        found.append(Word(word, match.start(), match.end()))
+    return [Word(_confusions(w.text), w.start, w.end) for w in found]
+
+
+def _confusions(word: str) -> str:
+    if word == "1":
+        return "i"
+    return word.replace("li", "h")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What `qabot verify` found for one quotation."""
+
+    quote: str
+    verdict: str  # "exact", "close" or "absent"
+    score: float  # 100 for exact; the partial alignment's score otherwise
+    passage: Passage | None = None
+    match: str | None = None  # the text's own wording, verbatim from the passage
+    diff: tuple[tuple[str, str], ...] = ()  # ("=", "-", "+", words): quote → text
+    closest: tuple[Passage, ...] = field(default=())
+
+
+def verify(snapshot: Snapshot, quote: str) -> Verdict:
+    """Exact or close match of ``quote`` in the corpus, else absent (without ``closest``;
+    the answerer adds the passages nearest in meaning)."""
+    from rapidfuzz import fuzz, process
+    from rapidfuzz.distance import Levenshtein
+
+    wanted = words_of(repair_text(quote))
+    if len(wanted) < MIN_WORDS:
+        return Verdict(quote, "absent", 0.0)
+    needle = " ".join(w.text for w in wanted)
+    texts = [" ".join(w.text for w in _passage_words(snapshot, p)) for p in snapshot.passages]
+    for position, text in enumerate(texts):
+        at = f" {text} ".find(f" {needle} ")
+        if at >= 0:
+            passage = snapshot.passages[position]
+            first = text[:at].count(" ") if at else 0
+            return _verdict(quote, "exact", 100.0, passage, first, len(wanted), snapshot, ())
+    best = process.extractOne(needle, texts, scorer=fuzz.partial_ratio)
+    if best is None or best[1] < CLOSE_SCORE:
+        return Verdict(quote, "absent", round(best[1], 1) if best else 0.0)
+    _, score, position = best
+    text = texts[position]
+    alignment = fuzz.partial_ratio_alignment(needle, text)
+    start = text[: alignment.dest_start].count(" ")
+    end = text[: alignment.dest_end].count(" ") + 1
+    found = text.split(" ")[start:end]
+    diff = []
+    for op in Levenshtein.opcodes(needle.split(" "), found):
+        mine, theirs = (
+            needle.split(" ")[op.src_start : op.src_end],
+            found[op.dest_start : op.dest_end],
+        )
+        if op.tag == "equal":
+            diff.append(("=", " ".join(mine)))
+        else:
+            if mine:
+                diff.append(("-", " ".join(mine)))
+            if theirs:
+                diff.append(("+", " ".join(theirs)))
+    passage = snapshot.passages[position]
+    return _verdict(
+        quote, "close", round(score, 1), passage, start, end - start, snapshot, tuple(diff)
+    )
+
+
+def _passage_words(snapshot: Snapshot, passage: Passage) -> list[Word]:
+    cache = snapshot.quote_words
+    if passage.id not in cache:
+        cache[passage.id] = words_of(passage.text)
+    return cache[passage.id]
+
+
+def _verdict(
+    quote: str,
+    verdict: str,
+    score: float,
+    passage: Passage,
+    first: int,
+    count: int,
+    snapshot: Snapshot,
+    diff: Sequence[tuple[str, str]],
+) -> Verdict:
+    found = _passage_words(snapshot, passage)[first : first + count]
+    match = passage.text[found[0].start : found[-1].end] if found else None
+    return Verdict(quote, verdict, score, passage, match, tuple(diff))
