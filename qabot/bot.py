@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import re
 import time
@@ -17,8 +18,19 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from qabot.dates import date_label
 from qabot.errors import ConfigError, NetworkError, QuestionError
-from qabot.formatting import EmbedSpec, answer_embed, discord_message
+from qabot.formatting import (
+    EmbedSpec,
+    answer_embed,
+    discord_message,
+    passages_embed,
+    shorten,
+    timeline_embed,
+    verdict_embed,
+)
+from qabot.search.query import FilterError, Filters
+from qabot.search.reading import Reader
 from qabot.service import SearchService
 from qabot.settings import Settings
 from qabot.types import Answer, Hit
@@ -87,17 +99,32 @@ class Pages:
 class MoreView(discord.ui.View):
     """The More button: next page of results, for the asker only, until it times out."""
 
-    def __init__(self, pages: Pages, asker_id: int, timeout: float) -> None:
+    def __init__(
+        self, pages: Pages, asker_id: int, timeout: float, reader: Reader | None = None
+    ) -> None:
         super().__init__(timeout=timeout)
         self.pages = pages
         self.asker_id = asker_id
         self.page = 1
         self.message: discord.Message | None = None
+        self.reader = reader
         self._sync_button()
 
     def _sync_button(self) -> None:
         self.more.disabled = self.page >= self.pages.count
         self.more.label = "More" if self.page < self.pages.count else "No more results"
+        for item in [i for i in self.children if isinstance(i, ReadOnButton)]:
+            self.remove_item(item)
+        if self.reader is None:
+            return
+        for place, hit in enumerate(self.pages.hits(self.page)):  # ◀ n  n ▶ under each one
+            for step in (-1, 1):
+                target = hit.prev_id if step < 0 else hit.next_id
+                if target is not None:
+                    row = 1 + place // 2
+                    self.add_item(
+                        ReadOnButton(self.reader, hit.rank, target, step, row, self.timeout)
+                    )
 
     @discord.ui.button(label="More", style=discord.ButtonStyle.secondary)
     async def more(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
@@ -121,6 +148,59 @@ class MoreView(discord.ui.View):
                 await self.message.edit(view=self, allowed_mentions=NO_MENTIONS)
             except discord.HTTPException:
                 log.debug("could not disable the More button (message gone?)")
+
+
+class ReadOnButton(discord.ui.Button["MoreView"]):
+    """◀ n / n ▶: the passage before or after hit n, shown to whoever clicks (anyone)."""
+
+    def __init__(
+        self, reader: Reader, rank: int, target: int, step: int, row: int, timeout: float | None
+    ) -> None:
+        label = f"◀ {rank}" if step < 0 else f"{rank} ▶"
+        super().__init__(label=label, style=discord.ButtonStyle.secondary, row=row)
+        self.reader, self.target, self.timeout = reader, target, timeout or 300.0
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        view = ReadView(self.reader, self.target, self.timeout)
+        await interaction.response.send_message(
+            embed=view.embed(), view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+
+class ReadView(discord.ui.View):
+    """One passage of a document, with ◀ ▶ to page through it (the clicker's own view)."""
+
+    def __init__(self, reader: Reader, passage_id: int, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        self.reader = reader
+        self.passage = reader.passage(passage_id)
+        self._sync()
+
+    def embed(self) -> discord.Embed:
+        return to_embed(passages_embed(f"Reading: {self.passage.title}", [self.passage]))
+
+    def _sync(self) -> None:
+        before, after = self.reader.neighbours(self.passage)
+        self.back.disabled = before is None
+        self.forward.disabled = after is None
+
+    async def _go(self, interaction: discord.Interaction, step: int) -> None:
+        before, after = self.reader.neighbours(self.passage)
+        target = before if step < 0 else after
+        if target is not None:
+            self.passage = self.reader.passage(target)
+        self._sync()
+        await interaction.response.edit_message(
+            embed=self.embed(), view=self, allowed_mentions=NO_MENTIONS
+        )
+
+    @discord.ui.button(label="◀", style=discord.ButtonStyle.secondary)
+    async def back(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        await self._go(interaction, -1)
+
+    @discord.ui.button(label="▶", style=discord.ButtonStyle.secondary)
+    async def forward(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        await self._go(interaction, 1)
 
 
 def intents_for(settings: Settings, message_content: bool) -> discord.Intents:
@@ -164,15 +244,39 @@ class QabotHandlers:
 
         @self.tree.command(name="ask")
         @app_commands.describe(
-            question="Your question about the text", results="How many passages to show (1–5)"
+            question="Your question about the text",
+            results="How many passages to show (1–5)",
+            date="Only this journal entry (YYYY-MM-DD)",
+            section="Only this section",
         )
+        @app_commands.autocomplete(date=handlers.complete_date, section=handlers.complete_section)
         async def ask(
             interaction: discord.Interaction,
             question: str,
             results: app_commands.Range[int, 1, MAX_RESULTS] | None = None,
+            date: str | None = None,
+            section: str | None = None,
         ) -> None:
             """Ask about the text; the answer quotes its passages, with citations."""
-            await handlers.handle_ask(interaction, question, results)
+            await handlers.handle_ask(interaction, question, results, date=date, section=section)
+
+        @self.tree.command(name="entry")
+        @app_commands.describe(date="The day: 1937-01-09, January 9, Jan 9 1937")
+        @app_commands.autocomplete(date=handlers.complete_date)
+        async def entry(interaction: discord.Interaction, date: str) -> None:
+            """Read the journal entry of a day, from its beginning."""
+            await handlers.handle_entry(interaction, date)
+
+        @self.tree.command(name="timeline")
+        async def timeline(interaction: discord.Interaction) -> None:
+            """The entries and sections of each text, in order."""
+            await handlers.handle_timeline(interaction)
+
+        @self.tree.command(name="verify")
+        @app_commands.describe(quote="The quotation to check against the text")
+        async def verify(interaction: discord.Interaction, quote: str) -> None:
+            """Is this quotation in the text? Exact, close (with the differences) or absent."""
+            await handlers.handle_verify(interaction, quote)
 
     async def setup_hook(self) -> None:
         if self.settings.reload_seconds > 0:
@@ -230,10 +334,12 @@ class QabotHandlers:
             self._cooldowns[user_id] = bucket
         return bucket.update_rate_limit()
 
-    async def answer(self, question: str, per_page: int) -> Pages:
+    async def answer(self, question: str, per_page: int, filters: Filters | None = None) -> Pages:
         """Search off the event loop; enough hits for every page of the More button."""
         async with self._slots:
-            answer = await asyncio.to_thread(self.service.ask, question, per_page * MAX_PAGES)
+            answer = await asyncio.to_thread(
+                self.service.ask, question, per_page * MAX_PAGES, filters
+            )
         return Pages(answer, per_page)
 
     async def respond(
@@ -242,6 +348,7 @@ class QabotHandlers:
         asker_id: int,
         per_page: int,
         acknowledge: Callable[[], Awaitable[object]],
+        filters: Filters | None = None,
     ) -> str | Pages:
         """The one path for /ask, mentions and DMs: a refusal to send, or the answer pages.
 
@@ -256,7 +363,10 @@ class QabotHandlers:
         if wait is not None:
             return f"You're asking quickly; please wait {wait:.0f} s and try again."
         await acknowledge()
-        return await self.answer(question, per_page)
+        try:
+            return await self.answer(question, per_page, filters)
+        except FilterError as error:  # an unknown section: named as the option
+            return f"{error.field}: {error.reason}"
 
     def _polite(self, error: QuestionError) -> str:
         limit = self.settings.max_question_chars
@@ -267,26 +377,116 @@ class QabotHandlers:
     # ------------------------------------------------------------------ /ask
 
     async def handle_ask(
-        self, interaction: discord.Interaction, question: str, results: int | None
+        self,
+        interaction: discord.Interaction,
+        question: str,
+        results: int | None,
+        *,
+        date: str | None = None,
+        section: str | None = None,
     ) -> None:
         """Validate, acknowledge within Discord's 3 s window, answer in a follow-up."""
         started = time.perf_counter()
+        try:
+            filters = Filters(date=date or None, section=section or None)
+        except FilterError as error:
+            await interaction.response.send_message(
+                discord_message(f"{error.field}: {error.reason}"),
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+            )
+            return
         reply = await self.respond(
             question,
             interaction.user.id,
             results or min(self.settings.top_k, MAX_RESULTS),
             lambda: interaction.response.defer(thinking=True),
+            filters,
         )
         if isinstance(reply, str):
-            await interaction.response.send_message(
-                discord_message(reply), ephemeral=True, allowed_mentions=NO_MENTIONS
+            send = (
+                interaction.followup.send
+                if interaction.response.is_done()
+                else interaction.response.send_message
             )
+            await send(discord_message(reply), ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
-        view = MoreView(reply, interaction.user.id, self.settings.discord_more_timeout)
+        view = MoreView(
+            reply,
+            interaction.user.id,
+            self.settings.discord_more_timeout,
+            await asyncio.to_thread(self.service.reader),
+        )
         view.message = await interaction.followup.send(
             embed=reply.embed(1), view=view, allowed_mentions=NO_MENTIONS, wait=True
         )
         log.info("answered /ask in %.2f s", time.perf_counter() - started)
+
+    # ------------------------------------------------------------------ reading
+
+    async def complete_date(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """The corpus's entry dates that match what is typed (at most 25)."""
+        reader = await asyncio.to_thread(self.service.reader)
+        choices = []
+        for day in reader.snapshot.entry_dates:
+            label = date_label(dt.date.fromisoformat(day))
+            if current.lower() in label.lower() or current in day:
+                choices.append(app_commands.Choice(name=label, value=day))
+        return choices[:25]
+
+    async def complete_section(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """The corpus's sections that match what is typed (at most 25)."""
+        reader = await asyncio.to_thread(self.service.reader)
+        names = [n for n in reader.snapshot.sections if current.lower() in n.lower()]
+        return [app_commands.Choice(name=shorten(n, 100), value=n[:100]) for n in names[:25]]
+
+    async def handle_entry(self, interaction: discord.Interaction, date: str) -> None:
+        """/entry: the day's entry from its first passage (or the nearest, said so)."""
+        await interaction.response.defer(thinking=True)
+        reader = await asyncio.to_thread(self.service.reader)
+        try:
+            view = reader.entry(date)
+        except QuestionError as error:
+            await interaction.followup.send(
+                discord_message(str(error)), ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
+        title = f"Entry of {date_label(view.asked)}"
+        spec = passages_embed(title, view.passages, description=view.note or "")
+        first = view.passages[0].id if view.passages else None
+        read = ReadView(reader, first, self.settings.discord_more_timeout) if first else None
+        await interaction.followup.send(
+            embed=to_embed(spec), allowed_mentions=NO_MENTIONS, **({"view": read} if read else {})
+        )
+
+    async def handle_timeline(self, interaction: discord.Interaction) -> None:
+        """/timeline: each text's entries and sections, in order."""
+        reader = await asyncio.to_thread(self.service.reader)
+        documents = await asyncio.to_thread(reader.timeline)
+        await interaction.response.send_message(
+            embed=to_embed(timeline_embed(documents)), allowed_mentions=NO_MENTIONS
+        )
+
+    async def handle_verify(self, interaction: discord.Interaction, quote: str) -> None:
+        """/verify: exact, close (the differences marked) or absent (the nearest passages)."""
+        try:
+            quote = self.service.validate(quote)
+        except QuestionError as error:
+            await interaction.response.send_message(
+                self._polite(error), ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
+        await interaction.response.defer(thinking=True)
+        async with self._slots:
+            answerer = await asyncio.to_thread(self.service.answerer)
+            verdict = await asyncio.to_thread(answerer.verify, quote)
+        await interaction.followup.send(
+            embed=to_embed(verdict_embed(verdict)), allowed_mentions=NO_MENTIONS
+        )
 
     async def _on_tree_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
@@ -342,7 +542,12 @@ class QabotHandlers:
             )
             return
         pages = reply
-        view = MoreView(pages, message.author.id, self.settings.discord_more_timeout)
+        view = MoreView(
+            pages,
+            message.author.id,
+            self.settings.discord_more_timeout,
+            await asyncio.to_thread(self.service.reader),
+        )
         view.message = await message.reply(
             embed=pages.embed(1), view=view, allowed_mentions=NO_MENTIONS, mention_author=False
         )

@@ -401,3 +401,81 @@ def answer_embed(
 def discord_message(text: str, limits: DiscordLimits = LIMITS) -> str:
     """A plain reply (errors, notices) within the content limit."""
     return shorten(text, limits.content)
+
+
+def _fields_within(
+    items: Sequence[tuple[str, str, str | None]],
+    title: str,
+    description: str,
+    footer: str,
+    limits: DiscordLimits,
+) -> tuple[tuple[str, str], ...]:
+    """(name, text, bold part) → embed fields that share the 6000-character total."""
+    shown = list(items)[: limits.fields]
+    budget = limits.total - len(title) - len(description) - len(footer)
+    share = budget // max(1, len(shown))
+    name_limit = min(limits.field_name, max(40, share // 3))
+    fields = []
+    for name, text, bold in shown:
+        name = shorten(name, name_limit)
+        value_limit = min(limits.field_value, share - len(name))
+        fields.append((name, discord_quote(text, bold, value_limit) or "\u200b"))
+    return tuple(fields)
+
+
+def passages_embed(
+    title: str,
+    passages: Sequence[Passage],
+    *,
+    description: str = "",
+    footer: str = FOOTER,
+    limits: DiscordLimits = LIMITS,
+) -> EmbedSpec:
+    """Passages read in order (an entry, a passage of a document): citation, quote."""
+    title = shorten(title, limits.title)
+    description = shorten(escape_markdown(description), limits.description)
+    items = [(str(p.citation), p.text, None) for p in passages]
+    fields = _fields_within(items, title, description, footer, limits)
+    return EmbedSpec(title, description, fields, footer)
+
+
+def timeline_embed(documents: Sequence[Any], limits: DiscordLimits = LIMITS) -> EmbedSpec:
+    """`/timeline`: per document, its entries (date, first words) and its sections."""
+    lines: list[str] = []
+    for document in documents:
+        lines.append(f"__{escape_markdown(document.title)}__")
+        for entry in document.entries:
+            day = dt.date.fromisoformat(entry.date)
+            first = escape_markdown(entry.first_words)
+            lines.append(f"**{day:%B} {day.day}, {day.year}** ({entry.passages}) — {first}")
+        if document.sections:
+            names = "; ".join(f"{escape_markdown(n)} ({c})" for n, c in document.sections)
+            lines.append(f"Sections: {names}")
+    return EmbedSpec("Timeline", shorten("\n".join(lines), limits.description), (), FOOTER)
+
+
+def verdict_embed(verdict: Any, limits: DiscordLimits = LIMITS) -> EmbedSpec:
+    """`/verify`: the verdict, the citation and the text's wording (the differences marked:
+    ~~the quote's words~~ **the text's words**), or the passages nearest in meaning."""
+    title = shorten(VERDICTS[verdict.verdict], limits.title)
+    description = shorten(f"> {escape_markdown(verdict.quote)}", limits.description)
+    footer = FOOTER
+    passage = verdict.passage
+    if passage is not None and verdict.verdict == "exact":
+        items = [(f"{passage.citation} (exact)", passage.text, verdict.match)]
+        return EmbedSpec(
+            title, description, _fields_within(items, title, description, footer, limits), footer
+        )
+    if passage is not None:
+        name = shorten(f"{passage.citation} (score {verdict.score:g})", limits.field_name)
+        difference = shorten(word_diff(verdict.diff, "markdown"), limits.field_value)
+        rest = [(f"{passage.citation}: the passage", passage.text, verdict.match)]
+        fields = (
+            (name, difference),
+            *_fields_within(rest, title, description + difference, footer, limits),
+        )
+        return EmbedSpec(title, description, fields, footer)
+    items = [(str(p.citation), p.text, None) for p in verdict.closest]
+    return EmbedSpec(
+        title, description, _fields_within(items, title, description, footer, limits), footer
+    )
