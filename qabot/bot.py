@@ -484,8 +484,12 @@ class QabotHandlers:
         async with self._slots:
             answerer = await asyncio.to_thread(self.service.answerer)
             verdict = await asyncio.to_thread(answerer.verify, quote)
+        extra = {}
+        if verdict.passage is not None:  # read around the quotation: ◀ ▶
+            reader = answerer.reader
+            extra["view"] = ReadView(reader, verdict.passage.id, self.settings.discord_more_timeout)
         await interaction.followup.send(
-            embed=to_embed(verdict_embed(verdict)), allowed_mentions=NO_MENTIONS
+            embed=to_embed(verdict_embed(verdict)), allowed_mentions=NO_MENTIONS, **extra
         )
 
     async def _on_tree_error(

@@ -97,8 +97,13 @@ ABSENT = "Old age is the most unexpected of all things."
 async def test_verify(client, quote: str, title: str, marks: str):  # noqa: F811
     interaction = FakeInteraction()
     await client.handle_verify(interaction, quote)
-    embed: discord.Embed = last(interaction)["embed"]
+    sent = last(interaction)
+    embed: discord.Embed = sent["embed"]
     assert embed.title == title
+    if marks:  # a passage of the text: ◀ ▶ to read around it
+        view = sent["view"]
+        assert isinstance(view, ReadView)
+        assert str(view.passage.citation) in embed.fields[0].name
     assert marks in " ".join(f.value for f in embed.fields)
     assert embed.fields and all("Pages From Trotsky’s Journal" in f.name for f in embed.fields)
     embed_within_limits(embed)
