@@ -12,7 +12,7 @@ import json
 import logging
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -23,8 +23,10 @@ from qabot.errors import QabotError, QuestionError
 
 if TYPE_CHECKING:
     from qabot.indexing import IndexUpdate
+    from qabot.search.reading import Reader
     from qabot.service import SearchService
     from qabot.settings import Settings
+    from qabot.types import Passage
 
 
 INTERRUPTED = 130  # the shell's code for Ctrl-C
@@ -316,29 +318,41 @@ def passages(ctx: click.Context, as_json: bool) -> None:
             click.echo(render_passage(passage, _terminal_width()))
 
 
+def _print_reading(
+    reader: Reader,
+    passages: Sequence[Passage],
+    note: str | None,
+    record: dict[str, Any] | None,
+    focus: int | None = None,
+) -> None:
+    """Passages read in order: JSON (``record`` plus the passages with their neighbours'
+    ids) when a record is given, else the terminal text."""
+    from qabot.formatting import placed_record, render_reading
+
+    if record is not None:
+        results = [placed_record(p, *reader.neighbours(p)) for p in passages]
+        click.echo(json.dumps({**record, "results": results}, ensure_ascii=False))
+        return
+    click.echo(render_reading(passages, [note or ""], _terminal_width(), focus))
+
+
 @cli.command()
 @click.argument("day", metavar="DATE")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
 @click.pass_context
 def entry(ctx: click.Context, day: str, as_json: bool) -> None:
     """Show the entry of DATE (1937-01-09, "January 9", "Jan 9 1937") from its start."""
-    from qabot.formatting import placed_record, render_reading
-
     service = _service(ctx)
     service.ensure_index(progress=_progress_bar("Embedding"))
     reader = service.reader()
     view = reader.entry(day)
-    if as_json:
-        record = {
-            "date": view.asked.isoformat(),
-            "exact": view.exact,
-            "entries": list(view.dates),
-            "note": view.note,
-            "results": [placed_record(p, *reader.neighbours(p)) for p in view.passages],
-        }
-        click.echo(json.dumps(record, ensure_ascii=False))
-        return
-    click.echo(render_reading(view.passages, [view.note or ""], _terminal_width()))
+    record = {
+        "date": view.asked.isoformat(),
+        "exact": view.exact,
+        "entries": list(view.dates),
+        "note": view.note,
+    }
+    _print_reading(reader, view.passages, view.note, record if as_json else None)
 
 
 @cli.command()
@@ -366,23 +380,12 @@ def timeline(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def show(ctx: click.Context, passage_id: int, context: int, as_json: bool) -> None:
     """Show a passage by its id (from --json output) with its neighbours."""
-    from qabot.formatting import placed_record, render_reading
-
     service = _service(ctx)
     service.ensure_index(progress=_progress_bar("Embedding"))
     reader = service.reader()
     window = reader.window(passage_id, context)
-    if as_json:
-        record = {
-            "id": passage_id,
-            "note": window.note,
-            "focus": window.focus,
-            "results": [placed_record(p, *reader.neighbours(p)) for p in window.passages],
-        }
-        click.echo(json.dumps(record, ensure_ascii=False))
-        return
-    notes = [window.note or ""]
-    click.echo(render_reading(window.passages, notes, _terminal_width(), window.focus))
+    record = {"id": passage_id, "note": window.note, "focus": window.focus}
+    _print_reading(reader, window.passages, window.note, record if as_json else None, window.focus)
 
 
 @cli.command()

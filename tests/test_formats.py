@@ -88,6 +88,14 @@ def chunked(corpus: Path):
     ]
 
 
+def chunked_file(root: Path, name: str, text: str):
+    """One file, alone in a corpus, chunked."""
+    (root / "corpus").mkdir()
+    (root / "corpus" / name).write_text(text)
+    (document,) = chunked(root / "corpus")
+    return document
+
+
 @pytest.mark.parametrize("form", ["xhtml", "epub", "md", "txt"])
 def test_every_entry_gets_its_date_in_every_format(tmp_path: Path, form: str):
     documents = chunked(converted(tmp_path, form))
@@ -138,9 +146,7 @@ def test_html_chrome_and_notes_are_not_text(tmp_path: Path):
         "<p><a href='a.html'>Previous</a> | <a href='b.html'>Next</a></p></article>"
         "<footer>Last updated 2020</footer></body></html>"
     )
-    (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "day.html").write_text(page)
-    (document,) = chunked(tmp_path / "corpus")
+    document = chunked_file(tmp_path, "day.html", page)
     texts = [p.text for p in document.passages if p.role == "body"]
     assert texts == ["Wednesday. We walked in Hide Park. Then home.\n\nA letter, quoted."]
     body = [p for p in document.passages if p.role == "body"]
@@ -156,9 +162,7 @@ def test_markdown_quotes_are_words_and_offsets_point_into_the_file(tmp_path: Pat
         "as [the paper](https://example.org/x) said.[^1]\n\n"
         "> 2nd. A quoted letter, *sent* to me.\n\n[^1]: A footnote."
     )
-    (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "diary.md").write_text(text)
-    (document,) = chunked(tmp_path / "corpus")
+    document = chunked_file(tmp_path, "diary.md", text)
     first, second = [p for p in document.passages if p.role == "body"][:2]
     assert first.text == "May 1st. We went to Hide Park. The King came, as the paper said."
     assert text[first.start : first.end].startswith("May 1st. We went to _Hide Park_.[389]")

@@ -117,6 +117,7 @@ class Snapshot:
         )
         self.shingles: dict[int, frozenset[tuple[str, ...]]] = {}  # see search.duplicates
         self.quote_words: dict[int, list] = {}  # see search.verify
+        self.quote_texts: list[str] | None = None  # see search.verify
         # Query expansion: each lexicon word's row and stems; words the corpus lacks.
         words = index.lexicon.words
         self.lexicon_row = {w: row for row, w in enumerate(words)}

@@ -92,7 +92,7 @@ def verify(snapshot: Snapshot, quote: str) -> Verdict:
     if len(wanted) < MIN_WORDS:
         return Verdict(quote, "absent", 0.0)
     needle = " ".join(w.text for w in wanted)
-    texts = [" ".join(w.text for w in _passage_words(snapshot, p)) for p in snapshot.passages]
+    texts = _normalized_texts(snapshot)
     for position, text in enumerate(texts):
         at = f" {text} ".find(f" {needle} ")
         if at >= 0:
@@ -125,6 +125,15 @@ def verify(snapshot: Snapshot, quote: str) -> Verdict:
     return _verdict(
         quote, "close", round(score, 1), passage, start, end - start, snapshot, tuple(diff)
     )
+
+
+def _normalized_texts(snapshot: Snapshot) -> list[str]:
+    """Every passage's normalized words, one string each: built once per snapshot."""
+    if snapshot.quote_texts is None:
+        snapshot.quote_texts = [
+            " ".join(w.text for w in _passage_words(snapshot, p)) for p in snapshot.passages
+        ]
+    return snapshot.quote_texts
 
 
 def _passage_words(snapshot: Snapshot, passage: Passage) -> list[Word]:
