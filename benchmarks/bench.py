@@ -146,8 +146,8 @@ def copies_index(base, copies: int):
 
     from qabot.chunker import ChunkingConfig, passage_id
     from qabot.index import Lexicon, Units, build
-    from qabot.indexing import sentence_units
-    from qabot.search.lexical import corpus_words
+    from qabot.index.update import sentence_units
+    from qabot.text.terms import distinct_content_words
 
     rng = np.random.default_rng(7)
     passages = []
@@ -169,7 +169,7 @@ def copies_index(base, copies: int):
         return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
 
     owners, sentences = sentence_units(passages)
-    words = corpus_words(passages)
+    words = distinct_content_words(p.embed_text for p in passages)
     return build(
         passages,
         unit(len(passages)),
@@ -232,12 +232,13 @@ def main() -> None:
         ]
 
         # 2. warm, in-process
-        from qabot.service import SearchService
+        from qabot.maintainer import IndexMaintainer
         from qabot.settings import load_settings
 
         settings = load_settings(corpus_dir=work / "corpus", embeddings_dir=work / "embeddings")
-        service = SearchService.from_settings(settings)
-        answerer = service.answerer()
+        service = IndexMaintainer(settings)
+        answerer = service.library()
+        stored = service.store.load()
         asks = questions(asked)
         ours_warm, plain_warm = [], []
         for question in asks[:10]:
@@ -252,8 +253,8 @@ def main() -> None:
 
         hf_logging.disable_progress_bar()
         model = SentenceTransformer(model_path, device="cpu")
-        flat = faiss.IndexFlatIP(answerer.index.dimension)
-        flat.add(answerer.index.vectors())
+        flat = faiss.IndexFlatIP(stored.dimension)
+        flat.add(stored.vectors())
         for question in asks[:10]:
             flat.search(model.encode([question], normalize_embeddings=True), 3)
         for question in asks:
@@ -262,14 +263,14 @@ def main() -> None:
             plain_warm.append((time.perf_counter() - started) * 1000)
 
         # 4. size
-        from qabot.search.answerer import Answerer
+        from qabot.library import Library
 
-        base = answerer.index
+        base = stored
         scale = []
         for copies in sizes:
             index = copies_index(base, copies)
             stand_in = StandIn(index.dimension, "stand-in")
-            sized = Answerer(index, stand_in)
+            sized = Library(index, stand_in)
             sized_flat = faiss.IndexFlatIP(index.dimension)
             sized_flat.add(index.vectors())
             sample = asks[:100]

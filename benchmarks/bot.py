@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from qabot.bot import Qabot
-from qabot.service import SearchService
+from qabot.maintainer import IndexMaintainer
 from qabot.settings import load_settings
 
 QUESTIONS = [
@@ -45,7 +45,7 @@ class Recorder:
 
 async def main() -> None:
     settings = load_settings(discord_cooldown_rate=10_000)
-    service = SearchService.from_settings(settings)
+    service = IndexMaintainer(settings)
     service.warm_up()
     client = Qabot(service, settings)
 

@@ -13,18 +13,18 @@ import time
 started = time.perf_counter()
 import click  # noqa: E402,F401  the CLI's own import
 
-from qabot.service import SearchService  # noqa: E402
+from qabot.maintainer import IndexMaintainer  # noqa: E402
 from qabot.settings import load_settings  # noqa: E402
 
 imported = time.perf_counter()
-service = SearchService.from_settings(load_settings())
-service.ensure_index(build_if_needed=False)
+maintainer = IndexMaintainer(load_settings())
+index = maintainer.store.load()
 loaded = time.perf_counter()
-service.query_embedder()
+maintainer.query_embedder()
 session = time.perf_counter()
-answerer = service.answerer()
+library = maintainer.library(build_if_needed=False)
 built = time.perf_counter()
-answerer.ask(sys.argv[1], 3)
+library.ask(sys.argv[1], 3)
 answered = time.perf_counter()
 
 interpreter = time.perf_counter()
@@ -36,7 +36,7 @@ for label, seconds in (
     ("imports (click, settings, service, numpy)", imported - started),
     ("index load (manifest, corpus hashes, arrays)", loaded - imported),
     ("model session (onnxruntime, tokenizer)", session - loaded),
-    ("answerer (tables of this index)", built - session),
+    ("library (its tables, built once)", built - session),
     ("the question (embed, retrieve, highlight)", answered - built),
 ):
     print(f"  {label:48} {seconds * 1000:6.0f} ms")

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from qabot.service import SearchService
+from qabot.maintainer import IndexMaintainer
 from qabot.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,10 +31,10 @@ def main() -> None:
     try:
         shutil.copytree(ROOT / "corpus", work / "corpus")
         settings = load_settings(corpus_dir=work / "corpus", embeddings_dir=work / "embeddings")
-        service = SearchService.from_settings(settings)
+        service = IndexMaintainer(settings)
 
         service.embedder.embed(["warm up"])  # load the model outside the build timing
-        report = service.update_index(force=True)
+        report = service.update(force=True)
         tokens = sorted(p.tokens for p in service.passages())
         print(f"passages: {report.passages} from {report.files} file(s)")
         print(
@@ -48,7 +48,7 @@ def main() -> None:
         for _ in range(3):
             for case in questions:
                 started = time.perf_counter()
-                answer = service.ask(case["question"], 5)
+                answer = service.library().ask(case["question"], 5)
                 latencies.append((time.perf_counter() - started) * 1000)
                 if len(ranks) < len(questions):
                     ranks.append(

@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from qabot.service import SearchService
+from qabot.maintainer import IndexMaintainer
 from qabot.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,10 +57,10 @@ def main(copies: int = 50, unique: bool = False) -> None:
                 make_copy(text, n, unique), encoding="utf-8"
             )
         settings = load_settings(corpus_dir=corpus, embeddings_dir=work / "embeddings")
-        service = SearchService.from_settings(settings)
+        service = IndexMaintainer(settings)
         service.embedder.embed(["warm up"])  # load the model outside the timings
 
-        full = service.update_index(force=True)
+        full = service.update(force=True)
         print(
             f"corpus: {copies} copies{' (every paragraph unique)' if unique else ''}, "
             f"{full.passages} passages, {full.files} files"
@@ -74,23 +74,23 @@ def main(copies: int = 50, unique: bool = False) -> None:
             ),
             encoding="utf-8",
         )
-        edit = service.update_index()
+        edit = service.update()
         print(
             f"one paragraph edited: {edit.seconds:6.2f} s, embedded {edit.embedded}, "
             f"reused {edit.reused} ({edit.passages_changed} changed)"
         )
 
-        same = service.update_index()
+        same = service.update()
         assert same.up_to_date
         print(f"no change (in process): {same.seconds * 1000:6.1f} ms")
 
         questions = ["Who met Trotsky when the tanker reached Tampico?", "Who was Turkul?"]
-        service.ask(questions[0])  # load the BM25 tables and the sentence vectors
+        service.library().ask(questions[0])  # load the BM25 tables and the sentence vectors
         latencies = []
         for _ in range(10):
             for question in questions:
                 started = time.perf_counter()
-                service.ask(question, 5)
+                service.library().ask(question, 5)
                 latencies.append((time.perf_counter() - started) * 1000)
         latencies.sort()
         print(

@@ -1,7 +1,9 @@
 """The Discord bot: `/ask`, mentions and DMs, answered with quoted passages.
 
-A thin shell over SearchService. Retrieval runs in worker threads (``asyncio.to_thread``)
-so the gateway heartbeat never waits; every message is sent with mentions disabled.
+A thin shell over the index maintainer and its library. Each answer reads the library
+once (a hot reload swaps it between questions, never during one). Retrieval runs in
+worker threads (``asyncio.to_thread``) so the gateway heartbeat never waits; every
+message is sent with mentions disabled.
 """
 
 from __future__ import annotations
@@ -20,18 +22,18 @@ from discord import app_commands
 
 from qabot.dates import date_label
 from qabot.errors import ConfigError, NetworkError, QuestionError
-from qabot.formatting import (
+from qabot.formatting.discord import (
     EmbedSpec,
     answer_embed,
     discord_message,
     passages_embed,
-    shorten,
     timeline_embed,
     verdict_embed,
 )
-from qabot.search.query import FilterError, Filters
-from qabot.search.reading import Reader
-from qabot.service import SearchService
+from qabot.formatting.labels import shorten
+from qabot.library import Library
+from qabot.maintainer import IndexMaintainer
+from qabot.search.query import FilterError, Filters, Query
 from qabot.settings import Settings
 from qabot.types import Answer, Hit
 
@@ -81,11 +83,13 @@ def question_from_message(content: str, bot_id: int) -> str:
 
 
 class Pages:
-    """An answer split into pages of ``per_page`` hits, for the More button."""
+    """An answer split into pages of ``per_page`` hits, for the More button, and the
+    library that answered (reading on from a hit reads the same one)."""
 
-    def __init__(self, answer: Answer, per_page: int) -> None:
+    def __init__(self, answer: Answer, per_page: int, library: Library | None = None) -> None:
         self.answer = answer
         self.per_page = per_page
+        self.library = library
         self.count = max(1, -(-len(answer.hits) // per_page))
 
     def hits(self, page: int) -> Sequence[Hit]:
@@ -99,15 +103,13 @@ class Pages:
 class MoreView(discord.ui.View):
     """The More button: next page of results, for the asker only, until it times out."""
 
-    def __init__(
-        self, pages: Pages, asker_id: int, timeout: float, reader: Reader | None = None
-    ) -> None:
+    def __init__(self, pages: Pages, asker_id: int, timeout: float) -> None:
         super().__init__(timeout=timeout)
         self.pages = pages
         self.asker_id = asker_id
         self.page = 1
         self.message: discord.Message | None = None
-        self.reader = reader
+        self.library = pages.library
         self._sync_button()
 
     def _sync_button(self) -> None:
@@ -115,7 +117,7 @@ class MoreView(discord.ui.View):
         self.more.label = "More" if self.page < self.pages.count else "No more results"
         for item in [i for i in self.children if isinstance(i, ReadOnButton)]:
             self.remove_item(item)
-        if self.reader is None:
+        if self.library is None:
             return
         for place, hit in enumerate(self.pages.hits(self.page)):  # ◀ n  n ▶ under each one
             for step in (-1, 1):
@@ -123,7 +125,7 @@ class MoreView(discord.ui.View):
                 if target is not None:
                     row = 1 + place // 2
                     self.add_item(
-                        ReadOnButton(self.reader, hit.rank, target, step, row, self.timeout)
+                        ReadOnButton(self.library, hit.rank, target, step, row, self.timeout)
                     )
 
     @discord.ui.button(label="More", style=discord.ButtonStyle.secondary)
@@ -154,14 +156,14 @@ class ReadOnButton(discord.ui.Button["MoreView"]):
     """◀ n / n ▶: the passage before or after hit n, shown to whoever clicks (anyone)."""
 
     def __init__(
-        self, reader: Reader, rank: int, target: int, step: int, row: int, timeout: float | None
+        self, library: Library, rank: int, target: int, step: int, row: int, timeout: float | None
     ) -> None:
         label = f"◀ {rank}" if step < 0 else f"{rank} ▶"
         super().__init__(label=label, style=discord.ButtonStyle.secondary, row=row)
-        self.reader, self.target, self.timeout = reader, target, timeout or 300.0
+        self.library, self.target, self.timeout = library, target, timeout or 300.0
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        view = ReadView(self.reader, self.target, self.timeout)
+        view = ReadView(self.library, self.target, self.timeout)
         await interaction.response.send_message(
             embed=view.embed(), view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
         )
@@ -170,25 +172,25 @@ class ReadOnButton(discord.ui.Button["MoreView"]):
 class ReadView(discord.ui.View):
     """One passage of a document, with ◀ ▶ to page through it (the clicker's own view)."""
 
-    def __init__(self, reader: Reader, passage_id: int, timeout: float) -> None:
+    def __init__(self, library: Library, passage_id: int, timeout: float) -> None:
         super().__init__(timeout=timeout)
-        self.reader = reader
-        self.passage = reader.passage(passage_id)
+        self.library = library
+        self.passage = library.passage(passage_id)
         self._sync()
 
     def embed(self) -> discord.Embed:
         return to_embed(passages_embed(f"Reading: {self.passage.title}", [self.passage]))
 
     def _sync(self) -> None:
-        before, after = self.reader.neighbours(self.passage)
+        before, after = self.library.neighbours(self.passage.id)
         self.back.disabled = before is None
         self.forward.disabled = after is None
 
     async def _go(self, interaction: discord.Interaction, step: int) -> None:
-        before, after = self.reader.neighbours(self.passage)
+        before, after = self.library.neighbours(self.passage.id)
         target = before if step < 0 else after
         if target is not None:
-            self.passage = self.reader.passage(target)
+            self.passage = self.library.passage(target)
         self._sync()
         await interaction.response.edit_message(
             embed=self.embed(), view=self, allowed_mentions=NO_MENTIONS
@@ -215,16 +217,19 @@ def intents_for(settings: Settings, message_content: bool) -> discord.Intents:
     return intents
 
 
-class QabotHandlers:
-    """The bot's behaviour, shared by the sharded production client and the test client."""
+class QabotHandlers(discord.Client):
+    """The bot's behaviour, shared by the sharded production client and the test client.
 
-    service: SearchService
+    A ``discord.Client``; ``ShardedQabot`` puts ``AutoShardedClient`` after it in the
+    method order, so the same constructor and handlers run on either transport."""
+
+    maintainer: IndexMaintainer
     settings: Settings
     tree: app_commands.CommandTree
 
     def __init__(
         self,
-        service: SearchService,
+        maintainer: IndexMaintainer,
         settings: Settings,
         *,
         message_content: bool = True,
@@ -232,14 +237,14 @@ class QabotHandlers:
         **options: Any,
     ) -> None:
         intents = intents or intents_for(settings, message_content)
-        super().__init__(intents=intents, allowed_mentions=NO_MENTIONS, **options)  # the Client
-        self.service = service
+        super().__init__(intents=intents, allowed_mentions=NO_MENTIONS, **options)
+        self.maintainer = maintainer
         self.settings = settings
         self._cooldowns: dict[int, app_commands.Cooldown] = {}
         self._slots = asyncio.Semaphore(settings.discord_max_concurrent)
         self._reload_task: asyncio.Task[None] | None = None
-        self.tree = app_commands.CommandTree(self)  # type: ignore[arg-type]
-        self.tree.on_error = self._on_tree_error
+        self.tree = app_commands.CommandTree(self)
+        self.tree.error(self._on_tree_error)
         handlers = self
 
         @self.tree.command(name="ask")
@@ -288,7 +293,7 @@ class QabotHandlers:
             self._reload_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reload_task
-        await super().close()  # type: ignore[misc]
+        await super().close()
 
     async def reload_once(self) -> bool:
         """Swap in a new index if `qabot index`/`qabot watch` saved one; never raises.
@@ -297,12 +302,13 @@ class QabotHandlers:
         started with. A new index that cannot be loaded is logged and the old one kept.
         """
         try:
-            swapped = await asyncio.to_thread(self.service.reload_if_changed)
+            swapped = await asyncio.to_thread(self.maintainer.reload_if_changed)
         except Exception as error:  # the bot must keep answering
             log.error("could not load the new index, still answering from the old one: %s", error)
             return False
         if swapped:
-            log.info("loaded the new index: %d passages", len(self.service.index))
+            library = self.maintainer.current
+            log.info("loaded the new index: %d passages", len(library) if library else 0)
         return swapped
 
     async def reload_loop(self) -> None:
@@ -312,7 +318,7 @@ class QabotHandlers:
             await self.reload_once()
 
     async def on_ready(self) -> None:
-        log.info("connected as %s to %d server(s)", self.user, len(self.guilds))  # type: ignore[attr-defined]
+        log.info("connected as %s to %d server(s)", self.user, len(self.guilds))
 
     async def sync_commands(self) -> None:
         """Register /ask globally, and in one server at once when configured."""
@@ -334,13 +340,20 @@ class QabotHandlers:
             self._cooldowns[user_id] = bucket
         return bucket.update_rate_limit()
 
-    async def answer(self, question: str, per_page: int, filters: Filters | None = None) -> Pages:
+    async def library(self) -> Library:
+        """The live library (loaded off the event loop the first time)."""
+        return await asyncio.to_thread(self.maintainer.library)
+
+    async def answer(self, query: Query, per_page: int) -> Pages:
         """Search off the event loop; enough hits for every page of the More button."""
         async with self._slots:
-            answer = await asyncio.to_thread(
-                self.service.ask, question, per_page * MAX_PAGES, filters
-            )
-        return Pages(answer, per_page)
+            library = await self.library()
+            answer = await asyncio.to_thread(library.ask, query)
+        return Pages(answer, per_page, library)
+
+    def query(self, question: str, k: int, filters: Filters | None = None) -> Query:
+        """The question validated once (QuestionError / FilterError when unusable)."""
+        return Query.make(question, k, filters, max_chars=self.settings.max_question_chars)
 
     async def respond(
         self,
@@ -356,7 +369,9 @@ class QabotHandlers:
         then ``acknowledge`` (defer, or a typing indicator), then answers off the loop.
         """
         try:
-            question = self.service.validate(question)
+            query = self.query(question, per_page * MAX_PAGES, filters)
+        except FilterError as error:
+            return f"{error.field}: {error.reason}"
         except QuestionError as error:
             return self._polite(error)
         wait = self.retry_after(asker_id)
@@ -364,7 +379,7 @@ class QabotHandlers:
             return f"You're asking quickly; please wait {wait:.0f} s and try again."
         await acknowledge()
         try:
-            return await self.answer(question, per_page, filters)
+            return await self.answer(query, per_page)
         except FilterError as error:  # an unknown section: named as the option
             return f"{error.field}: {error.reason}"
 
@@ -411,12 +426,7 @@ class QabotHandlers:
             )
             await send(discord_message(reply), ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
-        view = MoreView(
-            reply,
-            interaction.user.id,
-            self.settings.discord_more_timeout,
-            await asyncio.to_thread(self.service.reader),
-        )
+        view = MoreView(reply, interaction.user.id, self.settings.discord_more_timeout)
         view.message = await interaction.followup.send(
             embed=reply.embed(1), view=view, allowed_mentions=NO_MENTIONS, wait=True
         )
@@ -428,9 +438,9 @@ class QabotHandlers:
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """The corpus's entry dates that match what is typed (at most 25)."""
-        reader = await asyncio.to_thread(self.service.reader)
+        library = await self.library()
         choices = []
-        for day in reader.snapshot.entry_dates:
+        for day in library.entry_dates:
             label = date_label(dt.date.fromisoformat(day))
             if current.lower() in label.lower() or current in day:
                 choices.append(app_commands.Choice(name=label, value=day))
@@ -440,33 +450,37 @@ class QabotHandlers:
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """The corpus's sections that match what is typed (at most 25)."""
-        reader = await asyncio.to_thread(self.service.reader)
-        names = [n for n in reader.snapshot.sections if current.lower() in n.lower()]
+        library = await self.library()
+        names = [n for n in library.sections if current.lower() in n.lower()]
         return [app_commands.Choice(name=shorten(n, 100), value=n[:100]) for n in names[:25]]
 
     async def handle_entry(self, interaction: discord.Interaction, date: str) -> None:
         """/entry: the day's entry from its first passage (or the nearest, said so)."""
         await interaction.response.defer(thinking=True)
-        reader = await asyncio.to_thread(self.service.reader)
+        library = await self.library()
         try:
-            view = reader.entry(date)
+            view = library.entry(date)
         except QuestionError as error:
             await interaction.followup.send(
                 discord_message(str(error)), ephemeral=True, allowed_mentions=NO_MENTIONS
             )
             return
         title = f"Entry of {date_label(view.asked)}"
-        spec = passages_embed(title, view.passages, description=view.note or "")
-        first = view.passages[0].id if view.passages else None
-        read = ReadView(reader, first, self.settings.discord_more_timeout) if first else None
-        await interaction.followup.send(
-            embed=to_embed(spec), allowed_mentions=NO_MENTIONS, **({"view": read} if read else {})
-        )
+        passages = [r.passage for r in view.passages]
+        spec = passages_embed(title, passages, description=view.note or "")
+        first = passages[0].id if passages else None
+        read = ReadView(library, first, self.settings.discord_more_timeout) if first else None
+        if read is None:
+            await interaction.followup.send(embed=to_embed(spec), allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.followup.send(
+                embed=to_embed(spec), allowed_mentions=NO_MENTIONS, view=read
+            )
 
     async def handle_timeline(self, interaction: discord.Interaction) -> None:
         """/timeline: each text's entries and sections, in order."""
-        reader = await asyncio.to_thread(self.service.reader)
-        documents = await asyncio.to_thread(reader.timeline)
+        library = await self.library()
+        documents = await asyncio.to_thread(library.timeline)
         await interaction.response.send_message(
             embed=to_embed(timeline_embed(documents)), allowed_mentions=NO_MENTIONS
         )
@@ -474,7 +488,7 @@ class QabotHandlers:
     async def handle_verify(self, interaction: discord.Interaction, quote: str) -> None:
         """/verify: exact, close (the differences marked) or absent (the nearest passages)."""
         try:
-            quote = self.service.validate(quote)
+            quote = self.query(quote, 1).text
         except QuestionError as error:
             await interaction.response.send_message(
                 self._polite(error), ephemeral=True, allowed_mentions=NO_MENTIONS
@@ -482,15 +496,15 @@ class QabotHandlers:
             return
         await interaction.response.defer(thinking=True)
         async with self._slots:
-            answerer = await asyncio.to_thread(self.service.answerer)
-            verdict = await asyncio.to_thread(answerer.verify, quote)
-        extra = {}
-        if verdict.passage is not None:  # read around the quotation: ◀ ▶
-            reader = answerer.reader
-            extra["view"] = ReadView(reader, verdict.passage.id, self.settings.discord_more_timeout)
-        await interaction.followup.send(
-            embed=to_embed(verdict_embed(verdict)), allowed_mentions=NO_MENTIONS, **extra
-        )
+            library = await self.library()
+            verdict = await asyncio.to_thread(library.verify, quote)
+        embed = to_embed(verdict_embed(verdict))
+        if verdict.passage is None:
+            await interaction.followup.send(embed=embed, allowed_mentions=NO_MENTIONS)
+            return
+        # read around the quotation: ◀ ▶
+        view = ReadView(library, verdict.passage.passage.id, self.settings.discord_more_timeout)
+        await interaction.followup.send(embed=embed, allowed_mentions=NO_MENTIONS, view=view)
 
     async def _on_tree_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
@@ -515,7 +529,7 @@ class QabotHandlers:
 
     async def on_message(self, message: discord.Message) -> None:
         """Answer a DM, or a channel message that mentions the bot."""
-        me = self.user  # type: ignore[attr-defined]
+        me = self.user
         if message.author.bot or me is None:
             return
         in_dm = message.guild is None
@@ -546,12 +560,7 @@ class QabotHandlers:
             )
             return
         pages = reply
-        view = MoreView(
-            pages,
-            message.author.id,
-            self.settings.discord_more_timeout,
-            await asyncio.to_thread(self.service.reader),
-        )
+        view = MoreView(pages, message.author.id, self.settings.discord_more_timeout)
         view.message = await message.reply(
             embed=pages.embed(1), view=view, allowed_mentions=NO_MENTIONS, mention_author=False
         )
@@ -563,7 +572,7 @@ async def _typing(channel: discord.abc.Messageable) -> None:
         await channel.typing()
 
 
-class Qabot(QabotHandlers, discord.Client):
+class Qabot(QabotHandlers):
     """A single-connection client (tests, small deployments)."""
 
 
@@ -571,12 +580,12 @@ class ShardedQabot(QabotHandlers, discord.AutoShardedClient):
     """The production client: discord.py chooses the shard count Discord recommends."""
 
 
-async def _serve(service: SearchService, settings: Settings, token: str) -> None:
+async def _serve(maintainer: IndexMaintainer, settings: Settings, token: str) -> None:
     import aiohttp
 
     message_content = True
     while True:
-        client = ShardedQabot(service, settings, message_content=message_content)
+        client = ShardedQabot(maintainer, settings, message_content=message_content)
         try:
             async with client:
                 await client.start(token)
@@ -608,7 +617,7 @@ def _cause(error: BaseException) -> str:
     return text.removeprefix("Cannot connect to host ")
 
 
-def run_bot(settings: Settings, service: SearchService) -> None:
+def run_bot(settings: Settings, maintainer: IndexMaintainer) -> None:
     """Check the token, load the model and index, then connect (blocks until stopped).
 
     Logging is the CLI's one handler: the bot's own lines at INFO, libraries' warnings
@@ -620,6 +629,6 @@ def run_bot(settings: Settings, service: SearchService) -> None:
     discord.VoiceClient.warn_nacl = False
     discord.VoiceClient.warn_dave = False
     log.info("loading the index and the model before connecting")
-    service.warm_up()
-    log.info("ready: %d passages indexed; connecting to Discord", len(service.index))
-    asyncio.run(_serve(service, settings, token))
+    maintainer.warm_up()
+    log.info("ready: %d passages indexed; connecting to Discord", len(maintainer.library()))
+    asyncio.run(_serve(maintainer, settings, token))

@@ -15,7 +15,9 @@ from dataclasses import dataclass, replace
 
 from qabot.dates import EntryDates, leading_date, mentioned_dates, parse_date_line, seed_year
 from qabot.readers.source import Form, SourceText
-from qabot.types import Document, Passage
+from qabot.text.repair import normalize_whitespace, repair_text
+from qabot.text.sentences import sentence_spans
+from qabot.types import Document, Passage, Role
 
 TokenCounter = Callable[[str], int]
 Cleaner = Callable[[str], str]  # source text → the words a reader quotes (markup removed)
@@ -73,7 +75,7 @@ CHUNKER_VERSION = 3  # 2: the front matter is a passage; 3: inline dates, Markdo
 
 EDITORS_NOTE = "Editors’ note"
 ABOUT_SECTION = "About this text"  # the section of a document's front-matter passage
-ABOUT = "about"  # Passage.role of that passage; body passages have role "body"
+ABOUT: Role = "about"  # Passage.role of that passage; body passages have role "body"
 
 # Front-matter keys that open an editorial note (a passage of its own) rather than metadata.
 _NOTE_KEYS = {
@@ -150,9 +152,6 @@ _DANGLING = _SMALL_WORDS | {
 }
 _TERMINAL = tuple(".!?…:;”’\"')]")
 _MD_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
-_LINE_HYPHEN = re.compile(r"(?<=[^\W\d_])- +(?=(?!(?:and|or|nor|to)\b)[a-z])")
-_STRAY_HYPHEN = re.compile(r"(?<=\s)-(?=[a-z])")
-_WS = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -208,17 +207,6 @@ def split_blocks(text: str) -> list[Block]:
     for match in re.finditer(r"\S(?:.*?\S)?(?=\s*(?:\n[ \t\r\f\v]*\n|\Z))", text, re.DOTALL):
         blocks.append(Block(match.group(), match.start(), match.end()))
     return blocks
-
-
-def normalize_whitespace(text: str) -> str:
-    return _WS.sub(" ", text).strip()
-
-
-def repair_text(text: str) -> str:
-    """Undo transcription artifacts for embedding: 'frank- ness' → 'frankness', ' -of' → ' of'."""
-    text = normalize_whitespace(text)
-    text = _LINE_HYPHEN.sub("", text)
-    return _STRAY_HYPHEN.sub("", text)
 
 
 # ---------------------------------------------------------------------------- classify
@@ -449,30 +437,6 @@ def _heading(block: Block, following: Sequence[Block], *, markdown: bool) -> str
 # ---------------------------------------------------------------------------- passages
 
 
-def _sentence_spans(text: str, offset: int) -> list[tuple[int, int]]:
-    """Sentence boundaries as source offsets (whitespace between sentences excluded)."""
-    import sentencex
-
-    spans: list[tuple[int, int]] = []
-    position = 0
-    for sentence in sentencex.segment("en", text):
-        start = position + (len(sentence) - len(sentence.lstrip()))
-        end = position + len(sentence.rstrip())
-        if end > start:
-            spans.append((offset + start, offset + end))
-        position += len(sentence)
-    return spans
-
-
-def split_sentences(text: str) -> list[str]:
-    """The sentences of a passage's text, paragraph by paragraph, whitespace collapsed."""
-    sentences = []
-    for paragraph in text.split("\n\n"):
-        for start, end in _sentence_spans(paragraph, 0):
-            sentences.append(" ".join(paragraph[start:end].split()))
-    return [s for s in sentences if s]
-
-
 def _word_spans(source: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(start + m.start(), start + m.end()) for m in re.finditer(r"\S+", source[start:end])]
 
@@ -537,7 +501,7 @@ def _split_paragraph(
     whole = _make_span(source, [paragraph], start, end, tools)
     if whole.tokens <= config.max_tokens:
         return [whole]
-    sentences = _sentence_spans(source[start:end], start)
+    sentences = sentence_spans(source[start:end], start)
     # Aim for equal parts rather than a full first part and a scrap at the end.
     parts = math.ceil(whole.tokens / config.max_tokens)
     target = min(config.max_tokens, math.ceil(whole.tokens / parts) + config.min_tokens)

@@ -1,4 +1,4 @@
-"""`qabot` command line: a thin shell over SearchService.
+"""`qabot` command line: a thin shell over the index maintainer and its library.
 
 Heavy modules (torch, sentence-transformers, faiss) are imported only by the commands
 that need them, so `qabot --help` is instant. Domain errors become one line on stderr
@@ -8,11 +8,10 @@ and an exit code: 2 for bad input or settings, 1 for other failures.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import shutil
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -22,11 +21,10 @@ from qabot import __version__
 from qabot.errors import QabotError, QuestionError
 
 if TYPE_CHECKING:
-    from qabot.indexing import IndexUpdate
-    from qabot.search.reading import Reader
-    from qabot.service import SearchService
-    from qabot.settings import Settings
-    from qabot.types import Passage
+    from qabot.index.update import IndexUpdate
+    from qabot.library import Library
+    from qabot.maintainer import IndexMaintainer
+    from qabot.settings import Group, Settings
 
 
 INTERRUPTED = 130  # the shell's code for Ctrl-C
@@ -100,28 +98,19 @@ def _terminal_width() -> int:
     return min(shutil.get_terminal_size((88, 24)).columns, 100)
 
 
-# The settings each command reads: a bad value of any other does not stop it.
-_STORAGE = frozenset(
-    {
-        *("corpus_dir", "embeddings_dir", "model", "allow_download", "chunk_max_tokens"),
-        *("chunk_min_tokens", "batch_size", "max_file_mb"),
-    }
-)
-_ANSWERING = _STORAGE | {
-    *("top_k", "abstain_threshold", "retrieval", "fusion", "rrf_k", "mix_weights"),
-    *("highlight", "query_runtime", "max_question_chars"),
-}
-_USES: dict[str, frozenset[str] | None] = {
-    "index": _STORAGE,
-    "passages": _STORAGE,
-    "entry": _STORAGE,
-    "timeline": _STORAGE,
-    "show": _STORAGE,
-    "verify": _ANSWERING,
-    "watch": _STORAGE | {"watch_debounce_ms"},
-    "ask": _ANSWERING,
-    "eval": _ANSWERING,
-    "bot": None,  # every setting
+# The groups of settings each command reads (``qabot.settings``): a bad value of any
+# other setting does not stop it.
+_USES: dict[str, tuple[Group, ...]] = {
+    "index": ("storage",),
+    "passages": ("storage",),
+    "entry": ("storage",),
+    "timeline": ("storage",),
+    "show": ("storage",),
+    "verify": ("storage", "answering"),
+    "watch": ("storage", "watch"),
+    "ask": ("storage", "answering"),
+    "eval": ("storage", "answering"),
+    "bot": ("storage", "answering", "discord"),
 }
 
 
@@ -132,21 +121,33 @@ def _settings(ctx: click.Context, **overrides: Any) -> Settings:
     value of a setting the command does not read is reported and does not stop it.
     """
     if "settings" not in ctx.obj:
-        from qabot.settings import load_settings
+        from qabot.settings import load_settings, settings_of
 
+        groups = _USES.get(ctx.command.name or "")
         ctx.obj["settings"] = load_settings(
             ctx.obj.get("config"),
-            uses=_USES.get(ctx.command.name),
+            uses=None if groups is None else settings_of(*groups),
             warn=lambda message: click.echo(f"qabot: warning: {message}", err=True),
             **{k: v for k, v in overrides.items() if v is not None},
         )
     return ctx.obj["settings"]
 
 
-def _service(ctx: click.Context) -> SearchService:
-    from qabot.service import SearchService
+def _maintainer(ctx: click.Context) -> IndexMaintainer:
+    from qabot.maintainer import IndexMaintainer
 
-    return SearchService.from_settings(_settings(ctx), notify=_notify)
+    return IndexMaintainer(_settings(ctx), notify=_notify)
+
+
+def _library(ctx: click.Context, maintainer: IndexMaintainer, *, build: bool = True) -> Library:
+    """The maintainer's library, the index built or updated first (with a progress bar)."""
+    return maintainer.library(build_if_needed=build, progress=_progress_bar("Embedding"))
+
+
+def _echo_json(record: dict[str, Any]) -> None:
+    from qabot.formatting.records import dumps
+
+    click.echo(dumps(record))
 
 
 def _progress_bar(description: str) -> Callable[[int], Callable[[int], None]]:
@@ -199,9 +200,9 @@ def cli(ctx: click.Context, config: Path | None, debug: bool) -> None:
     )
 
 
-def _print_update(service: SearchService, report: IndexUpdate) -> None:
+def _print_update(maintainer: IndexMaintainer, report: IndexUpdate) -> None:
     """The change report on stdout; one warning line per file that was not indexed."""
-    for warning in service.failure_warnings(report):
+    for warning in maintainer.failure_warnings(report):
         click.echo(f"qabot: warning: {warning}", err=True)
     click.echo(report.summary())
 
@@ -211,9 +212,9 @@ def _print_update(service: SearchService, report: IndexUpdate) -> None:
 @click.pass_context
 def index(ctx: click.Context, force: bool) -> None:
     """Update the index of the corpus: embed only the passages that changed."""
-    service = _service(ctx)
-    report = service.update_index(force=force, progress=_progress_bar("Embedding"))
-    _print_update(service, report)
+    maintainer = _maintainer(ctx)
+    report = maintainer.update(force=force, progress=_progress_bar("Embedding"))
+    _print_update(maintainer, report)
 
 
 @cli.command()
@@ -222,7 +223,7 @@ def watch(ctx: click.Context) -> None:
     """Watch corpus/ and update the index whenever a text changes (Ctrl-C stops)."""
     from qabot.watcher import watch_corpus
 
-    service = _service(ctx)
+    maintainer = _maintainer(ctx)
     settings = _settings(ctx)
     click.echo(f"Watching {settings.corpus_dir} (Ctrl-C to stop)…", err=True)
 
@@ -231,8 +232,8 @@ def watch(ctx: click.Context) -> None:
 
     try:
         watch_corpus(
-            service,
-            on_update=lambda report: _print_update(service, report),
+            maintainer,
+            on_update=lambda report: _print_update(maintainer, report),
             on_error=on_error,
             debounce_ms=settings.watch_debounce_ms,
         )
@@ -274,20 +275,21 @@ def ask(
     section: str | None,
 ) -> None:
     """Answer QUESTION with cited passages; QUESTION '-' reads one question per line from stdin."""
-    from qabot.formatting import answer_record, render_answer
-    from qabot.search.query import Filters
+    from qabot.formatting.records import answer_record
+    from qabot.formatting.terminal import render_answer
+    from qabot.search.query import Filters, Query
 
     filters = Filters(date=entry_date, section=section)
-    _settings(ctx, top_k=k)  # -k wins over QABOT_TOP_K, whatever its value
-    service = _service(ctx)
-    if question != "-":
-        service.validate(question)  # a bad question fails before any loading
-    service.prefetch_query_embedder()  # loads beside the index (see the README, Performance)
-    service.ensure_index(build_if_needed=not no_build, progress=_progress_bar("Embedding"))
+    settings = _settings(ctx, top_k=k)  # -k wins over QABOT_TOP_K, whatever its value
+    if question != "-":  # a bad question fails before anything loads
+        Query.make(question, settings.top_k, filters, max_chars=settings.max_question_chars)
+    maintainer = _maintainer(ctx)
+    maintainer.prefetch_query_embedder()  # loads beside the index (docs: performance)
+    library = _library(ctx, maintainer, build=not no_build)
     invalid = 0
     for text in _questions(question):
         try:
-            answer = service.ask(text, k, filters)
+            answer = library.ask(text, k, filters)
         except QuestionError as error:
             if question != "-":
                 raise
@@ -295,7 +297,7 @@ def ask(
             click.echo(f"qabot: error: {_worded(error)} (question skipped)", err=True)
             continue
         if as_json:
-            click.echo(json.dumps(answer_record(answer), ensure_ascii=False))
+            _echo_json(answer_record(answer))
         else:
             click.echo(render_answer(answer, _terminal_width(), _emphasis()))
     if invalid:
@@ -307,33 +309,15 @@ def ask(
 @click.pass_context
 def passages(ctx: click.Context, as_json: bool) -> None:
     """List every passage of the index, in corpus order."""
-    from qabot.formatting import passage_record, render_passage
+    from qabot.formatting.records import passage_record
+    from qabot.formatting.terminal import render_passage
 
-    service = _service(ctx)
-    service.ensure_index(progress=_progress_bar("Embedding"))
-    for passage in service.passages():
+    library = _library(ctx, _maintainer(ctx))
+    for passage in library.passages():
         if as_json:
-            click.echo(json.dumps(passage_record(passage), ensure_ascii=False))
+            _echo_json(passage_record(passage))
         else:
             click.echo(render_passage(passage, _terminal_width()))
-
-
-def _print_reading(
-    reader: Reader,
-    passages: Sequence[Passage],
-    note: str | None,
-    record: dict[str, Any] | None,
-    focus: int | None = None,
-) -> None:
-    """Passages read in order: JSON (``record`` plus the passages with their neighbours'
-    ids) when a record is given, else the terminal text."""
-    from qabot.formatting import placed_record, render_reading
-
-    if record is not None:
-        results = [placed_record(p, *reader.neighbours(p)) for p in passages]
-        click.echo(json.dumps({**record, "results": results}, ensure_ascii=False))
-        return
-    click.echo(render_reading(passages, [note or ""], _terminal_width(), focus))
 
 
 @cli.command()
@@ -342,17 +326,14 @@ def _print_reading(
 @click.pass_context
 def entry(ctx: click.Context, day: str, as_json: bool) -> None:
     """Show the entry of DATE (1937-01-09, "January 9", "Jan 9 1937") from its start."""
-    service = _service(ctx)
-    service.ensure_index(progress=_progress_bar("Embedding"))
-    reader = service.reader()
-    view = reader.entry(day)
-    record = {
-        "date": view.asked.isoformat(),
-        "exact": view.exact,
-        "entries": list(view.dates),
-        "note": view.note,
-    }
-    _print_reading(reader, view.passages, view.note, record if as_json else None)
+    from qabot.formatting.records import entry_record
+    from qabot.formatting.terminal import render_reading
+
+    view = _library(ctx, _maintainer(ctx)).entry(day)
+    if as_json:
+        _echo_json(entry_record(view))
+    else:
+        click.echo(render_reading(view.passages, [view.note or ""], _terminal_width()))
 
 
 @cli.command()
@@ -360,14 +341,13 @@ def entry(ctx: click.Context, day: str, as_json: bool) -> None:
 @click.pass_context
 def timeline(ctx: click.Context, as_json: bool) -> None:
     """List each document's entries (date, first words) and sections, in order."""
-    from qabot.formatting import render_timeline, timeline_record
+    from qabot.formatting.records import timeline_record
+    from qabot.formatting.terminal import render_timeline
 
-    service = _service(ctx)
-    service.ensure_index(progress=_progress_bar("Embedding"))
-    documents = service.reader().timeline()
+    documents = _library(ctx, _maintainer(ctx)).timeline()
     if as_json:
         for document in documents:
-            click.echo(json.dumps(timeline_record(document), ensure_ascii=False))
+            _echo_json(timeline_record(document))
         return
     click.echo(render_timeline(documents, _terminal_width()), nl=False)
 
@@ -380,12 +360,15 @@ def timeline(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def show(ctx: click.Context, passage_id: int, context: int, as_json: bool) -> None:
     """Show a passage by its id (from --json output) with its neighbours."""
-    service = _service(ctx)
-    service.ensure_index(progress=_progress_bar("Embedding"))
-    reader = service.reader()
-    window = reader.window(passage_id, context)
-    record = {"id": passage_id, "note": window.note, "focus": window.focus}
-    _print_reading(reader, window.passages, window.note, record if as_json else None, window.focus)
+    from qabot.formatting.records import window_record
+    from qabot.formatting.terminal import render_reading
+
+    window = _library(ctx, _maintainer(ctx)).show(passage_id, context)
+    if as_json:
+        _echo_json(window_record(window))
+        return
+    width = _terminal_width()
+    click.echo(render_reading(window.passages, [window.note or ""], width, window.focus))
 
 
 @cli.command()
@@ -394,19 +377,17 @@ def show(ctx: click.Context, passage_id: int, context: int, as_json: bool) -> No
 @click.pass_context
 def verify(ctx: click.Context, quote: str, as_json: bool) -> None:
     """Say whether QUOTE is in the text: exact, close (with the text's wording), or absent."""
-    from qabot.formatting import render_verdict, verdict_record
+    from qabot.formatting.records import verdict_record
+    from qabot.formatting.terminal import render_verdict
+    from qabot.search.query import Query
 
-    service = _service(ctx)
-    service.validate(quote)
-    service.prefetch_query_embedder()
-    service.ensure_index(progress=_progress_bar("Embedding"))
-    answerer = service.answerer()
-    verdict = answerer.verify(quote)
+    settings = _settings(ctx)
+    Query.make(quote, 1, max_chars=settings.max_question_chars)  # fails before loading
+    maintainer = _maintainer(ctx)
+    maintainer.prefetch_query_embedder()
+    verdict = _library(ctx, maintainer).verify(quote)
     if as_json:
-        neighbours = (
-            answerer.reader.neighbours(verdict.passage) if verdict.passage else (None, None)
-        )
-        click.echo(json.dumps(verdict_record(verdict, *neighbours), ensure_ascii=False))
+        _echo_json(verdict_record(verdict))
         return
     click.echo(render_verdict(verdict, _terminal_width()))
 
@@ -420,12 +401,10 @@ def eval_command(ctx: click.Context, questions: Path, as_json: bool) -> None:
     from qabot.evaluation import evaluate, load_cases, records
 
     cases = load_cases(questions)  # a bad file fails before anything loads
-    service = _service(ctx)
-    service.ensure_index(progress=_progress_bar("Embedding"))
-    evaluation = evaluate(service.answerer(), cases)
+    evaluation = evaluate(_library(ctx, _maintainer(ctx)), cases)
     if as_json:
         for record in records(evaluation):
-            click.echo(json.dumps(record, ensure_ascii=False))
+            _echo_json(record)
         return
     click.echo(evaluation.report)
 
@@ -433,12 +412,12 @@ def eval_command(ctx: click.Context, questions: Path, as_json: bool) -> None:
 @cli.command()
 @click.pass_context
 def bot(ctx: click.Context) -> None:
-    """Run the Discord bot (token from QABOT_DISCORD_TOKEN, the settings file or .env)."""
+    """Run the Discord bot (token from QABOT_DISCORD_TOKEN, in the environment or .env)."""
     from qabot.bot import check_token, run_bot
 
     settings = _settings(ctx)
     check_token(settings)  # a missing or malformed token fails before anything loads
-    run_bot(settings, _service(ctx))
+    run_bot(settings, _maintainer(ctx))
 
 
 def main() -> NoReturn:

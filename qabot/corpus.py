@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qabot.errors import CorpusError
+from qabot.readers import READABLE_SUFFIXES
 
 log = logging.getLogger(__name__)
-
-TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".epub")  # see readers
 
 
 @dataclass(frozen=True)
@@ -37,8 +36,9 @@ def discover(corpus_dir: Path) -> list[CorpusFile]:
         relative = path.relative_to(corpus_dir)
         if any(part.startswith(".") for part in relative.parts) or not path.is_file():
             continue
-        if path.suffix.lower() not in TEXT_SUFFIXES:
-            log.warning("skipped %s: not a text qabot reads (%s)", path, ", ".join(TEXT_SUFFIXES))
+        if path.suffix.lower() not in READABLE_SUFFIXES:
+            readable = ", ".join(READABLE_SUFFIXES)
+            log.warning("skipped %s: not a text qabot reads (%s)", path, readable)
             continue
         with path.open("rb") as handle:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
@@ -63,19 +63,12 @@ def check_size(file: CorpusFile, max_bytes: int | None) -> None:
         )
 
 
-def read_text(file: CorpusFile, *, max_bytes: int | None = None) -> str:
-    """Decode a corpus file as UTF-8 (a BOM is dropped); anything else is a named error.
-
-    Raises CorpusError for a file over ``max_bytes``, a binary file and non-UTF-8 text.
-    """
+def read_bytes(file: CorpusFile, *, max_bytes: int | None = None) -> bytes:
+    """The file's bytes; CorpusError for a file over ``max_bytes`` (checked before reading)."""
     check_size(file, max_bytes)
-    data = file.path.read_bytes()
-    if b"\0" in data:
-        raise CorpusError(f"{file.path}: looks like a binary file; remove it from the corpus")
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
+        return file.path.read_bytes()
+    except OSError as error:
         raise CorpusError(
-            f"{file.path}: not valid UTF-8 (byte 0x{data[error.start]:02x} at offset "
-            f"{error.start}); convert it, e.g. iconv -f latin1 -t utf-8"
+            f"{file.path}: cannot be read ({error.strerror}); check its permissions"
         ) from None

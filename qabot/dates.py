@@ -276,8 +276,11 @@ def mentioned_dates(text: str, entry_date: str | None) -> tuple[str, ...]:
     return tuple(sorted(found, key=found.__getitem__))
 
 
-def date_label(day: dt.date) -> str:
-    """'January 9, 1937': how citations and notes write a day."""
+def date_label(day: dt.date | str) -> str:
+    """'January 9, 1937': how citations, notes and listings write a day (the one home of
+    this format). Takes a date or its ISO form."""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day)
     return f"{day:%B} {day.day}, {day.year}"
 
 

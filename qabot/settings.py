@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
@@ -42,71 +42,154 @@ class Settings(BaseSettings):
         validate_default=True,
     )
 
-    corpus_dir: Path = Field(Path("corpus"), description="Folder of .txt and .md texts.")
-    embeddings_dir: Path = Field(Path("embeddings"), description="Where the index is kept.")
+    corpus_dir: Path = Field(
+        Path("corpus"),
+        description="Folder of texts (.txt, .md, .html, .xhtml, .epub), searched recursively.",
+        json_schema_extra={"group": "storage"},
+    )
+    embeddings_dir: Path = Field(
+        Path("embeddings"),
+        description="Where the index is kept.",
+        json_schema_extra={"group": "storage"},
+    )
     model: str = Field(
         "all-MiniLM-L6-v2",
         min_length=1,
         description="sentence-transformers name or local path; all-MiniLM-L6-v2 is bundled.",
+        json_schema_extra={"group": "storage"},
     )
     allow_download: bool = Field(
         False,
         description="Fetch a model that is neither a local folder, the bundled one nor in the "
         "local Hugging Face cache (needs network access).",
+        json_schema_extra={"group": "storage"},
     )
-    top_k: int = Field(3, ge=1, le=20, description="Passages returned per question.")
+    top_k: int = Field(
+        3,
+        ge=1,
+        le=20,
+        description="Passages returned per question.",
+        json_schema_extra={"group": "answering"},
+    )
     abstain_threshold: float | None = Field(
         None,
         ge=0.0,
         le=1.0,
         description="Abstain when the confidence is below this; unset: the fitted threshold.",
+        json_schema_extra={"group": "answering"},
     )
     retrieval: Literal["hybrid", "dense", "bm25"] = Field(
-        "hybrid", description="Ranking: dense and BM25 fused, or one of them alone."
+        "hybrid",
+        description="Ranking: dense and BM25 fused, or one of them alone.",
+        json_schema_extra={"group": "answering"},
     )
     fusion: Literal["rrf", "mix"] = Field(
-        "mix", description="How hybrid ranking fuses: a fitted score mix or reciprocal rank fusion."
+        "mix",
+        description="How hybrid ranking fuses: a fitted score mix or reciprocal rank fusion.",
+        json_schema_extra={"group": "answering"},
     )
-    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant (ranks from 1).")
+    rrf_k: int = Field(
+        60,
+        ge=1,
+        description="Reciprocal rank fusion constant (ranks from 1).",
+        json_schema_extra={"group": "answering"},
+    )
     mix_weights: tuple[float, float, float, float] = Field(
         (1.0, 1.0, 1.0, 1.0),
         description="Score mix weights: passage cosine, best-sentence cosine, passage BM25, "
         "best-sentence BM25 (BM25 divided by the question's best).",
+        json_schema_extra={"group": "answering"},
     )
-    highlight: bool = Field(True, description="Find the best-answering sentence of each hit.")
+    highlight: bool = Field(
+        True,
+        description="Find the best-answering sentence of each hit.",
+        json_schema_extra={"group": "answering"},
+    )
     query_runtime: Literal["onnx", "sentence-transformers"] = Field(
         "onnx",
         description="Embed questions with the ONNX export (fast start, no torch) or with "
         "sentence-transformers.",
+        json_schema_extra={"group": "answering"},
     )
-    max_question_chars: int = Field(1000, ge=1, description="Longer questions are refused.")
+    max_question_chars: int = Field(
+        1000,
+        ge=1,
+        description="Longer questions are refused.",
+        json_schema_extra={"group": "answering"},
+    )
     chunk_max_tokens: int | None = Field(
-        None, ge=16, description="Passage size limit; default and cap: the model's max_seq_length."
+        None,
+        ge=16,
+        description="Passage size limit; default and cap: the model's max_seq_length.",
+        json_schema_extra={"group": "storage"},
     )
     chunk_min_tokens: int = Field(
-        32, ge=0, description="Smaller passages are merged with a neighbour."
+        32,
+        ge=0,
+        description="Smaller passages are merged with a neighbour.",
+        json_schema_extra={"group": "storage"},
     )
-    batch_size: int = Field(32, ge=1, le=1024, description="Texts embedded per batch.")
+    batch_size: int = Field(
+        32,
+        ge=1,
+        le=1024,
+        description="Texts embedded per batch.",
+        json_schema_extra={"group": "storage"},
+    )
     max_file_mb: float = Field(
-        20.0, gt=0, description="Corpus files larger than this are skipped with a warning."
+        20.0,
+        gt=0,
+        description="Corpus files larger than this are skipped with a warning.",
+        json_schema_extra={"group": "storage"},
     )
     watch_debounce_ms: int = Field(
-        1000, ge=50, description="`qabot watch` waits this long for edits to settle."
+        1000,
+        ge=50,
+        description="`qabot watch` waits this long for edits to settle.",
+        json_schema_extra={"group": "watch"},
     )
     reload_seconds: float = Field(
-        5.0, ge=0, description="How often the bot checks for a new index (0: never)."
+        5.0,
+        ge=0,
+        description="How often the bot checks for a new index (0: never).",
+        json_schema_extra={"group": "discord"},
     )
-    discord_token: SecretStr | None = Field(None, description="Discord bot token (secret).")
+    discord_token: SecretStr | None = Field(
+        None, description="Discord bot token (secret).", json_schema_extra={"group": "discord"}
+    )
     discord_guild_id: int | None = Field(
-        None, ge=0, description="Also sync /ask to this server, where it appears at once."
+        None,
+        ge=0,
+        description="Also sync /ask to this server, where it appears at once.",
+        json_schema_extra={"group": "discord"},
     )
     discord_message_content: bool = Field(
-        True, description="Ask for the privileged message content intent (fallback if denied)."
+        True,
+        description="Ask for the privileged message content intent (fallback if denied).",
+        json_schema_extra={"group": "discord"},
     )
-    discord_cooldown_rate: int = Field(3, ge=1, description="Questions a user may ask per …")
-    discord_cooldown_seconds: float = Field(30.0, gt=0, description="… this many seconds.")
-    discord_more_timeout: float = Field(300.0, gt=0, description="Seconds the More button works.")
-    discord_max_concurrent: int = Field(4, ge=1, le=64, description="Questions computed at once.")
+    discord_cooldown_rate: int = Field(
+        3,
+        ge=1,
+        description="Questions a user may ask per …",
+        json_schema_extra={"group": "discord"},
+    )
+    discord_cooldown_seconds: float = Field(
+        30.0, gt=0, description="… this many seconds.", json_schema_extra={"group": "discord"}
+    )
+    discord_more_timeout: float = Field(
+        300.0,
+        gt=0,
+        description="Seconds the More button works.",
+        json_schema_extra={"group": "discord"},
+    )
+    discord_max_concurrent: int = Field(
+        4,
+        ge=1,
+        le=64,
+        description="Questions computed at once.",
+        json_schema_extra={"group": "discord"},
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -122,6 +205,21 @@ class Settings(BaseSettings):
         if config_file is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
         return (*sources, file_secret_settings)
+
+
+Group = Literal["storage", "answering", "watch", "discord"]
+# storage: where the texts and the index are, and how the index is built; answering:
+# how questions are answered; watch: `qabot watch`; discord: the bot.
+
+
+def settings_of(*groups: Group) -> frozenset[str]:
+    """The names of the settings in these groups: what a command reads."""
+    return frozenset(
+        name
+        for name, info in Settings.model_fields.items()
+        if isinstance(info.json_schema_extra, dict)
+        and info.json_schema_extra.get("group") in groups
+    )
 
 
 def _env_name(field: str) -> str:
@@ -144,7 +242,7 @@ def _from_file(field: str, toml: dict[str, Any]) -> bool:
     return field in toml and variable not in os.environ and variable not in _dotenv_keys()
 
 
-def _describe(error: dict[str, Any], toml: dict[str, Any], path: Path) -> str:
+def _describe(error: Mapping[str, Any], toml: dict[str, Any], path: Path) -> str:
     """One line naming the setting, its value (never a secret's) and where to fix it."""
     import difflib
 

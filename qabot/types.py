@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
+from typing import Literal
+
+from qabot.dates import date_label
+
+Role = Literal["body", "about"]  # the author's text; a document's front matter
+Match = Literal["lexical", "semantic", "both"]  # which retriever found a hit
+Order = Literal["relevance", "entry"]  # how an answer's hits are ordered
 
 
 @dataclass(frozen=True)
@@ -25,10 +31,7 @@ class Citation:
 
     def date_label(self) -> str | None:
         """The date as a reader writes it: 'January 9, 1937'."""
-        if self.date is None:
-            return None
-        day = dt.date.fromisoformat(self.date)
-        return f"{day:%B} {day.day}, {day.year}"
+        return None if self.date is None else date_label(self.date)
 
     def __str__(self) -> str:
         parts = [self.title, self.section, self.date_label(), self.paragraph_label()]
@@ -57,7 +60,7 @@ class Passage:
     start: int
     end: int
     tokens: int
-    role: str = "body"  # "about": the document's front matter (title, author, licence …)
+    role: Role = "body"
     anchor: str | None = None  # where in the file, for HTML/EPUB: "chapter-4.xhtml#entry-2"
     mentions: tuple[str, ...] = ()  # ISO days the passage tells of ("On the 23rd, …")
 
@@ -79,24 +82,24 @@ class Document:
 
 @dataclass(frozen=True)
 class Hit:
-    """A passage returned for a question, with its rank (from 1) and scores.
+    """A passage shown for a question, with its rank (from 1) and what was measured.
 
-    ``score`` is what the reader is shown (see ``qabot.search.answerer``: the answer's
-    confidence scaled by relevance; None when the hits follow an entry's order);
-    ``relevance`` is the ranking's own fused score; ``cosine`` is the question's cosine
-    with the passage's closest sentence.
+    ``score`` is what the reader is shown: the answer's confidence scaled by the hit's
+    relevance relative to the top one (None when the hits follow an entry's own order);
+    ``relevance`` is the ranking's fused score; ``cosine`` is the question's cosine with
+    the passage's closest sentence.
     """
 
     passage: Passage
-    score: float | None
     rank: int
-    cosine: float | None = None
-    relevance: float | None = None
+    score: float | None
+    relevance: float
+    cosine: float
+    match: Match
     highlight: str | None = None  # the sentence(s) of the passage that best answer
     tells_of: str | None = None  # ISO day of the question's date the passage tells of
     prev_id: int | None = None  # the passage before it in its document (read on)
     next_id: int | None = None  # the passage after it
-    match: str | None = None  # which retriever found it: "semantic", "lexical" or "both"
 
 
 @dataclass(frozen=True)
@@ -108,4 +111,67 @@ class Answer:
     abstained: bool
     notes: tuple[str, ...] = field(default=())
     abstain_reason: str | None = None  # why, in words, when it abstained
-    order: str = "relevance"  # or "entry": the hits follow a dated entry's own order
+    order: Order = "relevance"  # "entry": the hits follow a dated entry's own order
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A passage as read in its document's order, with the passages on either side."""
+
+    passage: Passage
+    prev_id: int | None
+    next_id: int | None
+
+
+@dataclass(frozen=True)
+class Window:
+    """A passage and up to ``context`` neighbours on each side, in document order."""
+
+    passages: tuple[Reading, ...]
+    focus: int  # index of the asked passage in ``passages``
+    asked: int  # the id that was asked for
+    note: str | None = None  # when the asked id is gone: what became of it
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """A dated entry from its first passage, or the nearest entries when there is none."""
+
+    asked: str  # ISO day asked for
+    exact: bool
+    dates: tuple[str, ...]  # the entries shown (one, or the nearest before and after)
+    passages: tuple[Reading, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    date: str
+    first_words: str
+    passages: int
+
+
+@dataclass(frozen=True)
+class DocumentTimeline:
+    source: str
+    title: str
+    entries: tuple[TimelineEntry, ...]
+    sections: tuple[tuple[str, int], ...]  # (section, passages), in order
+    undated: int  # passages outside any entry (front matter, editors' note …)
+
+
+VerdictKind = Literal["exact", "close", "absent"]
+DiffOp = Literal["=", "-", "+"]  # the same words; the quote's only; the text's only
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a quotation is in the text, and the text's own wording where it is."""
+
+    quote: str
+    verdict: VerdictKind
+    score: float  # 100 for exact; the partial alignment's score (0–100) otherwise
+    passage: Reading | None = None
+    match: str | None = None  # the text's own wording, verbatim from the passage
+    diff: tuple[tuple[DiffOp, str], ...] = ()  # quote → text
+    closest: tuple[Passage, ...] = ()  # when absent: the passages nearest in meaning

@@ -11,16 +11,19 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from qabot.errors import QabotError
-from qabot.indexing import IndexUpdate
-from qabot.service import SearchService
+
+if TYPE_CHECKING:
+    from qabot.index.update import IndexUpdate
+    from qabot.maintainer import IndexMaintainer
 
 log = logging.getLogger(__name__)
 
 
 def watch_corpus(
-    service: SearchService,
+    maintainer: IndexMaintainer,
     *,
     on_update: Callable[[IndexUpdate], None],
     on_error: Callable[[Exception], None],
@@ -38,7 +41,7 @@ def watch_corpus(
 
     def run_update(initial: bool = False) -> None:
         try:
-            report = service.update_index()
+            report = maintainer.update()
         except (QabotError, OSError) as error:
             on_error(error)
             return
@@ -49,7 +52,7 @@ def watch_corpus(
     # update runs after it: an edit made meanwhile is never missed.
     first = True
     for changes in watch(
-        service.settings.corpus_dir,
+        maintainer.settings.corpus_dir,
         debounce=debounce_ms,
         stop_event=stop_event,
         rust_timeout=500,

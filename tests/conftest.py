@@ -31,7 +31,7 @@ def journal_text() -> str:
 @pytest.fixture(scope="session")
 def real_tokenizer():
     """The bundled model's own tokenizer (no torch needed)."""
-    from qabot.embedder import SentenceTransformerEmbedder
+    from qabot.embedding.transformer import SentenceTransformerEmbedder
 
     embedder = SentenceTransformerEmbedder("all-MiniLM-L6-v2")
     return embedder
@@ -40,7 +40,7 @@ def real_tokenizer():
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project folder with the journal and an index built by the real bundled model."""
-    from qabot.service import SearchService
+    from qabot.maintainer import IndexMaintainer
     from qabot.settings import load_settings
 
     root = tmp_path_factory.mktemp("project")
@@ -49,14 +49,14 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as monkeypatch:
         _isolate(monkeypatch, root)
         settings = load_settings(corpus_dir=root / "corpus", embeddings_dir=root / "embeddings")
-        SearchService.from_settings(settings).update_index()
+        IndexMaintainer(settings).update()
     return root
 
 
 @pytest.fixture(scope="session")
 def real_service(built_project: Path):
-    """A SearchService over the real index, loaded once for the session."""
-    from qabot.service import SearchService
+    """A IndexMaintainer over the real index, loaded once for the session."""
+    from qabot.maintainer import IndexMaintainer
     from qabot.settings import load_settings
 
     with pytest.MonkeyPatch.context() as monkeypatch:
@@ -64,6 +64,6 @@ def real_service(built_project: Path):
         settings = load_settings(
             corpus_dir=built_project / "corpus", embeddings_dir=built_project / "embeddings"
         )
-        service = SearchService.from_settings(settings)
-        service.ensure_index(build_if_needed=False)
+        service = IndexMaintainer(settings)
+        service.library(build_if_needed=False)
     return service

@@ -20,6 +20,11 @@ class FakeEmbedder:
         self.dimension = dimension
         self.max_tokens = max_tokens
         self.embedded: list[str] = []
+        self.batch_size = 32
+
+    def export_onnx(self, embeddings_dir: Path) -> Path | None:
+        """A fake model has no export: answering uses it directly."""
+        return None
 
     def count_tokens(self, text: str) -> int:
         return len(re.findall(r"\w+|[^\w\s]", text)) + 2  # like [CLS] … [SEP]
@@ -39,8 +44,8 @@ class FakeEmbedder:
 
 
 def fake_service(root: Path, files: dict[str, str]):
-    """A SearchService over ``files`` (name → text) in ``root``/corpus, with the fake embedder."""
-    from qabot.service import SearchService
+    """An IndexMaintainer over ``files`` (name → text) in ``root``/corpus, fake embedder."""
+    from qabot.maintainer import IndexMaintainer
     from qabot.settings import load_settings
 
     (root / "corpus").mkdir()
@@ -49,4 +54,4 @@ def fake_service(root: Path, files: dict[str, str]):
     settings = load_settings(
         corpus_dir=root / "corpus", embeddings_dir=root / "emb", chunk_min_tokens=0
     )
-    return SearchService.from_settings(settings, embedder=FakeEmbedder())
+    return IndexMaintainer(settings, FakeEmbedder())

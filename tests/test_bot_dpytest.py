@@ -8,7 +8,7 @@ import pytest
 import pytest_asyncio
 
 from qabot.bot import NO_MENTIONS, Qabot
-from qabot.formatting import FOOTER
+from qabot.formatting.discord import FOOTER
 
 
 @pytest_asyncio.fixture
@@ -109,7 +109,7 @@ async def test_handler_exception_is_logged_and_apologized(bot, monkeypatch, capl
     def explode(*args, **kwargs):
         raise RuntimeError("index exploded")
 
-    monkeypatch.setattr(bot.service, "ask", explode)
+    monkeypatch.setattr(bot.maintainer.library(), "ask", explode)
     await dpytest.message(f"<@{bot.user.id}> who was Turkul?")
     reply = dpytest.get_message()
     assert (

@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from qabot import bot as bot_module
 from qabot.bot import APOLOGY, NO_MENTIONS, MoreView, Qabot, check_token, run_bot
 from qabot.errors import ConfigError
-from qabot.formatting import LIMITS
+from qabot.formatting.discord import LIMITS
 
 
 @dataclass
@@ -78,8 +78,9 @@ def embed_within_limits(embed: discord.Embed) -> None:
 
 async def test_slash_ask_defers_then_answers(client, monkeypatch):
     order: list[str] = []
-    real_ask = client.service.ask
-    monkeypatch.setattr(client.service, "ask", lambda *a: order.append("search") or real_ask(*a))
+    library = client.maintainer.library()
+    real_ask = library.ask
+    monkeypatch.setattr(library, "ask", lambda *a: order.append("search") or real_ask(*a))
     interaction = FakeInteraction()
     original_defer = interaction.recorder.defer
 
@@ -187,7 +188,7 @@ async def test_event_loop_keeps_ticking_during_a_burst(client):
     The embedder is slowed to 0.3 s per call (sleeping, like torch releasing the GIL), so a
     handler that computed on the loop would stall the ticker by at least 0.3 s.
     """
-    embedder = client.service.answerer().embedder  # the one questions are embedded with
+    embedder = client.maintainer.query_embedder()  # the one questions are embedded with
     real_embed = embedder.embed
 
     def slow_embed(texts, **kwargs):

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from qabot.chunker import ChunkingConfig, chunk_document, normalize_whitespace
-from qabot.corpus import CorpusFile, discover, read_text
+from qabot.corpus import discover
 from qabot.dates import parse_date_line
 from qabot.errors import CorpusError
+from qabot.readers.plain import decode_text
 from tests.fakes import FakeEmbedder
 
 COUNT = FakeEmbedder().count_tokens
@@ -146,20 +147,20 @@ def test_non_utf8_file_is_a_clear_error_naming_it(tmp_path: Path):
     path = tmp_path / "latin.txt"
     path.write_bytes("Caf\xe9 society".encode("latin-1"))
     with pytest.raises(CorpusError, match=r"latin\.txt: not valid UTF-8 .*iconv"):
-        read_text(CorpusFile(path, "latin.txt", "x"))
+        decode_text(path.read_bytes(), str(path))
 
 
 def test_utf8_bom_is_dropped(tmp_path: Path):
     path = tmp_path / "bom.txt"
     path.write_bytes("\ufeffHello there.".encode())
-    assert read_text(CorpusFile(path, "bom.txt", "x")) == "Hello there."
+    assert decode_text(path.read_bytes(), str(path)) == "Hello there."
 
 
 def test_binary_file_is_a_clear_error(tmp_path: Path):
     path = tmp_path / "image.txt"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     with pytest.raises(CorpusError, match=r"image\.txt: looks like a binary file"):
-        read_text(CorpusFile(path, "image.txt", "x"))
+        decode_text(path.read_bytes(), str(path))
 
 
 def test_discover_lists_texts_and_warns_about_others(tmp_path: Path, caplog):

@@ -143,8 +143,8 @@ def test_ask_json_abstained(run):
 
 def test_batch_mode_one_question_per_line_model_loaded_once(run, monkeypatch):
     built = []
-    original = cli_module._service
-    monkeypatch.setattr(cli_module, "_service", lambda ctx: built.append(1) or original(ctx))
+    original = cli_module._maintainer
+    monkeypatch.setattr(cli_module, "_maintainer", lambda ctx: built.append(1) or original(ctx))
     questions = "Who met Trotsky at Tampico?\n\nWhat did Lenin say about Stalin?\nWho was Turkul?\n"
     result = run("ask", "-", "--json", input=questions)
     assert result.exit_code == 0, result.stderr

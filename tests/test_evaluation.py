@@ -76,7 +76,7 @@ def test_figures_on_a_small_set(tmp_path: Path):
         {"question": "Who painted the Sistine Chapel?", "gold": ["Michelangelo"]},
     )
     cases = load_cases(path)
-    results = run(service.answerer(), cases)
+    results = run(service.library(), cases)
     assert [r.rank for r in results] == [1, 1, None, None]
     answerable = [r for r in results if r.case.answerable]
     figures = rank_figures([r.rank for r in answerable], [r.citation_ok for r in answerable])
@@ -157,7 +157,7 @@ def test_the_question_set_covers_what_the_issue_asks():
 @pytest.mark.e2e
 def test_quality_does_not_fall_below_the_level_reached(real_service):
     """The README's Quality section, held out; this fails when a change makes answers worse."""
-    evaluation = evaluate(real_service.answerer(), load_cases(QUESTIONS))
+    evaluation = evaluate(real_service.library(), load_cases(QUESTIONS))
     report = evaluation.report
     figures = {
         name: float(value)

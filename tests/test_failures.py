@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from qabot.indexing import embed_steadily
+from qabot.index.update import embed_steadily
 from qabot.settings import load_settings
 from tests.fakes import FakeEmbedder, fake_service
 from tests.test_cli import _interruptible
@@ -164,7 +164,8 @@ def test_an_empty_corpus_is_an_error_that_says_how_to_add_a_text(tmp_path: Path)
     result, _ = qabot(tmp_path, "ask", "Who met Trotsky?")
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1] == (
-        "qabot: error: the corpus folder corpus holds no texts (.txt or .md files); put one "
+        "qabot: error: the corpus folder corpus holds no texts (.txt, .md, .markdown, .html, "
+        ".htm, .xhtml, .epub); put one "
         "there (e.g. cp mytext.txt corpus/) and run `qabot index`"
     )
     assert not (tmp_path / "embeddings").exists()

@@ -15,8 +15,8 @@ import pytest
 from qabot.chunker import ChunkingConfig, chunk_document, strip_markdown
 from qabot.corpus import discover
 from qabot.dates import leading_date, mentioned_dates
+from qabot.maintainer import IndexMaintainer
 from qabot.readers import read_source
-from qabot.service import SearchService
 from qabot.settings import load_settings
 from tests.fakes import FakeEmbedder
 
@@ -83,7 +83,12 @@ def converted(folder: Path, form: str) -> Path:
 def chunked(corpus: Path):
     embedder = FakeEmbedder()
     return [
-        chunk_document(read_source(f), f.source, embedder.count_tokens, ChunkingConfig(256, 32))
+        chunk_document(
+            read_source(f.path, f.path.read_bytes()),
+            f.source,
+            embedder.count_tokens,
+            ChunkingConfig(256, 32),
+        )
         for f in discover(corpus)
     ]
 
@@ -215,9 +220,9 @@ def test_the_days_a_passage_tells_of():
     assert mentioned_dates("On the 9th we landed.", "1937-01-09") == ()  # its own day
 
 
-def fake_service(root: Path, corpus: Path) -> SearchService:
+def fake_service(root: Path, corpus: Path) -> IndexMaintainer:
     settings = load_settings(corpus_dir=corpus, embeddings_dir=root / "emb", chunk_min_tokens=0)
-    return SearchService.from_settings(settings, embedder=FakeEmbedder())
+    return IndexMaintainer(settings, FakeEmbedder())
 
 
 @pytest.mark.parametrize(
@@ -233,8 +238,8 @@ def test_a_damaged_book_is_named_and_the_rest_indexed(tmp_path: Path, damage: st
     service = fake_service(tmp_path, corpus)
     book = corpus / "book.epub"
     shutil.copy(SAMPLES / BOOK, book)
-    service.update_index()
-    kept = len(service.index)
+    service.update()
+    kept = len(service.library())
     with zipfile.ZipFile(SAMPLES / BOOK) as original:
         members = {name: original.read(name) for name in original.namelist()}
     if damage == "not a zip":
@@ -245,12 +250,12 @@ def test_a_damaged_book_is_named_and_the_rest_indexed(tmp_path: Path, damage: st
             for name, data in members.items():
                 if name != gone:
                     rebuilt.writestr(name, data)
-    report = service.update_index()
+    report = service.update()
     assert (
         message in report.failed["book.epub"]
         and "re-export or re-download" in (report.failed["book.epub"])
     )
-    assert len(service.index) == kept  # its previous passages are kept, the rest indexed
+    assert len(service.library()) == kept  # its previous passages are kept, the rest indexed
     (warning,) = service.failure_warnings(report)
     assert warning.startswith("book.epub not indexed: ")
 
@@ -260,7 +265,7 @@ def test_an_undecodable_page_is_named(tmp_path: Path):
     corpus.mkdir()
     (corpus / "ok.txt").write_text("A fine text about the sea.")
     (corpus / "bad.html").write_bytes(b"<html><meta charset='utf-8'><p>caf\xe9</p></html>")
-    report = fake_service(tmp_path, corpus).update_index()
+    report = fake_service(tmp_path, corpus).update()
     assert report.failed["bad.html"].startswith("not valid UTF-8 (byte 0xe9")
     assert report.passages == 1
 
@@ -286,20 +291,20 @@ QUESTIONS = [
 
 
 @pytest.fixture(scope="module")
-def pepys(tmp_path_factory: pytest.TempPathFactory) -> SearchService:
+def pepys(tmp_path_factory: pytest.TempPathFactory) -> IndexMaintainer:
     root = tmp_path_factory.mktemp("pepys")
     corpus = converted(root, "xhtml")
     settings = load_settings(corpus_dir=corpus, embeddings_dir=root / "embeddings")
-    service = SearchService.from_settings(settings)
-    service.update_index()
+    service = IndexMaintainer(settings)
+    service.update()
     return service
 
 
 @pytest.mark.e2e
-def test_questions_about_the_diary_find_their_entry(pepys: SearchService):
+def test_questions_about_the_diary_find_their_entry(pepys: IndexMaintainer):
     found = []
     for question, day in QUESTIONS:
-        hits = pepys.ask(question, 3).hits
+        hits = pepys.library().ask(question, 3).hits
         if any(h.passage.date == day for h in hits):
             found.append(question)
     print(f"{len(found)} of {len(QUESTIONS)} in the top 3 with the right date")
@@ -308,12 +313,12 @@ def test_questions_about_the_diary_find_their_entry(pepys: SearchService):
 
 @pytest.mark.e2e
 def test_a_day_the_journal_tells_of_comes_first(real_service):
-    answer = real_service.ask("What happened on January 23?", 3)
+    answer = real_service.library().ask("What happened on January 23?", 3)
     top = answer.hits[0]
     assert "On the 23rd, the trial began in Moscow." in top.passage.text
     assert top.tells_of == "1937-01-23" and top.passage.date == "1937-01-09"
     assert answer.notes == (
         "The text has no entry for January 23; the passages that tell of that day come first.",
     )
-    dated = real_service.ask("What did he write on January 9?", 2)  # the entry itself
+    dated = real_service.library().ask("What did he write on January 9?", 2)  # the entry itself
     assert dated.hits[0].tells_of is None and dated.hits[0].passage.date == "1937-01-09"

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from qabot.bot import to_embed
-from qabot.formatting import (
+from qabot.formatting.discord import (
     FOOTER,
     LIMITS,
     answer_embed,
     discord_message,
     discord_quote,
     escape_markdown,
-    shorten,
 )
+from qabot.formatting.labels import shorten
 from qabot.types import Answer, Hit, Passage
 
 WORDS = "Stalin conducts a struggle on a totally different plane from yours. "
@@ -28,7 +28,8 @@ def passage(text: str, section: str = "In Mexico", index: int = 1) -> Passage:
 
 def hits(count: int, text: str, section: str = "In Mexico", highlight: str | None = None):
     return tuple(
-        Hit(passage(text, section, i), 0.9 - i / 100, i, highlight) for i in range(1, count + 1)
+        Hit(passage(text, section, i), i, 0.9 - i / 100, 0.9, 0.5, "both", highlight)
+        for i in range(1, count + 1)
     )
 
 

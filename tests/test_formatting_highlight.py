@@ -3,7 +3,9 @@ Discord; date notes shown above the passages."""
 
 from __future__ import annotations
 
-from qabot.formatting import answer_embed, answer_record, emphasize, render_answer
+from qabot.formatting.discord import answer_embed
+from qabot.formatting.records import answer_record
+from qabot.formatting.terminal import emphasize, render_answer
 from qabot.types import Answer, Hit, Passage
 
 TEXT = "The ship left at dawn. We read Ibsen on deck.\n\nA storm   kept us below."
@@ -23,7 +25,9 @@ def hit(highlight: str | None) -> Hit:
         end=len(TEXT),
         tokens=20,
     )
-    return Hit(passage, score=0.5, rank=1, cosine=0.6, highlight=highlight, match="both")
+    return Hit(
+        passage, rank=1, score=0.5, relevance=0.5, cosine=0.6, highlight=highlight, match="both"
+    )
 
 
 def answer(highlight: str | None, notes: tuple[str, ...] = ()) -> Answer:

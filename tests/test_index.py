@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qabot import index as index_module
 from qabot.chunker import ChunkingConfig, chunk_document
 from qabot.errors import IndexCorruptError, IndexMissingError
 from qabot.index import IndexStore, build
+from qabot.index import store as index_module
 from tests.fakes import FakeEmbedder
 
 TEXT = (

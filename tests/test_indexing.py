@@ -22,7 +22,7 @@ import pytest
 
 from qabot.errors import IndexCorruptError
 from qabot.index import IndexStore
-from qabot.service import SearchService
+from qabot.maintainer import IndexMaintainer
 from qabot.settings import load_settings
 from tests.fakes import FakeEmbedder
 
@@ -53,11 +53,11 @@ BETA = entry(
 )
 
 
-def make_service(root: Path, embedder: FakeEmbedder | None = None, **overrides) -> SearchService:
+def make_service(root: Path, embedder: FakeEmbedder | None = None, **overrides) -> IndexMaintainer:
     settings = load_settings(
         corpus_dir=root / "corpus", embeddings_dir=root / "emb", chunk_min_tokens=0, **overrides
     )
-    return SearchService.from_settings(settings, embedder=embedder or FakeEmbedder())
+    return IndexMaintainer(settings, embedder or FakeEmbedder())
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def corpus(tmp_path: Path) -> Path:
     folder.mkdir()
     (folder / "alpha.txt").write_text(ALPHA)
     (folder / "beta.txt").write_text(BETA)
-    make_service(tmp_path).update_index()
+    make_service(tmp_path).update()
     return folder
 
 
@@ -81,7 +81,7 @@ def snapshot(folder: Path) -> dict[str, float]:
 
 def test_first_build_embeds_everything(tmp_path: Path, corpus: Path):
     service = make_service(tmp_path)
-    report = service.update_index(force=True)
+    report = service.update(force=True)
     assert report.passages == 6 and report.files == 2
     assert len(passages_embedded(service.embedder)) == 6
     lexicon = service.store.load().lexicon.words
@@ -91,10 +91,10 @@ def test_first_build_embeds_everything(tmp_path: Path, corpus: Path):
 
 
 def test_edit_embeds_only_the_changed_passage_and_keeps_ids(tmp_path: Path, corpus: Path):
-    before = {p.text: p.id for p in make_service(tmp_path).index.passages}
+    before = {p.text: p.id for p in make_service(tmp_path).library().passages()}
     (corpus / "alpha.txt").write_text(ALPHA.replace("two days", "three days"))
     service = make_service(tmp_path)
-    report = service.update_index()
+    report = service.update()
     assert service.embedder.embedded == [
         "A storm in the Bay of Biscay kept everyone below for three days.",
         "three",  # the one new word of the lexicon
@@ -116,7 +116,7 @@ def test_reused_vectors_are_the_stored_ones(tmp_path: Path, corpus: Path):
     old = make_service(tmp_path).store.load()
     (corpus / "alpha.txt").write_text(ALPHA.replace("two days", "three days"))
     service = make_service(tmp_path)
-    service.update_index()
+    service.update()
     new = service.store.load()
     old_rows = dict(zip([p.id for p in old.passages], old.vectors(), strict=True))
     fresh = FakeEmbedder()
@@ -131,17 +131,17 @@ def test_added_file_embeds_only_its_passages(tmp_path: Path, corpus: Path):
     (corpus / "letters").mkdir()
     (corpus / "letters" / "gamma.md").write_text("# Gamma\n\nA letter from Coyoacán.\n")
     service = make_service(tmp_path)
-    report = service.update_index()
+    report = service.update()
     assert service.embedder.embedded == ["A letter from Coyoacán.", "coyoacán", "letter"]
     assert report.files_added == ("letters/gamma.md",)
     assert (report.passages_added, report.passages_changed, report.passages_removed) == (1, 0, 0)
-    assert service.ask("letter Coyoacán").hits[0].passage.source == "letters/gamma.md"
+    assert service.library().ask("letter Coyoacán").hits[0].passage.source == "letters/gamma.md"
 
 
 def test_deleted_file_drops_its_passages_without_embedding(tmp_path: Path, corpus: Path):
     (corpus / "beta.txt").unlink()
     service = make_service(tmp_path)
-    report = service.update_index()
+    report = service.update()
     assert service.embedder.embedded == []
     assert report.files_removed == ("beta.txt",) and report.passages_removed == 2
     assert {p.source for p in service.store.load().passages} == {"alpha.txt"}
@@ -152,7 +152,7 @@ def test_model_change_re_embeds_everything(tmp_path: Path, corpus: Path):
     assert service.stale_reasons() == [
         "built with model fake-embedder, configured model is other-model"
     ]
-    report = service.update_index()
+    report = service.update()
     assert len(passages_embedded(service.embedder)) == 6 and report.reused == 0
     assert report.full_rebuild == ("model changed from fake-embedder to other-model",)
     assert service.store.load().manifest.model == "other-model"
@@ -162,7 +162,7 @@ def test_no_change_touches_nothing_and_embeds_nothing(tmp_path: Path, corpus: Pa
     before = snapshot(tmp_path / "emb")
     service = make_service(tmp_path)
     started = time.perf_counter()
-    report = service.update_index()
+    report = service.update()
     elapsed = time.perf_counter() - started
     assert report.up_to_date and report.passages == 6 and report.files == 2
     assert service.embedder.embedded == []
@@ -173,7 +173,7 @@ def test_no_change_touches_nothing_and_embeds_nothing(tmp_path: Path, corpus: Pa
 
 def test_chunking_change_re_chunks_but_reuses_identical_vectors(tmp_path: Path, corpus: Path):
     service = make_service(tmp_path, chunk_max_tokens=200)
-    report = service.update_index()
+    report = service.update()
     assert report.location is not None
     assert service.embedder.embedded == []  # same passages: every vector reused
 
@@ -209,7 +209,7 @@ def test_a_bad_file_keeps_its_old_passages_and_the_rest(
     _bad_files(corpus, kind)
     (corpus / "alpha.txt").write_text(ALPHA + "\nA fifth paragraph about Norway.\n")
     service = make_service(tmp_path)
-    report = service.update_index()
+    report = service.update()
     assert report.failed.keys() == {"beta.txt"} and message in report.failed["beta.txt"]
     (warning,) = service.failure_warnings(report)
     assert warning.startswith("beta.txt not indexed: ")
@@ -221,7 +221,7 @@ def test_a_bad_file_keeps_its_old_passages_and_the_rest(
 
     # A no-change run stays a no-change run, and still names the file.
     again = make_service(tmp_path)
-    report = again.update_index()
+    report = again.update()
     assert report.up_to_date and report.failed.keys() == {"beta.txt"}
     assert again.failure_warnings(report) == [
         f"beta.txt not indexed: {report.failed['beta.txt']}; fix the file or delete it"
@@ -229,7 +229,7 @@ def test_a_bad_file_keeps_its_old_passages_and_the_rest(
 
     # Fixing the file indexes it again.
     (corpus / "beta.txt").write_text(BETA.replace("morning", "evening"))
-    report = make_service(tmp_path).update_index()
+    report = make_service(tmp_path).update()
     assert report.failed == {} and report.files_changed == ("beta.txt",)
     assert any("evening" in p.text for p in make_service(tmp_path).store.load().passages)
 
@@ -237,7 +237,7 @@ def test_a_bad_file_keeps_its_old_passages_and_the_rest(
 def test_a_new_bad_file_has_no_passages_and_is_named(tmp_path: Path, corpus: Path):
     (corpus / "scan.txt").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF")
     service = make_service(tmp_path)
-    report = service.update_index()
+    report = service.update()
     assert service.failure_warnings(report) == [
         "scan.txt not indexed: looks like a binary file; remove it "
         "from the corpus; it has no passages in the index until it is fixed"
@@ -251,7 +251,7 @@ def test_unknown_extension_is_skipped_with_a_warning(
 ):
     (corpus / "notes.pdf").write_bytes(b"%PDF-1.7")
     with caplog.at_level(logging.WARNING):
-        report = make_service(tmp_path).update_index()
+        report = make_service(tmp_path).update()
     assert report.up_to_date  # not part of the corpus at all
     assert f"skipped {corpus / 'notes.pdf'}: not a text qabot reads (.txt, .md" in caplog.text
 
@@ -262,18 +262,18 @@ WRITER = """
 import sys, itertools
 sys.path.insert(0, {repo!r})
 from pathlib import Path
-from qabot.service import SearchService
+from qabot.maintainer import IndexMaintainer
 from qabot.settings import load_settings
 from tests.fakes import FakeEmbedder
 
 root = Path({root!r})
 settings = load_settings(corpus_dir=root / "corpus", embeddings_dir=root / "emb",
                          chunk_min_tokens=0)
-service = SearchService.from_settings(settings, embedder=FakeEmbedder())
+service = IndexMaintainer(settings, FakeEmbedder())
 for n in itertools.count():
     (root / "corpus" / "extra.txt").write_text(
         "Extra\\n\\n" + "\\n\\n".join(f"Paragraph {{n}} number {{i}}." for i in range(40)))
-    service.update_index()
+    service.update()
     print(n, flush=True)
 """
 
@@ -291,7 +291,8 @@ def test_kill_9_at_any_moment_leaves_a_loadable_consistent_index(tmp_path: Path,
         service = make_service(tmp_path)
         index = service.store.load()  # verifies checksums and counts against the manifest
         assert len(index) == index.manifest.passage_count in (6, 46)
-        assert service.ask("Who met the tanker at Tampico?").hits[0].passage.source == "beta.txt"
+        top = service.library().ask("Who met the tanker at Tampico?").hits[0]
+        assert top.passage.source == "beta.txt"
     assert writer.stdout is not None
     saves = writer.stdout.read().split()
     print("saves before the last kill:", len(saves))
@@ -302,7 +303,7 @@ HOLDER = """
 import os, sys, time, json
 sys.path.insert(0, {repo!r})
 from pathlib import Path
-from qabot.service import SearchService
+from qabot.maintainer import IndexMaintainer
 from qabot.settings import load_settings
 from tests.fakes import FakeEmbedder
 
@@ -317,7 +318,7 @@ class Slow(FakeEmbedder):
 root = Path({root!r})
 settings = load_settings(corpus_dir=root / "corpus", embeddings_dir=root / "emb",
                          chunk_min_tokens=0)
-SearchService.from_settings(settings, embedder=Slow(), notify=print).update_index(force=True)
+IndexMaintainer(settings, Slow(), notify=print).update(force=True)
 """
 
 
@@ -345,7 +346,7 @@ def test_two_updates_at_once_are_serialized_by_the_lock(tmp_path: Path, corpus: 
 
 def test_hot_reload_while_answering_fails_no_question(tmp_path: Path, corpus: Path):
     reader = make_service(tmp_path)
-    reader.ensure_index()
+    reader.library()
     writer = make_service(tmp_path)
     errors: list[BaseException] = []
     answered = [0]
@@ -354,7 +355,7 @@ def test_hot_reload_while_answering_fails_no_question(tmp_path: Path, corpus: Pa
     def ask_forever() -> None:
         while not stop.is_set():
             try:
-                answer = reader.ask("Who met the tanker at Tampico?")
+                answer = reader.library().ask("Who met the tanker at Tampico?")
                 assert answer.hits[0].passage.source == "beta.txt"
                 answered[0] += 1
             except BaseException as error:
@@ -374,7 +375,7 @@ def test_hot_reload_while_answering_fails_no_question(tmp_path: Path, corpus: Pa
     try:
         for n in range(15):
             (corpus / f"extra-{n}.txt").write_text(f"Extra {n}\n\nA note about Norway, {n}.\n")
-            writer.update_index()
+            writer.update()
     finally:
         time.sleep(0.2)
         stop.set()
@@ -383,29 +384,29 @@ def test_hot_reload_while_answering_fails_no_question(tmp_path: Path, corpus: Pa
     assert errors == []
     assert answered[0] > 15
     reader.reload_if_changed()
-    assert len(reader.index) == 6 + 15
+    assert len(reader.library()) == 6 + 15
 
 
 def test_reload_keeps_the_old_index_when_the_new_one_is_damaged(tmp_path: Path, corpus: Path):
     reader = make_service(tmp_path)
-    reader.ensure_index()
+    reader.library()
     (corpus / "extra.txt").write_text("Extra\n\nA note about Norway.\n")
     writer = make_service(tmp_path)
-    writer.update_index()
+    writer.update()
     location = IndexStore(tmp_path / "emb").current_dir()
     assert location is not None
     (location / "passages.jsonl").write_text("{}\n")
     with pytest.raises(IndexCorruptError, match=r"passages\.jsonl is damaged"):
         reader.reload_if_changed()
-    assert len(reader.index) == 6
-    assert reader.ask("Tampico tanker").hits
+    assert len(reader.library()) == 6
+    assert reader.library().ask("Tampico tanker").hits
 
 
 # ---------------------------------------------------------------------------- watch
 
 
 def start_watcher(
-    service: SearchService, on_update, on_error
+    service: IndexMaintainer, on_update, on_error
 ) -> tuple[threading.Thread, threading.Event]:
     """`watch_corpus` in a thread (100 ms debounce), and the event that stops it."""
     from qabot.watcher import watch_corpus
@@ -463,7 +464,7 @@ def test_watch_reports_errors_and_keeps_going(tmp_path: Path, corpus: Path, monk
         calls.append(1)
         raise IndexCorruptError("emb/CURRENT is damaged; run `qabot index --force` to rebuild")
 
-    monkeypatch.setattr(service, "update_index", failing_update)
+    monkeypatch.setattr(service, "update", failing_update)
     errors: list[Exception] = []
     thread, stop = start_watcher(service, print, errors.append)
     try:
@@ -501,31 +502,31 @@ async def test_bot_reload_task_swaps_in_a_new_index(tmp_path: Path, corpus: Path
     from qabot.bot import Qabot
 
     service = make_service(tmp_path, reload_seconds=0.05)
-    service.ensure_index()
+    service.library()
     client = Qabot(service, service.settings)
     client._reload_task = asyncio.create_task(client.reload_loop())
     try:
         (corpus / "gamma.txt").write_text("Gamma\n\nA letter about Coyoacán.\n")
-        make_service(tmp_path).update_index()  # `qabot index` in another process
+        make_service(tmp_path).update()  # `qabot index` in another process
         with caplog.at_level(logging.INFO, logger="qabot.bot"):
             for _ in range(100):
-                if len(service.index) == 7:
+                if len(service.library()) == 7:
                     break
                 await asyncio.sleep(0.05)
-        assert len(service.index) == 7
+        assert len(service.library()) == 7
         assert "loaded the new index: 7 passages" in caplog.text
 
         client._reload_task.cancel()  # from here on, reload by hand (no race with the loop)
         location = IndexStore(tmp_path / "emb").current_dir()
         (corpus / "delta.txt").write_text("Delta\n\nAnother letter.\n")
-        make_service(tmp_path).update_index()
+        make_service(tmp_path).update()
         new = IndexStore(tmp_path / "emb").current_dir()
         assert new is not None and new != location
         (new / "index.faiss").write_bytes(b"garbage")
         with caplog.at_level(logging.ERROR, logger="qabot.bot"):
             assert await client.reload_once() is False
         assert "could not load the new index, still answering from the old one" in caplog.text
-        assert len(service.index) == 7 and service.ask("letter Coyoacán").hits
+        assert len(service.library()) == 7 and service.library().ask("letter Coyoacán").hits
     finally:
         await client.close()
     assert client._reload_task.done()
@@ -543,9 +544,9 @@ def test_an_index_of_an_older_format_is_rebuilt_quietly(tmp_path: Path, corpus: 
     settings = load_settings(
         corpus_dir=tmp_path / "corpus", embeddings_dir=tmp_path / "emb", chunk_min_tokens=0
     )
-    service = SearchService.from_settings(settings, embedder=FakeEmbedder(), notify=messages.append)
+    service = IndexMaintainer(settings, FakeEmbedder(), notify=messages.append)
     assert service.stale_reasons() == ["index format 1 is not the current 3"]
-    service.ensure_index()
+    service.library()
     assert not any(m.startswith("warning") for m in messages)
     assert len(passages_embedded(service.embedder)) == 6
 
@@ -562,9 +563,9 @@ def test_an_index_of_format_2_is_upgraded_without_embedding_again(tmp_path: Path
     settings = load_settings(
         corpus_dir=tmp_path / "corpus", embeddings_dir=tmp_path / "emb", chunk_min_tokens=0
     )
-    service = SearchService.from_settings(settings, embedder=FakeEmbedder())
+    service = IndexMaintainer(settings, FakeEmbedder())
     assert service.stale_reasons() == ["index format 2 is not the current 3"]
-    report = service.update_index()
+    report = service.update()
     assert report.embedded == 0 and not report.full_rebuild
     assert (IndexStore(tmp_path / "emb").current_dir() / "bm25.npz").is_file()
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qabot.embedder import SentenceTransformerEmbedder
+from qabot.embedding.onnx import EXPORT_FILE, OnnxEmbedder, export_dir
+from qabot.embedding.transformer import SentenceTransformerEmbedder
 from qabot.evaluation import load_cases
-from qabot.onnx_embedder import EXPORT_FILE, OnnxEmbedder, export_dir
-from qabot.search.answerer import Answerer
+from qabot.library import Library
 
 REPO = Path(__file__).resolve().parent.parent
 HEAVY = ("torch", "transformers", "sentence_transformers", "discord", "faiss", "bm25s", "scipy")
@@ -35,18 +35,18 @@ def both(real_service, exported: Path):
     """The same index answered by the ONNX export and by sentence-transformers."""
     torch_embedder = SentenceTransformerEmbedder("all-MiniLM-L6-v2")
     onnx_embedder = OnnxEmbedder(exported)
-    index = real_service.index
+    index = real_service.store.load()
     return (
         onnx_embedder,
         torch_embedder,
-        Answerer(index, onnx_embedder),
-        Answerer(index, torch_embedder),
+        Library(index, onnx_embedder),
+        Library(index, torch_embedder),
     )
 
 
 def test_cosine_parity_on_every_passage_sentence_and_100_questions(real_service, both):
     onnx_embedder, torch_embedder, _, _ = both
-    index = real_service.index
+    index = real_service.store.load()
     cases = load_cases(REPO / "tests" / "eval" / "questions.jsonl")
     texts = [p.embed_text for p in index.passages] + list(index.units.texts)
     texts += [c.question for c in cases][:100]

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from qabot.cli import cli
 from qabot.search.reading import PassageGone
-from qabot.search.verify import CLOSE_SCORE, verify, words_of
+from qabot.search.verify import CLOSE_SCORE, words_of
 from tests.fakes import fake_service
 
 REPO = Path(__file__).resolve().parent.parent
@@ -65,7 +65,7 @@ def test_a_day_without_an_entry_gives_the_nearest(run):
 def test_the_timeline_agrees_with_the_corpus(run, real_service):
     records = [json.loads(line) for line in run("timeline", "--json").stdout.splitlines()]
     (journal,) = records
-    passages = real_service.passages()
+    passages = real_service.library().passages()
     dated = Counter(p.date for p in passages if p.date)
     assert [(e["date"], e["passages"]) for e in journal["entries"]] == sorted(dated.items())
     sections = Counter(p.section for p in passages if p.section)
@@ -100,8 +100,8 @@ def test_verify_classifies_the_labeled_quotations(real_service):
     kinds = Counter(c["kind"] for c in cases)
     assert kinds["verbatim"] >= 5 and kinds["normalized"] >= 5 and kinds["altered"] >= 10
     assert kinds["author-elsewhere"] >= 5 and kinds["made-up"] >= 5
-    snapshot = real_service.answerer().snapshot
-    table = Counter((c["verdict"], verify(snapshot, c["quote"]).verdict) for c in cases)
+    library = real_service.library()
+    table = Counter((c["verdict"], library.verify(c["quote"]).verdict) for c in cases)
     right = sum(n for (want, got), n in table.items() if want == got)
     print({f"{want}→{got}": n for (want, got), n in sorted(table.items())})
     assert right / len(cases) >= 0.95, table
@@ -150,23 +150,23 @@ A storm kept everyone below for two days. The captain showed us charts.
 
 def test_ids_survive_other_edits_and_gone_ones_are_explained(tmp_path: Path):
     service = fake_service(tmp_path, {"diary.txt": JOURNAL, "other.txt": "Another text entirely."})
-    service.update_index()
-    first, second = [p for p in service.passages() if p.source == "diary.txt"]
+    service.update()
+    first, second = [p for p in service.library().passages() if p.source == "diary.txt"]
     # an unrelated file changes, and the other paragraph of this one: ids stay
     (tmp_path / "corpus" / "other.txt").write_text("Another text, edited.")
     edited = JOURNAL.replace("The captain showed us charts.", "The captain showed us maps.")
     (tmp_path / "corpus" / "diary.txt").write_text(edited)
-    service.update_index()
-    reader = service.reader()
+    service.update()
+    reader = service.library()
     assert reader.passage(first.id) == first
     with pytest.raises(PassageGone, match=r"has changed since; this is the passage now") as changed:
         reader.passage(second.id)
     assert changed.value.now is not None and "maps" in changed.value.now.text
-    window = reader.window(second.id, 0)
-    assert window.note and window.passages[window.focus].text.endswith("maps.")
+    window = reader.show(second.id, 0)
+    assert window.note and window.passages[window.focus].passage.text.endswith("maps.")
     shutil.move(tmp_path / "corpus" / "diary.txt", tmp_path / "diary.txt")
-    service.update_index()
+    service.update()
     with pytest.raises(PassageGone, match=r"was in diary.txt, which is gone from the corpus"):
-        service.reader().passage(first.id)
+        service.library().passage(first.id)
     with pytest.raises(PassageGone, match=r"no passage with id 12345"):
-        service.reader().passage(12345)
+        service.library().passage(12345)

@@ -5,15 +5,16 @@ FAISS, BM25 and the index files are real."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from qabot.errors import QuestionError
-from qabot.search.abstention import FITTED, AbstentionModel
+from qabot.maintainer import IndexMaintainer
+from qabot.search.abstention import FITTED, AbstentionModel, NameTable
 from qabot.search.fusion import Ranking
 from qabot.search.query import FilterError, Filters
-from qabot.service import SearchService
 from tests.fakes import fake_service
 
 JOURNAL = """Voyage Out
@@ -35,22 +36,22 @@ The oil derricks reminded us of Baku. We stayed in the blue house with the orang
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> SearchService:
+def service(tmp_path: Path) -> IndexMaintainer:
     service = fake_service(tmp_path, {"journal.txt": JOURNAL})
-    service.ensure_index()
+    service.library()
     return service
 
 
-def test_the_index_holds_sentences_and_words(service: SearchService):
-    index = service.index
+def test_the_index_holds_sentences_and_words(service: IndexMaintainer):
+    index = service.store.load()
     assert len(index) == 4
     assert "Frida met the tanker at Tampico." in index.units.texts  # a sentence unit
     assert len(index.units) == 8 and index.units.vectors.shape == (8, 64)
     assert {"tanker", "derricks", "harbor"} <= set(index.lexicon.words)
 
 
-def test_highlight_is_the_answering_sentence(service: SearchService):
-    answer = service.ask("Who met the tanker at Tampico?")
+def test_highlight_is_the_answering_sentence(service: IndexMaintainer):
+    answer = service.library().ask("Who met the tanker at Tampico?")
     top = answer.hits[0]
     assert top.passage.text.startswith("Frida met the tanker")
     assert top.highlight == "Frida met the tanker at Tampico."
@@ -58,79 +59,80 @@ def test_highlight_is_the_answering_sentence(service: SearchService):
     assert top.match == "both" and not answer.abstained
 
 
-def test_section_filter_matches_case_and_quotes_loosely(service: SearchService):
-    answer = service.ask("ship harbor", 4, Filters(section="  arrival "))
+def test_section_filter_matches_case_and_quotes_loosely(service: IndexMaintainer):
+    answer = service.library().ask("ship harbor", 4, Filters(section="  arrival "))
     assert answer.hits and {h.passage.section for h in answer.hits} == {"Arrival"}
     assert not answer.abstained  # the asker chose where to look
 
 
-def test_unknown_section_lists_the_sections(service: SearchService):
+def test_unknown_section_lists_the_sections(service: IndexMaintainer):
     with pytest.raises(FilterError, match=r"no such section; sections: Arrival, Voyage Out") as e:
-        service.ask("ship", filters=Filters(section="Departure"))
+        service.library().ask("ship", filters=Filters(section="Departure"))
     assert (e.value.field, e.value.value) == ("section", "Departure")
     assert "--" not in str(e.value)  # the search package never speaks in flags
 
 
-def test_date_filter_exact_nearest_and_far(service: SearchService):
-    exact = service.ask("ship", 4, Filters(date="1930-05-05"))
+def test_date_filter_exact_nearest_and_far(service: IndexMaintainer):
+    exact = service.library().ask("ship", 4, Filters(date="1930-05-05"))
     assert {h.passage.date for h in exact.hits} == {"1930-05-05"} and exact.notes == ()
-    nearest = service.ask("ship", 4, Filters(date="1930-05-03"))
+    nearest = service.library().ask("ship", 4, Filters(date="1930-05-03"))
     assert {h.passage.date for h in nearest.hits} == {"1930-05-02", "1930-05-05"}
     assert nearest.notes == (
         "The text has no entry for May 3, 1930; showing the nearest entries "
         "(May 2, 1930 and May 5, 1930).",
     )
     with pytest.raises(QuestionError, match="no entries near it; its entries run from 1930-05-02"):
-        service.ask("ship", filters=Filters(date="1932-01-01"))
+        service.library().ask("ship", filters=Filters(date="1932-01-01"))
     with pytest.raises(FilterError, match="not a date; use YYYY-MM-DD") as caught:
         Filters(date="May 5")
     assert caught.value.field == "date"
 
 
-def test_a_date_in_the_question_prefers_that_entry(service: SearchService):
-    plain = service.ask("What about the ship and the harbor?", 4)
+def test_a_date_in_the_question_prefers_that_entry(service: IndexMaintainer):
+    plain = service.library().ask("What about the ship and the harbor?", 4)
     assert plain.hits[0].passage.date == "1930-05-02"
-    dated = service.ask("What about the ship and the harbor on May 5?", 4)
+    dated = service.library().ask("What about the ship and the harbor on May 5?", 4)
     assert [h.passage.date for h in dated.hits[:2]] == ["1930-05-05"] * 2
     assert not dated.abstained and dated.notes == ()
-    missing = service.ask("What about the ship on May 4, 1930?", 4)
+    missing = service.library().ask("What about the ship on May 4, 1930?", 4)
     assert missing.notes and "no entry for May 4, 1930" in missing.notes[0]
 
 
-def test_a_generic_date_question_shows_the_entry_from_its_beginning(service: SearchService):
-    answer = service.ask("What did he write on May 5?", 2)
+def test_a_generic_date_question_shows_the_entry_from_its_beginning(service: IndexMaintainer):
+    answer = service.library().ask("What did he write on May 5?", 2)
     assert [h.passage.text[:10] for h in answer.hits] == ["Frida met ", "The oil de"]
 
 
-def test_copies_of_a_text_are_not_returned_twice(service: SearchService, tmp_path: Path):
+def test_copies_of_a_text_are_not_returned_twice(service: IndexMaintainer, tmp_path: Path):
     shutil.copy(tmp_path / "corpus" / "journal.txt", tmp_path / "corpus" / "journal-copy.txt")
-    service.update_index()
-    assert len(service.index) == 8
-    answer = service.ask("Who met the tanker at Tampico?", 8)
+    service.update()
+    assert len(service.library()) == 8
+    answer = service.library().ask("Who met the tanker at Tampico?", 8)
     texts = [h.passage.text for h in answer.hits]
     assert len(texts) == len(set(texts)) == 4  # each passage once, from one of the files
 
 
-def test_unknown_names_spelling_variants_and_possessives(service: SearchService):
+def test_unknown_names_spelling_variants_and_possessives(service: IndexMaintainer):
     from qabot.search.abstention import unknown_names
 
-    snapshot = service.answerer().snapshot
-    assert unknown_names(snapshot, "What did Dewey say about the ship?") == ("Dewey",)
-    assert unknown_names(snapshot, "What happened to the ship in 1940?") == ("1940",)
-    assert unknown_names(snapshot, "What did Frida do at Tampico?") == ()
+    names = NameTable.build(service.store.load())
+    assert unknown_names(names, "What did Dewey say about the ship?") == ("Dewey",)
+    assert unknown_names(names, "What happened to the ship in 1940?") == ("1940",)
+    assert unknown_names(names, "What did Frida do at Tampico?") == ()
     # Another spelling or transliteration of a name the text has is not unknown.
-    assert unknown_names(snapshot, "What did Frieda do at Tampicco?") == ()
-    assert unknown_names(snapshot, "Did Fríďa meet them?") == ()
+    assert unknown_names(names, "What did Frieda do at Tampicco?") == ()
+    assert unknown_names(names, "Did Fríďa meet them?") == ()
     # A possessive ends a name: "Frida's Tampico" is two names side by side, not one.
-    assert unknown_names(snapshot, "Was it Frida's Tampico tanker?") == ()
+    assert unknown_names(names, "Was it Frida's Tampico tanker?") == ()
 
 
-def test_abstention_rule_reasons_and_exemptions(service: SearchService):
-    answerer = service.answerer()
+def test_abstention_rule_reasons_and_exemptions(service: IndexMaintainer):
+    answerer = service.library()
     strict = AbstentionModel({"cosine": 10.0, "unknown_name": -5.0}, bias=-2.0, threshold=0.5)
 
     def explain(question: str, filters: Filters | None = None):
-        return answerer.explain(answerer.query(question, 3, filters), abstention=strict)
+        config = replace(answerer.config, abstention=strict)
+        return answerer.explain(answerer.query(question, 3, filters), config=config)
 
     named = explain("What did Dewey say about the tanker at Tampico?")
     assert named.answer.abstained and named.answer.hits  # the closest passages still shown
@@ -146,37 +148,39 @@ def test_abstention_rule_reasons_and_exemptions(service: SearchService):
     assert not explain("Who met the tanker at Tampico?").answer.abstained
 
 
-def test_scores_mean_one_thing(service: SearchService):
+def test_scores_mean_one_thing(service: IndexMaintainer):
     """The top score is the confidence: an abstained answer always shows less."""
-    answerer = service.answerer()
-    confident = service.ask("Who met the tanker at Tampico?", 4)
-    doubtful = service.ask("volcano eruption lava", 4)
+    answerer = service.library()
+    confident = service.library().ask("Who met the tanker at Tampico?", 4)
+    doubtful = service.library().ask("volcano eruption lava", 4)
     assert not confident.abstained and doubtful.abstained
     assert doubtful.hits[0].score < FITTED.threshold <= confident.hits[0].score
     for answer in (confident, doubtful):
         scores = [h.score for h in answer.hits]
         assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
         assert answer.order == "relevance"
-    entry = service.ask("What did he write on May 5?", 2)
+    entry = service.library().ask("What did he write on May 5?", 2)
     assert entry.order == "entry" and [h.score for h in entry.hits] == [None, None]
     assert all(h.relevance is not None for h in entry.hits)
-    assert answerer.abstention is FITTED
+    assert answerer.config.abstention is FITTED
 
 
-def test_rankings_can_be_compared(service: SearchService):
-    answerer = service.answerer()
+def test_rankings_can_be_compared(service: IndexMaintainer):
+    answerer = service.library()
     question = "Who met the tanker at Tampico?"
     for mode in ("dense", "bm25"):
-        hits = answerer.explain(answerer.query(question, 2), ranking=Ranking(mode=mode)).answer.hits
+        config = replace(answerer.config, ranking=Ranking(mode=mode))
+        hits = answerer.explain(answerer.query(question, 2), config=config).answer.hits
         assert hits[0].passage.text.startswith("Frida met the tanker")
     query = answerer.query(question, 4)
-    rrf = answerer.explain(query, ranking=Ranking(fusion="rrf", rrf_k=1)).answer.hits
+    config = replace(answerer.config, ranking=Ranking(fusion="rrf", rrf_k=1))
+    rrf = answerer.explain(query, config=config).answer.hits
     relevance = [h.relevance for h in rrf]
     assert relevance == sorted(relevance, reverse=True) and relevance[0] <= 3 / 2  # three lists
 
 
-def test_mix_relevance_is_a_weighted_mean(service: SearchService):
-    hits = service.ask("Who met the tanker at Tampico?", 4).hits
+def test_mix_relevance_is_a_weighted_mean(service: IndexMaintainer):
+    hits = service.library().ask("Who met the tanker at Tampico?", 4).hits
     assert all(-1.0 <= h.relevance <= 1.0 for h in hits)
     assert [h.relevance for h in hits] == sorted((h.relevance for h in hits), reverse=True)
 
@@ -190,7 +194,7 @@ ABOUT_JOURNAL = (
 def test_the_front_matter_answers_questions_about_the_text(tmp_path: Path):
     service = fake_service(tmp_path, {"diary.txt": ABOUT_JOURNAL})
     for question in ("Who translated it?", "May I copy this diary?"):
-        top = service.ask(question, 3).hits[0].passage
+        top = service.library().ask(question, 3).hits[0].passage
         assert (top.section, top.role, top.date) == ("About this text", "about", None), question
         assert str(top.citation) == "A Sea Diary — About this text"
     # Questions about the body never get the front matter first, even when they name
@@ -199,4 +203,4 @@ def test_the_front_matter_answers_questions_about_the_text(tmp_path: Path):
         "Who met the tanker at Tampico, Ann Writer?",
         "What does the diary say of Baku?",
     ):
-        assert service.ask(question, 3).hits[0].passage.role == "body", question
+        assert service.library().ask(question, 3).hits[0].passage.role == "body", question

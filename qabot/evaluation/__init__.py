@@ -2,7 +2,7 @@
 
 ``cases`` reads the file, ``run`` asks every question, ``crossval`` chooses the
 abstention rule and the fusion by k-fold cross-validation, ``report`` prints. Pure
-computation over an ``Answerer``: no printing outside ``report``.
+computation over a ``Library``: no printing outside ``report``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from qabot.evaluation.run import (
     run,
     share,
 )
-from qabot.search.answerer import Answerer
+from qabot.library import Library
 from qabot.search.fusion import Ranking
 
 __all__ = ["Case", "EvalFileError", "Evaluation", "evaluate", "load_cases"]
@@ -48,14 +48,14 @@ class Evaluation:
     report: str
 
 
-def evaluate(answerer: Answerer, cases: Sequence[Case], k: int = FOLDS) -> Evaluation:
+def evaluate(library: Library, cases: Sequence[Case], k: int = FOLDS) -> Evaluation:
     """Run the question set under every ranking, cross-validate, and write the report."""
     answerable = [c for c in cases if c.answerable]
     rankings = []
     configured: list[CaseResult] = []
     ranks_by_fusion: dict[str, list[int | None]] = {}
-    for name, ranking in compared_rankings(answerer.ranking):
-        results = run(answerer, answerable if not name.endswith("*") else cases, ranking)
+    for name, ranking in compared_rankings(library.config.ranking):
+        results = run(library, answerable if not name.endswith("*") else cases, ranking)
         if name.endswith("*"):
             configured = results
         found = [r for r in results if r.case.answerable]
@@ -92,9 +92,9 @@ def evaluate(answerer: Answerer, cases: Sequence[Case], k: int = FOLDS) -> Evalu
     strict = cross_validate(evidence, labels, k)  # every candidate signal, fully nested
     ablation = ablate(evidence, labels, k)
     cv = cross_validate(evidence, labels, k, ablation.pool)
-    shipped = [answerer.abstention.decide(e).abstain for e in evidence]
+    shipped = [library.config.abstention.decide(e).abstain for e in evidence]
     ordered = [r.case for r in configured]
-    passages = answerer.index.passages
+    passages = library.passages()
     report = render_report(
         questions=(len(answerable), len(cases) - len(answerable)),
         mean_tokens=sum(p.tokens for p in passages) / max(1, len(passages)),
@@ -108,7 +108,7 @@ def evaluate(answerer: Answerer, cases: Sequence[Case], k: int = FOLDS) -> Evalu
         ],
         model=cv.model,
         ablation=[(pool, value) for pool, value in ablation.steps],
-        shipped_model=answerer.abstention,
+        shipped_model=library.config.abstention,
         shipped_cost=cost(shipped, labels),
         fold_models=cv.fold_models,
         fusion_picks=picks,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qabot.errors import QabotError
-from qabot.search.snapshot import normalize_label
+from qabot.search.query import normalize_label
 
 
 class EvalFileError(QabotError):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from qabot.evaluation.cases import Case, normalize
+from qabot.library import Library
 from qabot.search.abstention import Evidence
-from qabot.search.answerer import Answerer
 from qabot.search.fusion import Ranking
 
 DEPTH = 5  # hit@1/3/5 and MRR@5
@@ -27,13 +27,14 @@ class CaseResult:
 
 
 def run(
-    answerer: Answerer, cases: Sequence[Case], ranking: Ranking | None = None
+    library: Library, cases: Sequence[Case], ranking: Ranking | None = None
 ) -> list[CaseResult]:
     """Answer every case (top ``DEPTH``) and find the first passage holding its answer."""
     results = []
+    config = library.config if ranking is None else replace(library.config, ranking=ranking)
     for case in cases:
-        query = answerer.query(case.question, DEPTH)
-        explained = answerer.explain(query, ranking=ranking, measure_all=True)
+        query = library.query(case.question, DEPTH)
+        explained = library.explain(query, config=config, measure_all=True)
         golds = [normalize(g) for g in case.gold]
         rank, citation_ok = None, None
         for hit in explained.answer.hits:

@@ -11,8 +11,28 @@ it and the fix, like a bad text file.
 
 from __future__ import annotations
 
-from qabot.readers.source import FORMS, SourceText, read_source
+from pathlib import Path
+
+from qabot.readers.source import FORMS, Form, SourceText
 
 READABLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".epub")
 
 __all__ = ["FORMS", "READABLE_SUFFIXES", "SourceText", "read_source"]
+
+
+def read_source(path: Path, data: bytes) -> SourceText:
+    """Read one corpus file (its path, for the reader and for messages; its bytes) with
+    the reader its suffix calls for."""
+    suffix = path.suffix.lower()
+    if suffix == ".epub":
+        from qabot.readers.epub import read_epub
+
+        return read_epub(path, data)
+    if suffix in (".html", ".htm", ".xhtml"):
+        from qabot.readers.html import read_html
+
+        return read_html(path, data)
+    from qabot.readers.plain import decode_text
+
+    form: Form = "markdown" if suffix in (".md", ".markdown") else "text"
+    return SourceText(decode_text(data, str(path)), form)

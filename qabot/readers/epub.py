@@ -10,17 +10,15 @@ A damaged book (not a zip, no OPF, a chapter missing) is a CorpusError naming it
 
 from __future__ import annotations
 
+import io
 import posixpath
 import zipfile
-from typing import TYPE_CHECKING
+from pathlib import Path
 from xml.etree import ElementTree
 
 from qabot.errors import CorpusError
 from qabot.readers.html import decode, parse, source_text
 from qabot.readers.source import SourceText
-
-if TYPE_CHECKING:
-    from qabot.corpus import CorpusFile
 
 _CONTAINER = "{urn:oasis:names:tc:opendocument:xmlns:container}"
 _OPF = "{http://www.idpf.org/2007/opf}"
@@ -35,14 +33,11 @@ _DUBLIN_CORE = {
 _FIX = "re-export or re-download the book"
 
 
-def read_epub(file: CorpusFile, *, max_bytes: int | None = None) -> SourceText:
+def read_epub(path: Path, data: bytes) -> SourceText:
     """The chapters of an EPUB, in spine order, as one text (see the module doc)."""
-    from qabot.corpus import check_size
-
-    check_size(file, max_bytes)
-    name = str(file.path)
+    name = str(path)
     try:
-        book = zipfile.ZipFile(file.path)
+        book = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError) as error:
         raise CorpusError(f"{name}: not an EPUB (not a zip archive: {error}); {_FIX}") from None
     with book:
@@ -70,14 +65,14 @@ def read_epub(file: CorpusFile, *, max_bytes: int | None = None) -> SourceText:
             if "nav" in (item.get("properties") or "").split():
                 continue
             href = item.get("href") or ""
-            path = posixpath.normpath(posixpath.join(base, href))
+            member = posixpath.normpath(posixpath.join(base, href))
             try:
-                data = book.read(path)
+                chapter = book.read(member)
             except KeyError:
                 raise CorpusError(
                     f"{name}: chapter {href} listed in the spine is missing from the book; {_FIX}"
                 ) from None
-            blocks, _, _ = parse(decode(data, f"{name}!/{path}"))
+            blocks, _, _ = parse(decode(chapter, f"{name}!/{member}"))
             parts.append((href, blocks))
     if not any(blocks for _, blocks in parts):
         raise CorpusError(f"{name}: no text found in the book's chapters (empty book?)")

@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 from qabot.errors import CorpusError
 from qabot.readers.source import SourceText
-
-if TYPE_CHECKING:
-    from qabot.corpus import CorpusFile
 
 _BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "blockquote", "li", "dd", "dt", "pre")
 _LEAVES = (*_BLOCKS, "div", "figcaption", "td", "th", "address")
@@ -183,13 +181,10 @@ def source_text(
     return SourceText(text, "structured", dict(metadata), title, tuple(anchors))
 
 
-def read_html_file(file: CorpusFile, *, max_bytes: int | None = None) -> SourceText:
+def read_html(path: Path, data: bytes) -> SourceText:
     """An HTML or XHTML file of the corpus as text (see the module doc)."""
-    from qabot.corpus import check_size
-
-    check_size(file, max_bytes)
-    markup = decode(file.path.read_bytes(), str(file.path))
+    markup = decode(data, str(path))
     blocks, metadata, title = parse(markup)
     if not blocks:
-        raise CorpusError(f"{file.path}: no text found in the page (empty file?)")
-    return source_text([(file.path.name, blocks)], metadata, title)
+        raise CorpusError(f"{path}: no text found in the page (empty file?)")
+    return source_text([(path.name, blocks)], metadata, title)

@@ -1,13 +1,10 @@
-"""The reader's result, and the choice of reader by file suffix."""
+"""The reader's result: the text the chunker reads, its form, metadata and anchors."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
-
-if TYPE_CHECKING:
-    from qabot.corpus import CorpusFile
+from typing import Literal
 
 Form = Literal["text", "markdown", "structured"]
 # text: plain text (headings by their look); markdown: '#' headings, inline markup
@@ -35,20 +32,3 @@ class SourceText:
                 break
             found = anchor
         return found
-
-
-def read_source(file: CorpusFile, *, max_bytes: int | None = None) -> SourceText:
-    """Read one corpus file with the reader its suffix calls for."""
-    from qabot.corpus import read_text
-
-    suffix = file.path.suffix.lower()
-    if suffix == ".epub":
-        from qabot.readers.epub import read_epub
-
-        return read_epub(file, max_bytes=max_bytes)
-    if suffix in (".html", ".htm", ".xhtml"):
-        from qabot.readers.html import read_html_file
-
-        return read_html_file(file, max_bytes=max_bytes)
-    form: Form = "markdown" if suffix in (".md", ".markdown") else "text"
-    return SourceText(read_text(file, max_bytes=max_bytes), form)

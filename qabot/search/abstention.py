@@ -34,8 +34,10 @@ import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from qabot.index import Index
+from qabot.search.query import normalize_label
 from qabot.search.retrieval import Retrieval
-from qabot.search.snapshot import Snapshot
+from qabot.text.terms import terms
 
 SIGNALS = ("cosine", "top_cosine", "bm25", "unknown_name", "type_missing", "coverage")
 # The direction each signal may push the confidence: a fitted weight of the other sign
@@ -173,6 +175,33 @@ FITTED = AbstentionModel(
 # ---------------------------------------------------------------------------- inputs
 
 
+@dataclass(frozen=True)
+class NameTable:
+    """What the text mentions, for ``unknown_names``: its words and its running text."""
+
+    surface_words: frozenset[str]  # every word of the quoted text, lower case
+    stems: frozenset[str]  # every BM25 term of the passages and their sentences
+    flat_text: str  # the passages' words, lower case, one space apart (phrase look-ups)
+
+    @classmethod
+    def build(cls, index: Index) -> NameTable:
+        passages = index.passages
+        words = (normalize_label(" ".join(re.findall(r"\w+", p.text))) for p in passages)
+        return cls(
+            surface_words=frozenset(
+                w for p in passages for w in re.findall(r"\w+", p.text.lower())
+            ),
+            stems=frozenset(index.bm25.passages.vocabulary)
+            | frozenset(index.bm25.sentences.vocabulary),
+            flat_text=" " + " ".join(words) + " ",
+        )
+
+    def mentions(self, phrase: str) -> bool:
+        """True when the words of ``phrase`` occur together somewhere in the text."""
+        wanted = normalize_label(" ".join(re.findall(r"\w+", phrase)))
+        return bool(wanted) and f" {wanted} " in self.flat_text
+
+
 def asked_type(question: str) -> str | None:
     """The kind of answer a question asks for, when it is one the rule checks."""
     for kind, pattern in _ASKS:
@@ -241,13 +270,13 @@ def _spelled_otherwise(part: str, words: frozenset[str]) -> bool:
     )
 
 
-def unknown_names(snapshot: Snapshot, question: str) -> tuple[str, ...]:
+def unknown_names(names: NameTable, question: str) -> tuple[str, ...]:
     """Names and years in the question that the text never mentions ("Dewey", "1940").
 
     Capitalized words after the first, four-digit numbers, and runs of capitalized words
     ("October Revolution") no part of which occurs in the text as a phrase.
     """
-    words, stems = snapshot.surface_words, snapshot.vocabulary
+    words, stems = names.surface_words, names.stems
     unknown: list[str] = []
     run: list[str] = []
 
@@ -256,7 +285,7 @@ def unknown_names(snapshot: Snapshot, question: str) -> tuple[str, ...]:
         # or more words occurs in the text. "October Revolution" has no such part.
         pieces = [run[i:j] for i in range(len(run)) for j in range(i + 2, len(run) + 1)]
         if pieces and not any(
-            snapshot.mentions(" ".join(_possessive(t) for t in piece)) for piece in pieces
+            names.mentions(" ".join(_possessive(t) for t in piece)) for piece in pieces
         ):
             unknown.append(" ".join(_possessive(t) for t in run))
         run.clear()
@@ -272,7 +301,7 @@ def unknown_names(snapshot: Snapshot, question: str) -> tuple[str, ...]:
         parts = [p for p in re.split(r"[-’']", token.lower()) if p and p != "s"]
         if any(
             part not in words
-            and not set(snapshot.terms(part)) <= stems
+            and not set(terms(part)) <= stems
             and not (is_name and _spelled_otherwise(part, words))
             for part in parts
         ):
@@ -288,44 +317,46 @@ def unknown_names(snapshot: Snapshot, question: str) -> tuple[str, ...]:
 
 
 def evidence(
-    snapshot: Snapshot,
+    names: NameTable,
     question: str,
     retrieval: Retrieval,
+    top_highlight: str | None,
     *,
     narrowed: bool,
     signals: Collection[str] = SIGNALS,
 ) -> Evidence:
-    """Measure the rule's inputs for one answered question (hits highlighted).
+    """Measure the rule's inputs for one answered question (``top_highlight``: the
+    answering sentence of the top passage).
 
     Only the ``signals`` asked for are measured (the shipped model's, when answering;
     all of them for `qabot eval`); the others keep neutral values.
     """
-    hits = retrieval.hits
-    if not hits or retrieval.signals is None:
+    ranked = retrieval.ranked
+    if not ranked or retrieval.signals is None:
         return Evidence(-1.0, -1.0, 0.0, (), None, False, 0.0, empty=True)
     exempt = None
     if narrowed:
         exempt = "narrowed by the asker"
-    elif retrieval.asks_for_entry:
+    elif retrieval.entry_ordered:
         exempt = "asks for a dated entry"
     ranked_text = retrieval.scope.ranked_text if retrieval.scope else question
-    top = hits[0]
+    top = ranked[0]
     kind = asked_type(ranked_text) if "type_missing" in signals else None
     found = True
     if kind:
-        found = holds_type(kind, top.highlight or top.passage.text, ranked_text)
+        found = holds_type(kind, top_highlight or top.passage.text, ranked_text)
     coverage = 0.0
     question_terms = set(retrieval.signals.query_terms)
     if "coverage" in signals and question_terms:
-        passage_terms = set(snapshot.terms(top.passage.embed_text))
+        passage_terms = set(terms(top.passage.embed_text))
         coverage = len(question_terms & passage_terms) / len(question_terms)
     allowed = retrieval.scope.allowed if retrieval.scope else None
     lexical = retrieval.signals.lexical
     return Evidence(
         cosine=retrieval.best_cosine,
-        top_cosine=top.cosine if top.cosine is not None else retrieval.best_cosine,
+        top_cosine=top.cosine,
         bm25=float(lexical[allowed].max() if allowed is not None else lexical.max()),
-        unknown_names=unknown_names(snapshot, question) if "unknown_name" in signals else (),
+        unknown_names=unknown_names(names, question) if "unknown_name" in signals else (),
         asked_type=kind,
         type_found=found,
         coverage=coverage,

@@ -1,37 +1,37 @@
-"""The question path, in order: validate → retrieve → highlight → abstain → ``Answer``.
+"""The question path, in order: retrieve → highlight → abstain → ``Answer``.
 
-An ``Answerer`` is built once per loaded index (its ``Snapshot`` and highlighter) and is
-what the service hands out; the CLI and the bot only call ``ask``.
-
-Scores shown to the reader are one quantity (``Hit.score``): the top passage's score is
-the confidence that the text answers (the abstention model's output, so an abstained
-answer always shows less than a confident one), and each further passage's score is
-that confidence times its relevance relative to the top passage. When the hits follow
-an entry's own order (a question asking what a day's entry says), there is no score.
+Pure over the library's tables: nothing here is stored between questions. Scores shown
+to the reader are one quantity (``Hit.score``): the top passage's score is the
+confidence that the text answers (the abstention model's output, so an abstained answer
+always shows less than a confident one), and each further passage's score is that
+confidence times its relevance relative to the top passage. When the hits follow an
+entry's own order (a question asking what a day's entry says), there is no score.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
-from qabot.embedder import Embedder
-from qabot.index import Index
-from qabot.search.abstention import (
-    FITTED,
-    SIGNALS,
-    AbstentionModel,
-    Decision,
-    Evidence,
-    evidence,
-)
+from qabot.embedding import Embedder
+from qabot.search.abstention import FITTED, SIGNALS, AbstentionModel, Decision, Evidence, NameTable
+from qabot.search.abstention import evidence as measure
 from qabot.search.fusion import Ranking
-from qabot.search.highlight import Highlighter
-from qabot.search.query import Filters, Query
-from qabot.search.reading import Reader
-from qabot.search.retrieval import Retrieval, retrieve
-from qabot.search.snapshot import Snapshot
-from qabot.search.verify import Verdict, verify
+from qabot.search.highlight import highlights
+from qabot.search.query import Query
+from qabot.search.retrieval import Ranked, Retrieval, RetrievalTables, retrieve
 from qabot.types import Answer, Hit
+
+Neighbours = Callable[[int], tuple[int | None, int | None]]  # passage id → (before, after)
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    """How questions are answered: the ranking, the abstention rule, highlights."""
+
+    ranking: Ranking = field(default_factory=Ranking)
+    abstention: AbstentionModel = FITTED
+    highlight: bool = True  # show the answering sentence (it always feeds abstention)
 
 
 @dataclass(frozen=True)
@@ -44,119 +44,80 @@ class Explained:
     decision: Decision
 
 
-class Answerer:
-    """Answers questions from one index snapshot."""
+def answer(
+    tables: RetrievalTables,
+    names: NameTable,
+    neighbours: Neighbours,
+    embedder: Embedder,
+    query: Query,
+    config: AnswerConfig,
+    *,
+    measure_all: bool = False,
+) -> Explained:
+    """Answer ``query``, keeping the retrieval, the evidence and the decision.
 
-    def __init__(
-        self,
-        index: Index,
-        embedder: Embedder,
-        *,
-        ranking: Ranking | None = None,
-        abstention: AbstentionModel = FITTED,
-        highlight: bool = True,
-        max_question_chars: int = 1000,
-    ) -> None:
-        self.snapshot = Snapshot(index)
-        self.embedder = embedder
-        self.ranking = ranking or Ranking()
-        self.abstention = abstention
-        self.highlighter = Highlighter(self.snapshot)
-        self.highlight = highlight
-        self.max_question_chars = max_question_chars
-        self.reader = Reader(self.snapshot, index.manifest.retired)
-
-    @property
-    def index(self) -> Index:
-        return self.snapshot.index
-
-    @property
-    def sections(self) -> list[str]:
-        return self.snapshot.sections
-
-    def _placed(self, hit: Hit) -> Hit:
-        """The hit with the ids of the passages before and after it (read on)."""
-        return _placed_hit(self.reader, hit)
-
-    def verify(self, quote: str, closest: int = 3) -> Verdict:
-        """Whether ``quote`` is in the corpus (``qabot.search.verify``); when it is absent,
-        the passages nearest to it in meaning."""
-        verdict = verify(self.snapshot, quote)
-        if verdict.verdict == "absent" and quote.strip():
-            nearest = self.ask(quote[: self.max_question_chars], closest).hits
-            verdict = replace(verdict, closest=tuple(h.passage for h in nearest))
-        return verdict
-
-    def query(self, question: str, k: int, filters: Filters | None = None) -> Query:
-        """Validate a question (QuestionError / FilterError when unusable)."""
-        return Query.make(question, k, filters, max_chars=self.max_question_chars)
-
-    def ask(self, question: str, k: int, filters: Filters | None = None) -> Answer:
-        """The top ``k`` passages for ``question``; abstains when none seems to answer it."""
-        return self.explain(self.query(question, k, filters)).answer
-
-    def explain(
-        self,
-        query: Query,
-        *,
-        ranking: Ranking | None = None,
-        abstention: AbstentionModel | None = None,
-        measure_all: bool = False,
-    ) -> Explained:
-        """Answer ``query``, keeping the retrieval, the evidence and the decision.
-
-        ``measure_all`` measures every abstention signal, not only the model's (for eval).
-        """
-        retrieval = retrieve(self.snapshot, self.embedder, query, ranking or self.ranking)
-        hits = retrieval.hits
-        if hits and retrieval.signals is not None:
-            # Highlights always feed the abstention rule; shown only when configured.
-            hits = self.highlighter.highlight(
-                retrieval.scope.ranked_text if retrieval.scope else query.text,
-                hits,
+    ``measure_all`` measures every abstention signal, not only the model's (for eval).
+    """
+    retrieval = retrieve(tables, embedder, query, config.ranking)
+    ranked = retrieval.ranked
+    found: list[str | None] = [None] * len(ranked)
+    if ranked and retrieval.signals is not None:
+        found = list(
+            highlights(
+                tables.dense,
+                retrieval.ranked_text or query.text,
+                [r.position for r in ranked],
                 retrieval.signals.query_vector,
             )
-        retrieval = replace(retrieval, hits=hits)
-        model = abstention or self.abstention
-        found = evidence(
-            self.snapshot,
-            query.text,
-            retrieval,
-            narrowed=query.filters.narrowed,
-            signals=SIGNALS if measure_all else model.weights.keys(),
         )
-        decision = model.decide(found)
-        shown = _scored(hits, decision.confidence, entry_ordered=retrieval.entry_ordered)
-        shown = [self._placed(h) for h in shown]
-        if not self.highlight:
-            shown = [replace(h, highlight=None) for h in shown]
-        answer = Answer(
-            question=query.text,
-            hits=tuple(shown),
-            abstained=decision.abstain,
-            notes=retrieval.notes,
-            abstain_reason=decision.reason if decision.abstain else None,
-            order="entry" if retrieval.entry_ordered else "relevance",
+    model = config.abstention
+    evidence = measure(
+        names,
+        query.text,
+        retrieval,
+        found[0] if found else None,
+        narrowed=query.filters.narrowed,
+        signals=SIGNALS if measure_all else model.weights.keys(),
+    )
+    decision = model.decide(evidence)
+    scores = _shown_scores(ranked, decision.confidence, entry_ordered=retrieval.entry_ordered)
+    hits = []
+    for rank, (item, highlight, score) in enumerate(zip(ranked, found, scores, strict=True), 1):
+        before, after = neighbours(item.passage.id)
+        hits.append(
+            Hit(
+                passage=item.passage,
+                rank=rank,
+                score=score,
+                relevance=item.relevance,
+                cosine=item.cosine,
+                match=item.match,
+                highlight=highlight if config.highlight else None,
+                tells_of=item.tells_of,
+                prev_id=before,
+                next_id=after,
+            )
         )
-        return Explained(answer, retrieval, found, decision)
+    result = Answer(
+        question=query.text,
+        hits=tuple(hits),
+        abstained=decision.abstain,
+        notes=retrieval.notes,
+        abstain_reason=decision.reason if decision.abstain else None,
+        order="entry" if retrieval.entry_ordered else "relevance",
+    )
+    return Explained(result, retrieval, evidence, decision)
 
 
-def _placed_hit(reader: Reader, hit: Hit) -> Hit:
-    before, after = reader.neighbours(hit.passage)
-    return replace(hit, prev_id=before, next_id=after)
-
-
-def _scored(hits: list[Hit], confidence: float, *, entry_ordered: bool) -> list[Hit]:
+def _shown_scores(
+    ranked: Sequence[Ranked], confidence: float, *, entry_ordered: bool
+) -> list[float | None]:
     """Each hit's shown score: the confidence times its relevance relative to the top."""
     if entry_ordered:
-        return [replace(h, relevance=h.score, score=None) for h in hits]
-    if not hits:
+        return [None] * len(ranked)
+    if not ranked:
         return []
-    top = hits[0].score
-    out = []
-    for hit in hits:
-        relative = hit.score / top if top > 0 else 0.0
-        out.append(
-            replace(hit, relevance=hit.score, score=confidence * max(0.0, min(1.0, relative)))
-        )
-    return out
+    top = ranked[0].relevance
+    return [
+        confidence * max(0.0, min(1.0, item.relevance / top if top > 0 else 0.0)) for item in ranked
+    ]

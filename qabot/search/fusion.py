@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from qabot.search.signals import Expansion, Signals
+from qabot.search.expansion import Expansion
+from qabot.search.signals import Signals
 
 if TYPE_CHECKING:
     import numpy as np

@@ -13,6 +13,12 @@ from dataclasses import dataclass
 from qabot.errors import QuestionError
 
 
+def normalize_label(text: str) -> str:
+    """For matching names typed by people: case, curly quotes and spacing ignored."""
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return " ".join(text.lower().split())
+
+
 class FilterError(QuestionError):
     """A restriction the asker gave is unusable; ``field`` names it for the shells."""
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from qabot.dates import date_label, parse_date_range
 from qabot.errors import QuestionError
-from qabot.search.snapshot import Snapshot
-from qabot.types import Passage
+from qabot.index import Index
+from qabot.types import DocumentTimeline, EntryView, Passage, Reading, TimelineEntry, Window
 
 
 class PassageGone(QuestionError):
@@ -27,58 +26,32 @@ class PassageGone(QuestionError):
         self.now = now  # the passage at that place now, when the text there changed
 
 
-@dataclass(frozen=True)
-class Window:
-    """A passage and up to ``context`` neighbours on each side, in document order."""
+class ReadingTable:
+    """The passages of one index in document order, and where retired ones were."""
 
-    passages: tuple[Passage, ...]
-    focus: int  # index of the asked passage in ``passages``
-    note: str | None = None  # when the asked id is gone: what became of it
-
-
-@dataclass(frozen=True)
-class EntryView:
-    """A dated entry from its first passage, or the nearest entries when there is none."""
-
-    asked: dt.date
-    exact: bool
-    dates: tuple[str, ...]  # the entries shown (one, or the nearest before and after)
-    passages: tuple[Passage, ...]
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    date: str
-    first_words: str
-    passages: int
-
-
-@dataclass(frozen=True)
-class DocumentTimeline:
-    source: str
-    title: str
-    entries: tuple[TimelineEntry, ...]
-    sections: tuple[tuple[str, int], ...]  # (section, passages), in order
-    undated: int  # passages outside any entry (front matter, editors' note …)
-
-
-class Reader:
-    """Reads one index snapshot in document order."""
-
-    def __init__(self, snapshot: Snapshot, retired: Mapping[str, Sequence[object]] = ()) -> None:
-        self.snapshot = snapshot
-        passages = snapshot.passages
+    def __init__(
+        self, passages: Sequence[Passage], retired: Mapping[str, Sequence[object]]
+    ) -> None:
         order = sorted(range(len(passages)), key=lambda i: (passages[i].source, passages[i].start))
-        self.order = [passages[i] for i in order]
-        self.place = {p.id: n for n, p in enumerate(self.order)}
-        self.retired = dict(retired or {})
+        self.order: tuple[Passage, ...] = tuple(passages[i] for i in order)
+        self.place: Mapping[int, int] = {p.id: n for n, p in enumerate(self.order)}
+        self.retired: Mapping[str, Sequence[object]] = dict(retired)
+        self.entry_dates: tuple[str, ...] = tuple(sorted({p.date for p in passages if p.date}))
 
-    def neighbours(self, passage: Passage) -> tuple[int | None, int | None]:
-        """The ids of the passages before and after ``passage`` in its document."""
-        n = self.place.get(passage.id)
+    @classmethod
+    def build(cls, index: Index) -> ReadingTable:
+        return cls(index.passages, index.manifest.retired)
+
+    def read(self, passage: Passage) -> Reading:
+        """The passage with the ids of the passages before and after it."""
+        return Reading(passage, *self.neighbours(passage.id))
+
+    def neighbours(self, passage_id: int) -> tuple[int | None, int | None]:
+        """The ids of the passages before and after this one in its document."""
+        n = self.place.get(passage_id)
         if n is None:
             return None, None
+        passage = self.order[n]
         before = self.order[n - 1] if n > 0 else None
         after = self.order[n + 1] if n + 1 < len(self.order) else None
         return (
@@ -94,7 +67,7 @@ class Reader:
         where = self.retired.get(str(passage_id))
         if where is None:
             raise PassageGone(f"no passage with id {passage_id} in this corpus")
-        source, start, end = str(where[0]), int(where[1]), int(where[2])  # type: ignore[call-overload]
+        source, start, end = str(where[0]), _int(where[1]), _int(where[2])
         same_file = [p for p in self.order if p.source == source]
         if not same_file:
             raise PassageGone(
@@ -122,12 +95,11 @@ class Reader:
         n = self.place[focus.id]
         low, high = max(0, n - context), min(len(self.order), n + context + 1)
         shown = [p for p in self.order[low:high] if p.source == focus.source]
-        return Window(tuple(shown), shown.index(focus), note)
+        return Window(tuple(self.read(p) for p in shown), shown.index(focus), passage_id, note)
 
     def entry(self, when: str) -> EntryView:
         """The entry of a day ('1937-01-09', 'January 9', 'Jan 9 1937'), from its start."""
-        snapshot = self.snapshot
-        days = [dt.date.fromisoformat(d) for d in snapshot.entry_dates]
+        days = [dt.date.fromisoformat(d) for d in self.entry_dates]
         wanted = parse_date_range(when, days)
         if wanted is None or wanted.start != wanted.end:
             raise QuestionError(
@@ -136,7 +108,7 @@ class Reader:
         if not days:
             raise QuestionError("the corpus has no dated entries")
         day = wanted.start
-        if day.isoformat() in snapshot.entry_dates:
+        if day.isoformat() in self.entry_dates:
             dates: tuple[str, ...] = (day.isoformat(),)
             note = None
         else:
@@ -145,8 +117,8 @@ class Reader:
             dates = tuple(d.isoformat() for d in (*before, *after))
             listed = " and ".join(date_label(d) for d in (*before, *after))
             note = f"The text has no entry for {date_label(day)}; the nearest: {listed}."
-        shown = tuple(p for p in self.order if p.date in dates and p.role != "about")
-        return EntryView(day, note is None, dates, shown, note)
+        shown = tuple(self.read(p) for p in self.order if p.date in dates and p.role != "about")
+        return EntryView(day.isoformat(), note is None, dates, shown, note)
 
     def timeline(self) -> list[DocumentTimeline]:
         """Each document in order: its entries (date, first words, passages), its sections."""
@@ -175,6 +147,12 @@ class Reader:
                 )
             )
         return result
+
+
+def _int(value: object) -> int:
+    if not isinstance(value, int | str):
+        raise PassageGone("the index's record of a retired passage is damaged")
+    return int(value)
 
 
 def _first_words(text: str, count: int = 12) -> str:

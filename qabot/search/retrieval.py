@@ -2,27 +2,29 @@
 
 Every passage is scored (array operations over the index), so restrictions and date
 preferences stay exact instead of depending on a candidate depth. The order is, by
-priority: passages of the entries the question's date selects; body before front matter,
-unless the question uses a word only the front matter has ("translated", "published",
-"copy") or a word whose expansion is one; then the fused score — or, when the question
-asks for a dated entry as a whole, the entry's own order. Only the head of that order is
-ever sorted, and near-copies are skipped for at most ``DUPLICATE_SCAN`` × k candidates.
+priority: passages of the entries the question's date selects; the text before the
+front matter (``parts``); then the fused score — or, when the question asks for a
+dated entry as a whole, the entry's own order. Only the head of that order is ever
+sorted, and near-copies are skipped for at most ``DUPLICATE_SCAN`` × k candidates.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qabot.embedder import Embedder
-from qabot.search.duplicates import is_duplicate
+from qabot.embedding import Embedder
+from qabot.search.dense import DenseTable
+from qabot.search.duplicates import Distinct
+from qabot.search.expansion import ExpansionTable
 from qabot.search.fusion import Ranking, fuse
+from qabot.search.lexical import LexicalTable
+from qabot.search.parts import PartTable
 from qabot.search.query import Query
-from qabot.search.scope import Scope, asks_for_the_entry, scope
+from qabot.search.scope import Scope, ScopeTable, asks_for_the_entry, scope
 from qabot.search.signals import Signals, compute
-from qabot.search.snapshot import Snapshot
-from qabot.types import Hit, Passage
+from qabot.types import Match, Passage
 
 if TYPE_CHECKING:
     import numpy as np
@@ -33,14 +35,37 @@ _CHUNK = 64  # candidates sorted at a time
 
 
 @dataclass(frozen=True)
-class Retrieval:
-    """Ranked hits and everything the abstention rule and the reader need to know."""
+class RetrievalTables:
+    """The tables retrieval reads, each built once per library by its own module."""
 
-    hits: list[Hit]
+    passages: tuple[Passage, ...]
+    dense: DenseTable
+    lexical: LexicalTable
+    expansion: ExpansionTable
+    scope: ScopeTable
+    parts: PartTable
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A passage as retrieval ranked it: its place, fused relevance and match."""
+
+    passage: Passage
+    position: int  # in the index's passage order
+    relevance: float  # the fused score (``fusion``)
+    cosine: float  # the question's cosine with the passage's closest sentence
+    match: Match
+    tells_of: str | None = None  # the day of the question's date it tells of
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """Ranked passages and everything the abstention rule and the reader need to know."""
+
+    ranked: tuple[Ranked, ...]
     signals: Signals | None  # None: the index is empty
     scope: Scope | None
-    entry_ordered: bool = False  # hits follow the entry's order, not relevance
-    asks_for_entry: bool = False  # the question only asks what a dated entry says
+    entry_ordered: bool = False  # the passages follow the entry's order, not relevance
 
     @property
     def best_cosine(self) -> float:
@@ -50,63 +75,64 @@ class Retrieval:
         return float(self.signals.sentence_cosine[self.scope.allowed].max())
 
     @property
+    def ranked_text(self) -> str | None:
+        """The question as ranked (its date words removed), None for an empty index."""
+        return self.scope.ranked_text if self.scope else None
+
+    @property
     def notes(self) -> tuple[str, ...]:
         return self.scope.notes if self.scope else ()
 
 
-def retrieve(snapshot: Snapshot, embedder: Embedder, query: Query, ranking: Ranking) -> Retrieval:
+def retrieve(
+    tables: RetrievalTables, embedder: Embedder, query: Query, ranking: Ranking
+) -> Retrieval:
     """The best ``query.k`` distinct passages, best first (see the module doc for the order)."""
     import numpy as np
 
-    if not len(snapshot):
-        return Retrieval(hits=[], signals=None, scope=None)
-    where = scope(snapshot, query.text, query.filters)
-    signals = compute(snapshot, embedder, where.ranked_text, ranking.expands)
+    if not len(tables.passages):
+        return Retrieval(ranked=(), signals=None, scope=None)
+    where = scope(tables.scope, query.text, query.filters)
+    signals = compute(
+        tables.dense, tables.lexical, tables.expansion, embedder, where.ranked_text, ranking.expands
+    )
     allowed = where.allowed
     fused = fuse(signals, allowed, ranking)
-    asked = set(signals.query_terms) | set(signals.expanded_terms)
-    demoted = snapshot.about & (not (asked & snapshot.about_terms))
-    asks_for_entry = (where.dated or bool(query.filters.date)) and asks_for_the_entry(
-        snapshot, where.ranked_text
+    demoted = tables.parts.demoted(set(signals.query_terms) | set(signals.expanded_terms))
+    entry_ordered = (where.dated or bool(query.filters.date)) and asks_for_the_entry(
+        tables.scope, where.ranked_text
     )
-    # Tiers first (passages telling of the question's day, its entries, then the body,
-    # then the front matter), then
-    # relevance — or, for "what did he write on January 9?", the entry's own order.
+    # Tiers first (passages telling of the question's day, its entries, then the text,
+    # then the front matter), then relevance — or, for "what did he write on January 9?",
+    # the entry's own order.
     telling = where.telling if where.telling is not None else np.zeros(len(fused), dtype=bool)
     tier = np.where(telling, 4, 0) + np.where(where.preferred, 2, 0) + np.where(demoted, 0, 1)
-    within = snapshot.entry_order if asks_for_entry else -fused
-    hits: list[Hit] = []
-    kept: list[Passage] = []
-    positions: list[int] = []
+    within = tables.scope.entry_order if entry_ordered else -fused
+    distinct = Distinct()
+    chosen: list[int] = []
     looked = 0
     for position in _in_order(allowed, tier, within):
         looked += 1
-        if looked > query.k * DUPLICATE_SCAN and hits:
+        if looked > query.k * DUPLICATE_SCAN and chosen:
             break  # a corpus of near-copies: stop looking, however many are left
-        passage = snapshot.passages[int(position)]
-        if is_duplicate(passage, kept, snapshot.shingles):
+        if not distinct.add(tables.passages[position]):
             continue
-        kept.append(passage)
-        positions.append(position)
-        hits.append(
-            Hit(
-                passage=passage,
-                score=float(fused[position]),
-                cosine=float(signals.sentence_cosine[position]),
-                rank=len(hits) + 1,
-                tells_of=_tells_of(passage, where) if telling[position] else None,
-            )
-        )
-        if len(hits) == query.k:
+        chosen.append(position)
+        if len(chosen) == query.k:
             break
-    hits = _labelled(hits, positions, signals, allowed)
-    return Retrieval(
-        hits=hits,
-        signals=signals,
-        scope=where,
-        entry_ordered=asks_for_entry,
-        asks_for_entry=asks_for_entry,
+    matches = _matches(chosen, signals, allowed)
+    ranked = tuple(
+        Ranked(
+            passage=tables.passages[position],
+            position=position,
+            relevance=float(fused[position]),
+            cosine=float(signals.sentence_cosine[position]),
+            match=match,
+            tells_of=_tells_of(tables.passages[position], where) if telling[position] else None,
+        )
+        for position, match in zip(chosen, matches, strict=True)
     )
+    return Retrieval(ranked=ranked, signals=signals, scope=where, entry_ordered=entry_ordered)
 
 
 def _in_order(allowed: np.ndarray, tier: np.ndarray, within: np.ndarray) -> Iterator[int]:
@@ -138,15 +164,13 @@ def _tells_of(passage: Passage, where: Scope) -> str | None:
     return inside[0] if inside else None
 
 
-def _labelled(
-    hits: list[Hit], positions: list[int], signals: Signals, allowed: np.ndarray
-) -> list[Hit]:
-    """Each hit's ``match``: whether the dense and the lexical rankings have it in their top
-    ``MATCH_DEPTH`` (ranks counted, not sorted: one comparison per passage and hit)."""
+def _matches(positions: list[int], signals: Signals, allowed: np.ndarray) -> list[Match]:
+    """Each passage's ``match``: whether the dense and the lexical rankings have it in
+    their top ``MATCH_DEPTH`` (ranks counted, not sorted: one comparison per passage)."""
     import numpy as np
 
-    if not hits:
-        return hits
+    if not positions:
+        return []
     at = np.asarray(positions)
     dense, lexical = signals.sentence_cosine, signals.lexical
     dense_rank = 1 + (dense[allowed][None, :] > dense[at][:, None]).sum(axis=1)
@@ -154,14 +178,11 @@ def _labelled(
     lexical_rank = np.where(
         lexical[at] > 0, 1 + (scored[None, :] > lexical[at][:, None]).sum(axis=1), 0
     )
-    return [
-        replace(h, match=_match(int(d), int(r)))
-        for h, d, r in zip(hits, dense_rank, lexical_rank, strict=True)
-    ]
+    return [_match(int(d), int(r)) for d, r in zip(dense_rank, lexical_rank, strict=True)]
 
 
-def _match(dense_rank: int, lexical_rank: int) -> str:
-    """Which retriever found a hit: 'semantic', 'lexical' or 'both'."""
+def _match(dense_rank: int, lexical_rank: int) -> Match:
+    """Which retriever found a passage: 'semantic', 'lexical' or 'both'."""
     semantic = 0 < dense_rank <= MATCH_DEPTH
     lexical = 0 < lexical_rank <= MATCH_DEPTH
     if semantic and lexical:

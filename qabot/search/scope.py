@@ -5,21 +5,103 @@
 passages that tell of that day (their mentioned dates, resolved when chunking), then
 the entries of that day, and is removed from the text that is ranked. A date far from
 every entry that no passage tells of is left to ranking.
-All masks are arrays over passage positions, computed from the snapshot's tables.
+All masks are arrays over passage positions, computed from ``ScopeTable``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qabot.dates import DateRange, date_label, parse_date_range, select_entries, without_span
-from qabot.search.query import FilterError, Filters
-from qabot.search.snapshot import Snapshot, normalize_label
+from qabot.index import Index
+from qabot.search.query import FilterError, Filters, normalize_label
+from qabot.text.terms import content_words
+from qabot.types import Passage
 
 if TYPE_CHECKING:
     import numpy as np
+
+# Words that ask for an entry as a whole rather than for something in it.
+GENERIC_WORDS = frozenset(
+    {
+        *("write", "wrote", "written", "writing", "note", "noted", "notes", "record"),
+        *("recorded", "say", "said", "tell", "told", "happen", "happened", "happening"),
+        *("doing", "done", "entry", "entries", "journal", "diary", "day", "days", "page"),
+        *("pages", "author"),
+    }
+)
+
+
+@dataclass(frozen=True)
+class ScopeTable:
+    """Each passage's section and entry date as small integers, its place in its entry,
+    and the days passages tell of: built once per library."""
+
+    size: int
+    sections: Sequence[str]  # sorted; the front matter's section is not one of them
+    section_of: np.ndarray  # per passage: index into ``sections``, -1 for none
+    entry_dates: Sequence[str]  # sorted ISO dates of the entries
+    date_of: np.ndarray  # per passage: index into ``entry_dates``, -1 for none
+    entry_order: np.ndarray  # per passage: its place within its entry (0: the first)
+    mention_owner: np.ndarray  # one row per (passage, day it tells of)
+    mention_day: np.ndarray  # that day, as an ordinal
+    generic_words: frozenset[str]  # words that ask for a whole entry (and the titles')
+
+    @classmethod
+    def build(cls, index: Index) -> ScopeTable:
+        import numpy as np
+
+        passages = index.passages
+        size = len(passages)
+        sections = sorted({p.section for p in passages if p.section and p.role != "about"})
+        section_number = {name: i for i, name in enumerate(sections)}
+        entry_dates = sorted({p.date for p in passages if p.date})
+        date_number = {d: i for i, d in enumerate(entry_dates)}
+        told = [(i, day) for i, p in enumerate(passages) for day in p.mentions]
+        titles = {p.title for p in passages}
+        return cls(
+            size=size,
+            sections=sections,
+            section_of=np.fromiter(
+                (
+                    section_number.get(p.section or "", -1) if p.role != "about" else -1
+                    for p in passages
+                ),
+                dtype=np.int64,
+                count=size,
+            ),
+            entry_dates=entry_dates,
+            date_of=np.fromiter(
+                (date_number.get(p.date, -1) if p.date else -1 for p in passages),
+                dtype=np.int64,
+                count=size,
+            ),
+            entry_order=_entry_order(passages),
+            mention_owner=np.array([i for i, _ in told], dtype=np.int64),
+            mention_day=np.array(
+                [dt.date.fromisoformat(day).toordinal() for _, day in told], dtype=np.int64
+            ),
+            generic_words=GENERIC_WORDS | {w for t in titles for w in content_words(t)},
+        )
+
+    def __len__(self) -> int:
+        return self.size
+
+
+def _entry_order(passages: Sequence[Passage]) -> np.ndarray:
+    """Each passage's place within its entry (0 = the entry's first passage)."""
+    import numpy as np
+
+    order = np.zeros(len(passages), dtype=np.int64)
+    seen: dict[tuple[str, str | None], int] = {}
+    for row in sorted(range(len(passages)), key=lambda i: (passages[i].source, passages[i].start)):
+        key = (passages[row].source, passages[row].date)
+        order[row] = seen.get(key, 0)
+        seen[key] = order[row] + 1
+    return order
 
 
 @dataclass(frozen=True)
@@ -39,66 +121,66 @@ class Scope:
         return bool(self.preferred.any())
 
 
-def _entry_mask(snapshot: Snapshot, dates: tuple[str, ...]) -> np.ndarray:
+def _entry_mask(table: ScopeTable, dates: tuple[str, ...]) -> np.ndarray:
     import numpy as np
 
-    wanted = [snapshot.entry_dates.index(d) for d in dates if d in snapshot.entry_dates]
-    return np.isin(snapshot.date_of, np.array(wanted, dtype=np.int64))
+    wanted = [table.entry_dates.index(d) for d in dates if d in table.entry_dates]
+    return np.isin(table.date_of, np.array(wanted, dtype=np.int64))
 
 
-def restrict(snapshot: Snapshot, filters: Filters) -> tuple[np.ndarray, list[str]]:
+def restrict(table: ScopeTable, filters: Filters) -> tuple[np.ndarray, list[str]]:
     """The passages the asker's filters allow, and notes (nearest entries)."""
     import numpy as np
 
-    allowed = np.ones(len(snapshot), dtype=bool)
+    allowed = np.ones(len(table), dtype=bool)
     notes: list[str] = []
     if filters.section:
         wanted = normalize_label(filters.section)
-        matches = [i for i, s in enumerate(snapshot.sections) if normalize_label(s) == wanted]
+        matches = [i for i, s in enumerate(table.sections) if normalize_label(s) == wanted]
         if not matches:
             raise FilterError(
                 "section",
                 filters.section,
-                "no such section; sections: " + ", ".join(snapshot.sections or ["(none)"]),
+                "no such section; sections: " + ", ".join(table.sections or ["(none)"]),
             )
-        allowed &= np.isin(snapshot.section_of, matches)
+        allowed &= np.isin(table.section_of, matches)
     if filters.date:
         day = dt.date.fromisoformat(filters.date)
-        selection = select_entries(DateRange(day, day, date_label(day)), snapshot.entry_dates)
+        selection = select_entries(DateRange(day, day, date_label(day)), table.entry_dates)
         if selection is None:
-            dates = snapshot.entry_dates
+            dates = table.entry_dates
             span = f"from {dates[0]} to {dates[-1]}" if dates else "nowhere (no dated entries)"
             raise FilterError(
                 "date", filters.date, f"the text has no entries near it; its entries run {span}"
             )
         if selection.note:
             notes.append(selection.note)
-        allowed &= _entry_mask(snapshot, selection.dates)
+        allowed &= _entry_mask(table, selection.dates)
     return allowed, notes
 
 
-def scope(snapshot: Snapshot, text: str, filters: Filters) -> Scope:
+def scope(table: ScopeTable, text: str, filters: Filters) -> Scope:
     """Restriction by the filters, then preference by the question's own date: first the
     passages that tell of that day ("On the 23rd, the trial began"), then its entries."""
     import numpy as np
 
-    allowed, notes = restrict(snapshot, filters)
-    preferred = np.zeros(len(snapshot), dtype=bool)
+    allowed, notes = restrict(table, filters)
+    preferred = np.zeros(len(table), dtype=bool)
     ranked_text = text
-    if filters.date or not (snapshot.entry_dates or len(snapshot.mention_day)):
+    if filters.date or not (table.entry_dates or len(table.mention_day)):
         return Scope(allowed, preferred, ranked_text, tuple(notes))
-    days = [dt.date.fromisoformat(d) for d in snapshot.entry_dates]
+    days = [dt.date.fromisoformat(d) for d in table.entry_dates]
     wanted = parse_date_range(text, days)
     if wanted is None:
         return Scope(allowed, preferred, ranked_text, tuple(notes))
-    selection = select_entries(wanted, snapshot.entry_dates)
+    selection = select_entries(wanted, table.entry_dates)
     # A single day the text has no entry for: the passages that tell of it come first.
     # (A month or a year means its entries; a day with its own entry means that entry.)
-    telling = np.zeros(len(snapshot), dtype=bool)
+    telling = np.zeros(len(table), dtype=bool)
     if wanted.start == wanted.end and not (selection is not None and selection.exact):
-        telling = allowed & _telling_mask(snapshot, wanted)
+        telling = allowed & _telling_mask(table, wanted)
     if selection is not None:
-        preferred = allowed & _entry_mask(snapshot, selection.dates)
+        preferred = allowed & _entry_mask(table, selection.dates)
     if telling.any() or preferred.any():
         ranked_text = without_span(text, wanted.span) or text
         if selection is not None and selection.note:
@@ -113,19 +195,17 @@ def scope(snapshot: Snapshot, text: str, filters: Filters) -> Scope:
     return Scope(allowed, preferred, ranked_text, tuple(notes), telling, told)
 
 
-def _telling_mask(snapshot: Snapshot, wanted: DateRange) -> np.ndarray:
+def _telling_mask(table: ScopeTable, wanted: DateRange) -> np.ndarray:
     """The passages that mention a day inside ``wanted``."""
     import numpy as np
 
-    mask = np.zeros(len(snapshot), dtype=bool)
-    days = snapshot.mention_day
+    mask = np.zeros(len(table), dtype=bool)
+    days = table.mention_day
     inside = (days >= wanted.start.toordinal()) & (days <= wanted.end.toordinal())
-    mask[snapshot.mention_owner[inside]] = True
+    mask[table.mention_owner[inside]] = True
     return mask
 
 
-def asks_for_the_entry(snapshot: Snapshot, ranked_text: str) -> bool:
+def asks_for_the_entry(table: ScopeTable, ranked_text: str) -> bool:
     """True when a question, its date removed, asks for a whole entry ("What did he write?")."""
-    from qabot.search.lexical import content_words
-
-    return not [w for w in content_words(ranked_text) if w not in snapshot.generic_words]
+    return not [w for w in content_words(ranked_text) if w not in table.generic_words]

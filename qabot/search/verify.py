@@ -20,12 +20,11 @@ the confusion table.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from qabot.chunker import repair_text
-from qabot.search.snapshot import Snapshot
-from qabot.types import Passage
+from qabot.text.repair import repair_text
+from qabot.types import DiffOp, Passage, Reading, Verdict, VerdictKind
 
 CLOSE_SCORE = 71.0  # least rapidfuzz partial_ratio of a close quotation (fitted, see above)
 MIN_WORDS = 3  # a shorter quotation is too common to tell apart
@@ -69,22 +68,20 @@ def _confusions(word: str) -> str:
     return word.replace("li", "h")
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """What `qabot verify` found for one quotation."""
+class QuoteTable:
+    """Every passage's normalized words (with their spans) and their joined text, built
+    once per library, the first time a quotation is checked."""
 
-    quote: str
-    verdict: str  # "exact", "close" or "absent"
-    score: float  # 100 for exact; the partial alignment's score otherwise
-    passage: Passage | None = None
-    match: str | None = None  # the text's own wording, verbatim from the passage
-    diff: tuple[tuple[str, str], ...] = ()  # ("=", "-", "+", words): quote → text
-    closest: tuple[Passage, ...] = field(default=())
+    def __init__(self, passages: Sequence[Passage]) -> None:
+        self.passages = tuple(passages)
+        self.words: tuple[tuple[Word, ...], ...] = tuple(tuple(words_of(p.text)) for p in passages)
+        self.texts: tuple[str, ...] = tuple(" ".join(w.text for w in ws) for ws in self.words)
 
 
-def verify(snapshot: Snapshot, quote: str) -> Verdict:
+def verify(table: QuoteTable, quote: str, place: Callable[[Passage], Reading]) -> Verdict:
     """Exact or close match of ``quote`` in the corpus, else absent (without ``closest``;
-    the answerer adds the passages nearest in meaning)."""
+    the library adds the passages nearest in meaning). ``place`` gives a passage its
+    neighbours."""
     from rapidfuzz import fuzz, process
     from rapidfuzz.distance import Levenshtein
 
@@ -92,23 +89,24 @@ def verify(snapshot: Snapshot, quote: str) -> Verdict:
     if len(wanted) < MIN_WORDS:
         return Verdict(quote, "absent", 0.0)
     needle = " ".join(w.text for w in wanted)
-    texts = _normalized_texts(snapshot)
+    texts = table.texts
     for position, text in enumerate(texts):
         at = f" {text} ".find(f" {needle} ")
         if at >= 0:
-            passage = snapshot.passages[position]
             first = text[:at].count(" ") if at else 0
-            return _verdict(quote, "exact", 100.0, passage, first, len(wanted), snapshot, ())
+            return _verdict(quote, "exact", 100.0, table, position, first, len(wanted), (), place)
     best = process.extractOne(needle, texts, scorer=fuzz.partial_ratio)
     if best is None or best[1] < CLOSE_SCORE:
         return Verdict(quote, "absent", round(best[1], 1) if best else 0.0)
     _, score, position = best
     text = texts[position]
     alignment = fuzz.partial_ratio_alignment(needle, text)
+    if alignment is None:  # pragma: no cover - a score above the threshold has one
+        return Verdict(quote, "absent", round(score, 1))
     start = text[: alignment.dest_start].count(" ")
     end = text[: alignment.dest_end].count(" ") + 1
     found = text.split(" ")[start:end]
-    diff = []
+    diff: list[tuple[DiffOp, str]] = []
     for op in Levenshtein.opcodes(needle.split(" "), found):
         mine, theirs = (
             needle.split(" ")[op.src_start : op.src_end],
@@ -121,38 +119,23 @@ def verify(snapshot: Snapshot, quote: str) -> Verdict:
                 diff.append(("-", " ".join(mine)))
             if theirs:
                 diff.append(("+", " ".join(theirs)))
-    passage = snapshot.passages[position]
     return _verdict(
-        quote, "close", round(score, 1), passage, start, end - start, snapshot, tuple(diff)
+        quote, "close", round(score, 1), table, position, start, end - start, tuple(diff), place
     )
-
-
-def _normalized_texts(snapshot: Snapshot) -> list[str]:
-    """Every passage's normalized words, one string each: built once per snapshot."""
-    if snapshot.quote_texts is None:
-        snapshot.quote_texts = [
-            " ".join(w.text for w in _passage_words(snapshot, p)) for p in snapshot.passages
-        ]
-    return snapshot.quote_texts
-
-
-def _passage_words(snapshot: Snapshot, passage: Passage) -> list[Word]:
-    cache = snapshot.quote_words
-    if passage.id not in cache:
-        cache[passage.id] = words_of(passage.text)
-    return cache[passage.id]
 
 
 def _verdict(
     quote: str,
-    verdict: str,
+    verdict: VerdictKind,
     score: float,
-    passage: Passage,
+    table: QuoteTable,
+    position: int,
     first: int,
     count: int,
-    snapshot: Snapshot,
-    diff: Sequence[tuple[str, str]],
+    diff: Sequence[tuple[DiffOp, str]],
+    place: Callable[[Passage], Reading],
 ) -> Verdict:
-    found = _passage_words(snapshot, passage)[first : first + count]
+    passage = table.passages[position]
+    found = table.words[position][first : first + count]
     match = passage.text[found[0].start : found[-1].end] if found else None
-    return Verdict(quote, verdict, score, passage, match, tuple(diff))
+    return Verdict(quote, verdict, score, place(passage), match, tuple(diff))

@@ -1,4 +1,4 @@
-"""The vector index: FAISS + passages + manifest, saved as plain files and swapped atomically.
+"""Index generations on disk: plain files and a manifest, swapped in atomically.
 
 Layout of the embeddings folder::
 
@@ -30,25 +30,26 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 
-from qabot import __version__
-from qabot.chunker import ChunkingConfig
 from qabot.errors import IndexCorruptError, IndexMissingError
-from qabot.search.lexical import Bm25Table, Terms, sentence_texts
+from qabot.index.contents import (
+    FAISS_FILE,
+    REBUILD,
+    Bm25Tables,
+    Index,
+    Lexicon,
+    Units,
+    read_faiss,
+)
+from qabot.index.manifest import Manifest
+from qabot.text.bm25 import Bm25Table
 from qabot.types import Passage
 
-if TYPE_CHECKING:
-    import numpy as np
-
-FORMAT_VERSION = 3  # 2: sentence units and the lexicon; 3: BM25 tables
-REUSABLE_FORMATS = (2, 3)  # whose vectors an update may reuse (2 lacks only BM25 tables)
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
-FAISS_FILE = "index.faiss"
 VECTORS_FILE = "vectors.npy"
 PASSAGES_FILE = "passages.jsonl"
 UNIT_VECTORS_FILE = "units.npy"
@@ -57,275 +58,12 @@ LEXICON_VECTORS_FILE = "lexicon.npy"
 LEXICON_FILE = "lexicon.jsonl"
 BM25_ARRAYS_FILE = "bm25.npz"
 BM25_TERMS_FILE = "bm25.json"
-REBUILD = "run `qabot index --force` to rebuild"  # the fix every IndexCorruptError names
 _KEEP_GENERATIONS = 2  # the live one and its predecessor (a reader may still hold it)
-
-
-@dataclass(frozen=True)
-class Manifest:
-    """What an index was built from; compared with the corpus and settings before use."""
-
-    model: str
-    dimension: int
-    passage_count: int
-    corpus_hash: str
-    files: dict[str, str]
-    chunking: dict[str, int]
-    built_at: str
-    build_seconds: float
-    checksums: dict[str, str] = field(default_factory=dict)
-    sizes: dict[str, int] = field(default_factory=dict)  # bytes per file, checked every load
-    unit_count: int = 0
-    lexicon_count: int = 0
-    # passage id (as a string: JSON keys) → hash of the text the model embedded
-    content_hashes: dict[str, str] = field(default_factory=dict)
-    # corpus files that could not be indexed → why (their previous passages, if any, kept)
-    failed: dict[str, str] = field(default_factory=dict)
-    # ids of passages no longer in the index → [source, start, end]: where they were, so
-    # that a citation copied earlier can be followed (see qabot.search.reading)
-    retired: dict[str, list[Any]] = field(default_factory=dict)
-    qabot_version: str = __version__
-    format: int = FORMAT_VERSION
-
-    def stale_reasons(
-        self, *, model: str, corpus_hash: str, files: dict[str, str], chunking: ChunkingConfig
-    ) -> list[str]:
-        """Why this index no longer matches the corpus and settings (empty when it does)."""
-        reasons = []
-        if self.format != FORMAT_VERSION:
-            reasons.append(f"index format {self.format} is not the current {FORMAT_VERSION}")
-        if self.model != model:
-            reasons.append(f"built with model {self.model}, configured model is {model}")
-        if self.chunking != asdict(chunking):
-            reasons.append("chunking settings changed")
-        if self.corpus_hash != corpus_hash:
-            added = sorted(set(files) - set(self.files))
-            removed = sorted(set(self.files) - set(files))
-            edited = sorted(k for k in set(files) & set(self.files) if files[k] != self.files[k])
-            changes = [
-                f"{label}: {', '.join(names)}"
-                for label, names in (("added", added), ("edited", edited), ("removed", removed))
-                if names
-            ]
-            reasons.append("corpus changed (" + "; ".join(changes) + ")")
-        return reasons
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Manifest:
-        known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in data.items() if k in known})
-
-
-@dataclass(frozen=True)
-class Units:
-    """Sentences of the passages, embedded one by one.
-
-    A long passage's vector blurs its sentences; a question is often answered by one of
-    them ("Yesterday we passed the Azores"). Passages of one sentence have no units.
-    """
-
-    passage_ids: tuple[int, ...]
-    texts: tuple[str, ...]  # verbatim sentences of the passage text (for highlights)
-    vectors: np.ndarray  # one row per sentence, normalized
-
-    @classmethod
-    def empty(cls, dimension: int) -> Units:
-        import numpy as np
-
-        return cls((), (), np.zeros((0, dimension), dtype=np.float32))
-
-    def __len__(self) -> int:
-        return len(self.texts)
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """The corpus's words, embedded one by one, to map a question's words onto them.
-
-    Readers paraphrase ("wireless" for "radio", "envoy" for "ambassador"); BM25 only
-    matches exact stems. The nearest corpus words of a question word become weighted
-    extra BM25 terms.
-    """
-
-    words: tuple[str, ...]
-    vectors: np.ndarray
-
-    @classmethod
-    def empty(cls, dimension: int) -> Lexicon:
-        import numpy as np
-
-        return cls((), np.zeros((0, dimension), dtype=np.float32))
-
-    def __len__(self) -> int:
-        return len(self.words)
-
-
-@dataclass(frozen=True)
-class Bm25Tables:
-    """BM25 over the passages and over their sentences (computed when the index is built)."""
-
-    passages: Bm25Table
-    sentences: Bm25Table
-    sentence_owner: np.ndarray  # passage position of each sentence row
-
-    @classmethod
-    def build(cls, passages: Sequence[Passage], units: Units) -> Bm25Tables:
-        import numpy as np
-
-        terms = Terms()
-        owners, texts = sentence_texts(passages, units.passage_ids, units.texts)
-        return cls(
-            Bm25Table.build([p.embed_text for p in passages], terms),
-            Bm25Table.build(texts, terms),
-            np.asarray(owners, dtype=np.int64),
-        )
-
-
-class Index:
-    """Passages and their vectors (FAISS, and the same rows as a plain array for the
-    question path), sentence units, the lexicon and the BM25 tables."""
-
-    def __init__(
-        self,
-        faiss_index: Any,
-        passages: Sequence[Passage],
-        manifest: Manifest,
-        location: Path | None = None,
-        units: Units | None = None,
-        lexicon: Lexicon | None = None,
-        bm25: Bm25Tables | None = None,
-        vectors: np.ndarray | None = None,
-    ) -> None:
-        self._faiss_index = faiss_index  # None: read from ``location`` on first use
-        self._vectors = vectors  # passage order; None: reconstructed from FAISS
-        self.passages = list(passages)
-        self.by_id = {p.id: p for p in self.passages}
-        self.manifest = manifest
-        self.location = location
-        dimension = self.dimension
-        self.units = units if units is not None else Units.empty(dimension)
-        self.lexicon = lexicon if lexicon is not None else Lexicon.empty(dimension)
-        self.bm25 = bm25 if bm25 is not None else Bm25Tables.build(self.passages, self.units)
-
-    @property
-    def dimension(self) -> int:
-        if self._vectors is not None and len(self._vectors):
-            return int(self._vectors.shape[1])
-        if self._faiss_index is None:
-            return int(self.manifest.dimension)
-        return int(self._faiss_index.d)
-
-    @property
-    def faiss_index(self) -> Any:
-        """The FAISS index, read from disk on first use (the question path never needs it)."""
-        if self._faiss_index is None:
-            assert self.location is not None, "an index in memory always has its FAISS index"
-            self._faiss_index = _read_faiss(self.location / FAISS_FILE)
-        return self._faiss_index
-
-    def vectors(self) -> np.ndarray:
-        """The passage vectors, one row per passage, in ``passages`` order."""
-        import numpy as np
-
-        if self._vectors is not None:
-            return self._vectors
-        if not self.passages:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        import faiss
-
-        stored = self.faiss_index
-        stored_ids = faiss.vector_to_array(stored.id_map)
-        rows = stored.index.reconstruct_n(0, stored.ntotal)
-        order = {int(i): row for row, i in enumerate(stored_ids)}
-        self._vectors = np.ascontiguousarray(rows[[order[p.id] for p in self.passages]])
-        return self._vectors
-
-    def __len__(self) -> int:
-        return len(self.passages)
-
-    def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[Passage, float]]]:
-        """For each query vector, up to ``k`` (passage, score) pairs, best first (FAISS)."""
-        import numpy as np
-
-        if not self.passages:
-            return [[] for _ in range(len(vectors))]
-        queries = np.ascontiguousarray(vectors, dtype=np.float32)
-        scores, ids = self.faiss_index.search(queries, min(k, len(self.passages)))
-        return [
-            [(self.by_id[int(i)], float(s)) for s, i in zip(row_s, row_i, strict=True) if i != -1]
-            for row_s, row_i in zip(scores, ids, strict=True)
-        ]
 
 
 def without_fix(error: IndexCorruptError) -> str:
     """What is damaged, without the advice to rebuild (for when qabot rebuilds by itself)."""
     return str(error).removesuffix(f"; {REBUILD}")
-
-
-def _read_faiss(path: Path) -> Any:
-    import faiss
-
-    fix = REBUILD
-    try:
-        return faiss.read_index(str(path))
-    except RuntimeError as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
-        raise IndexCorruptError(f"{path} is damaged ({first_line}); {fix}") from None
-
-
-def build(
-    passages: Sequence[Passage],
-    vectors: np.ndarray,
-    *,
-    model: str,
-    corpus_hash: str,
-    files: dict[str, str],
-    chunking: ChunkingConfig,
-    build_seconds: float,
-    failed: dict[str, str] | None = None,
-    units: Units | None = None,
-    lexicon: Lexicon | None = None,
-    retired: dict[str, list[Any]] | None = None,
-) -> Index:
-    """An in-memory index over ``passages`` (rows of ``vectors`` in the same order)."""
-    import faiss
-    import numpy as np
-
-    if len(passages) != len(vectors):
-        raise ValueError("one vector per passage is required")
-    ids = [p.id for p in passages]
-    if len(set(ids)) != len(ids):
-        raise ValueError("passage ids must be unique")
-    dimension = int(vectors.shape[1]) if len(vectors) else 0
-    faiss_index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
-    if len(passages):
-        faiss_index.add_with_ids(
-            np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64)
-        )
-    manifest = Manifest(
-        model=model,
-        dimension=dimension,
-        passage_count=len(passages),
-        corpus_hash=corpus_hash,
-        files=dict(files),
-        chunking=asdict(chunking),
-        built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        build_seconds=round(build_seconds, 3),
-        content_hashes={str(p.id): content_hash(p.embed_text) for p in passages},
-        failed=dict(failed or {}),
-        retired=dict(retired or {}),
-        unit_count=len(units) if units is not None else 0,
-        lexicon_count=len(lexicon) if lexicon is not None else 0,
-    )
-    if units is not None and not set(units.passage_ids) <= set(ids):
-        raise ValueError("every unit must belong to a passage")
-    matrix = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(passages), dimension)
-    return Index(faiss_index, passages, manifest, units=units, lexicon=lexicon, vectors=matrix)
-
-
-def content_hash(text: str) -> str:
-    """What decides whether a passage's vector can be reused: the exact text embedded."""
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def _sha256(path: Path) -> str:
@@ -446,7 +184,7 @@ class IndexStore:
                 ) from None
             count, dimension = vectors.shape if vectors.ndim == 2 else (-1, -1)
         else:  # format 2: the vectors are only in FAISS
-            faiss_index = _read_faiss(location / FAISS_FILE)
+            faiss_index = read_faiss(location / FAISS_FILE)
             count, dimension = faiss_index.ntotal, faiss_index.d
         if not (count == len(passages) == manifest.passage_count):
             raise IndexCorruptError(
@@ -609,7 +347,7 @@ class IndexStore:
             terms[part] = sorted(table.vocabulary, key=table.vocabulary.__getitem__)
             terms[f"{part}_size"] = table.size
         with (staging / BM25_ARRAYS_FILE).open("wb") as handle:
-            np.savez(handle, **arrays)
+            np.savez(handle, **cast("dict[str, Any]", arrays))
         (staging / BM25_TERMS_FILE).write_text(json.dumps(terms, ensure_ascii=False), "utf-8")
 
     def _prune(self, keep: str) -> None:

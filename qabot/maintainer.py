@@ -1,10 +1,10 @@
-"""The search service: the index's lifecycle, and the current answerer.
+"""The index maintainer: keeps the index fresh and hands out the current library.
 
-Built once from the settings. It keeps the saved index fresh (hashes the corpus once per
-check, takes the lock, updates incrementally, hot-reloads what another process saved)
-and hands out the ``Answerer`` of the live index; answering itself is ``qabot.search``.
-The CLI and the bot hold one ``SearchService``; they never touch the chunker, FAISS or
-the model directly. ``qabot index``, ``watch`` and ``passages`` never build the answerer.
+Built once from the settings. It finds the corpus's texts, tells whether the saved
+index still matches them, takes the lock, updates the index incrementally, keeps the
+model's light export for answering, and hot-reloads what another process saved. It
+hands out the ``Library`` of the live index: the CLI and the bot hold one maintainer
+and ask its library; they never touch the chunker, FAISS or the model.
 """
 
 from __future__ import annotations
@@ -12,25 +12,25 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qabot.chunker import ChunkingConfig
 from qabot.corpus import CorpusFile, corpus_hash, discover
-from qabot.embedder import Embedder, SentenceTransformerEmbedder
+from qabot.embedding import BuildEmbedder, Embedder, Progress
 from qabot.errors import CorpusError, IndexCorruptError, IndexMismatchError, IndexMissingError
 from qabot.index import REUSABLE_FORMATS, Index, IndexStore, Manifest, without_fix
-from qabot.indexing import IndexUpdate, file_warning, update
+from qabot.index.update import IndexUpdate, file_warning, update
+from qabot.readers import READABLE_SUFFIXES
 from qabot.settings import Settings
-from qabot.types import Answer, Passage
 
 if TYPE_CHECKING:
-    from qabot.search.answerer import Answerer
-    from qabot.search.fusion import Ranking
-    from qabot.search.query import Filters
-    from qabot.search.reading import Reader
+    import numpy as np
+
+    from qabot.library import Library
+    from qabot.search.answerer import AnswerConfig
 
 Notify = Callable[[str], None]
 ProgressStart = Callable[[int], Callable[[int], None]]  # total → advance(n)
@@ -52,7 +52,7 @@ class _Prefetch:
         self._thread.start()
 
     def _load(self) -> None:
-        from qabot.onnx_embedder import OnnxEmbedder
+        from qabot.embedding.onnx import OnnxEmbedder
 
         try:
             self._value = OnnxEmbedder(self.directory)
@@ -67,34 +67,64 @@ class _Prefetch:
         return self._value
 
 
-class SearchService:
-    """Keeps the index fresh and hands out the answerer of the live index."""
+class _QueryEmbedder:
+    """The embedder for questions, chosen on the first embedding (not when a library is
+    made): `qabot entry`, `show`, `timeline` and `passages` never load a model."""
+
+    def __init__(self, maintainer: IndexMaintainer) -> None:
+        self._maintainer = maintainer
+        self._lock = threading.Lock()
+        self._chosen: Embedder | None = None
+
+    def _get(self) -> Embedder:
+        with self._lock:
+            if self._chosen is None:
+                self._chosen = self._maintainer.query_embedder()
+            return self._chosen
+
+    @property
+    def identity(self) -> str:
+        return self._maintainer.embedder.identity
+
+    @property
+    def dimension(self) -> int:
+        return self._get().dimension
+
+    @property
+    def max_tokens(self) -> int:
+        return self._maintainer.embedder.max_tokens
+
+    def count_tokens(self, text: str) -> int:
+        return self._maintainer.embedder.count_tokens(text)
+
+    def embed(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray:
+        return self._get().embed(texts, progress=progress)
+
+
+class IndexMaintainer:
+    """Keeps the saved index fresh and hands out the library of the live index."""
 
     def __init__(
-        self, settings: Settings, embedder: Embedder | None = None, *, notify: Notify = _quiet
+        self, settings: Settings, embedder: BuildEmbedder | None = None, *, notify: Notify = _quiet
     ) -> None:
+        from qabot.embedding.transformer import SentenceTransformerEmbedder
+
         self.settings = settings
-        self.embedder: Embedder = embedder or SentenceTransformerEmbedder(
+        self.embedder: BuildEmbedder = embedder or SentenceTransformerEmbedder(
             settings.model,
             batch_size=settings.batch_size,
             allow_download=settings.allow_download,
         )
         self.store = IndexStore(settings.embeddings_dir)
         self.notify = notify
-        self._index: Index | None = None
-        self._answerer: Answerer | None = None  # built on first use, for self._index
+        self._live: tuple[Index, Library | None] | None = None  # the index and its library
+        self._live_lock = threading.Lock()
         self._reload_lock = threading.Lock()
-        self._answerer_lock = threading.Lock()
         self._query_embedder: Embedder | None = None
+        self._query_lock = threading.Lock()
         self._prefetch: _Prefetch | None = None
 
-    @classmethod
-    def from_settings(
-        cls, settings: Settings, *, notify: Notify = _quiet, embedder: Embedder | None = None
-    ) -> SearchService:
-        return cls(settings, embedder, notify=notify)
-
-    # ------------------------------------------------------------------ index lifecycle
+    # ------------------------------------------------------------------ the corpus
 
     @property
     def chunking(self) -> ChunkingConfig:
@@ -113,8 +143,8 @@ class SearchService:
         files = discover(folder)
         if not files:
             raise CorpusError(
-                f"the corpus folder {folder} holds no texts (.txt or .md files); put one "
-                f"there (e.g. cp mytext.txt {folder}/) and run `qabot index`"
+                f"the corpus folder {folder} holds no texts ({', '.join(READABLE_SUFFIXES)}); "
+                f"put one there (e.g. cp mytext.txt {folder}/) and run `qabot index`"
             )
         return files
 
@@ -161,11 +191,13 @@ class SearchService:
             seconds=time.perf_counter() - started,
         )
 
+    # ------------------------------------------------------------------ updates
+
     def _previous_index(self) -> Index | None:
         """The index to update from: the one in memory if it is the live one, else disk."""
         try:
             location = self.store.current_dir()
-            live = self._index
+            live = self._live[0] if self._live is not None else None
             if live is not None and location is not None and live.location == location:
                 return live
             manifest = self.store.read_manifest(location)
@@ -178,9 +210,7 @@ class SearchService:
             self.notify(f"warning: {error}; re-embedding everything")
             return None
 
-    def update_index(
-        self, *, force: bool = False, progress: ProgressStart | None = None
-    ) -> IndexUpdate:
+    def update(self, *, force: bool = False, progress: ProgressStart | None = None) -> IndexUpdate:
         """Bring the saved index up to date with the corpus, embedding only what changed.
 
         An up-to-date index is left untouched (no lock taken, no file written). Otherwise
@@ -216,7 +246,7 @@ class SearchService:
                 progress=progress,
             )
             location = self.store.save(index)
-            self._install(index)
+            self._install(index, None)
             self.ensure_export()
         return replace(report, location=str(location), seconds=time.perf_counter() - started)
 
@@ -237,22 +267,37 @@ class SearchService:
         finally:
             lock.release()
 
+    def failure_warnings(self, report: IndexUpdate) -> list[str]:
+        """One line per corpus file that is not (fully) indexed, naming it and the fix."""
+        live = self._live[0] if self._live is not None else None
+        counts: dict[str, int] | None = None
+        if live is not None and not report.up_to_date:
+            counts = {}
+            for passage in live.passages:
+                counts[passage.source] = counts.get(passage.source, 0) + 1
+        return [
+            file_warning(source, reason, None if counts is None else counts.get(source, 0))
+            for source, reason in report.failed.items()
+        ]
+
+    # ------------------------------------------------------------------ the model export
+
     def _export_missing(self) -> bool:
-        from qabot.onnx_embedder import EXPORT_FILE, export_dir
+        from qabot.embedding.onnx import EXPORT_FILE, export_dir
 
         target = export_dir(self.settings.embeddings_dir, self.embedder.identity)
-        return hasattr(self.embedder, "export_onnx") and not (target / EXPORT_FILE).is_file()
+        return not (target / EXPORT_FILE).is_file()
 
     def ensure_export(self) -> Path | None:
         """Export the model for the light query path once (kept per model identity).
 
-        Only a sentence-transformers embedder can be exported; an export that fails is
+        An embedder that cannot be exported returns None; an export that fails is
         reported and answering falls back to sentence-transformers.
         """
         if not self._export_missing():
             return None
         try:
-            return self.embedder.export_onnx(self.settings.embeddings_dir)  # type: ignore[attr-defined]
+            return self.embedder.export_onnx(self.settings.embeddings_dir)
         except Exception as error:  # torch's exporter raises many types
             self.notify(f"warning: could not export the model for fast answers: {error}")
             return None
@@ -269,10 +314,14 @@ class SearchService:
                 self._prefetch = _Prefetch(directory)
 
     def _onnx_wanted(self) -> bool:
-        return self.settings.query_runtime == "onnx" and hasattr(self.embedder, "export_onnx")
+        from qabot.embedding.transformer import SentenceTransformerEmbedder
+
+        return self.settings.query_runtime == "onnx" and isinstance(
+            self.embedder, SentenceTransformerEmbedder
+        )
 
     def _export_directory(self) -> Path | None:
-        from qabot.onnx_embedder import EXPORT_FILE, export_dir
+        from qabot.embedding.onnx import EXPORT_FILE, export_dir
 
         directory = export_dir(self.settings.embeddings_dir, self.embedder.identity)
         return directory if (directory / EXPORT_FILE).is_file() else None
@@ -283,10 +332,14 @@ class SearchService:
         Falling back is said once (through ``notify``): answers are the same, the start
         is slower because torch and sentence-transformers load.
         """
-        if self._query_embedder is not None:
+        with self._query_lock:
+            if self._query_embedder is None:
+                self._query_embedder = self._choose_query_embedder()
             return self._query_embedder
+
+    def _choose_query_embedder(self) -> Embedder:
+        from qabot.embedding.onnx import OnnxEmbedder, export_dir
         from qabot.errors import ModelError
-        from qabot.onnx_embedder import OnnxEmbedder, export_dir
 
         chosen: Embedder = self.embedder
         if self._onnx_wanted():
@@ -305,25 +358,34 @@ class SearchService:
                     chosen = OnnxEmbedder(directory)
             except ModelError as error:
                 self.notify(f"note: {error}; answering with sentence-transformers")
-        self._query_embedder = chosen
         return chosen
 
-    def failure_warnings(self, report: IndexUpdate) -> list[str]:
-        """One line per corpus file that is not (fully) indexed, naming it and the fix."""
-        live = self._index
-        counts: dict[str, int] | None = None
-        if live is not None and not report.up_to_date:
-            counts = {}
-            for passage in live.passages:
-                counts[passage.source] = counts.get(passage.source, 0) + 1
-        return [
-            file_warning(source, reason, None if counts is None else counts.get(source, 0))
-            for source, reason in report.failed.items()
-        ]
+    # ------------------------------------------------------------------ the library
 
-    def ensure_index(
+    def library(
         self, *, build_if_needed: bool = True, progress: ProgressStart | None = None
-    ) -> Index:
+    ) -> Library:
+        """The library of the live index; the index is updated first when missing, stale
+        or damaged (unless ``build_if_needed`` is False: then that is an error)."""
+        live = self._live
+        if live is not None and live[1] is not None:
+            return live[1]
+        index = self._loaded_index(build_if_needed=build_if_needed, progress=progress)
+        with self._live_lock:
+            live = self._live
+            if live is not None and live[0] is index and live[1] is not None:
+                return live[1]
+            library = self._make_library(index)
+            self._live = (index, library)
+            return library
+
+    @property
+    def current(self) -> Library | None:
+        """The library already loaded, if any (nothing is loaded or built)."""
+        live = self._live
+        return live[1] if live is not None else None
+
+    def _loaded_index(self, *, build_if_needed: bool, progress: ProgressStart | None) -> Index:
         """Load the saved index, updating it first when missing, stale or damaged."""
         files = self.corpus_files()  # a missing or empty corpus fails before any write
         try:
@@ -339,21 +401,21 @@ class SearchService:
                     f"{'; '.join(reasons)}; run `qabot index`"
                 )
             self._update_saying_why(reasons, progress)
-        if self._index is None:
+        if self._live is None:
             try:
-                self._install(self.store.load())
+                self._install(self.store.load(), None)
             except IndexCorruptError as error:
                 if not build_if_needed:
                     raise
                 self._update_saying_why([without_fix(error)], progress, force=True)
-        assert self._index is not None
-        return self._index
+        assert self._live is not None
+        return self._live[0]
 
     def _update_saying_why(
         self, reasons: list[str], progress: ProgressStart | None, *, force: bool = False
     ) -> None:
         self.notify(f"Updating the index ({'; '.join(reasons)})…")
-        report = self.update_index(force=force, progress=progress)
+        report = self.update(force=force, progress=progress)
         for warning in self.failure_warnings(report):
             self.notify(f"warning: {warning}")
         self.notify(report.summary().splitlines()[0])
@@ -361,98 +423,53 @@ class SearchService:
     def reload_if_changed(self) -> bool:
         """Swap in the saved index if another process replaced it; True when it did.
 
-        The new answerer is built here (in the caller's thread: the bot's worker thread),
-        then swapped in as one object, so questions being answered keep the one they
-        started with. If the new index cannot be loaded the error propagates and the
-        current one stays live.
+        The new library is built here (in the caller's thread: the bot's worker thread),
+        then swapped in as one reference, so questions being answered keep the library
+        they started with. If the new index cannot be loaded the error propagates and
+        the current one stays live.
         """
         with self._reload_lock:
             location = self.store.current_dir()
-            live = self._index
+            live = self._live[0] if self._live is not None else None
             if location is None or (live is not None and live.location == location):
                 return False
             index = self.store.load()
-            self._install(index, self._build_answerer(index))
+            self._install(index, self._make_library(index))
             return True
 
     def warm_up(self) -> None:
-        """Load the index, the answerer and the model now, so the first question is fast."""
-        self.ensure_index()
-        self.answerer().embedder.embed(["warm up"])
+        """Load the index, its library and the model now, so the first question is fast."""
+        self.library().ask("warm up")
 
-    def _install(self, index: Index, answerer: Answerer | None = None) -> None:
-        with self._answerer_lock:
-            self._index, self._answerer = index, answerer
+    def _install(self, index: Index, library: Library | None) -> None:
+        with self._live_lock:
+            self._live = (index, library)
 
-    @property
-    def ranking(self) -> Ranking:
-        """The configured ranking (retrieval mode, fusion and its parameters)."""
-        from qabot.search.fusion import Ranking
-
-        settings = self.settings
-        return Ranking(
-            mode=settings.retrieval,
-            fusion=settings.fusion,
-            rrf_k=settings.rrf_k,
-            weights=settings.mix_weights,
-        )
-
-    def _build_answerer(self, index: Index) -> Answerer:
+    def answer_config(self) -> AnswerConfig:
+        """How the settings say questions are answered (ranking, abstention, highlights)."""
         from qabot.search.abstention import FITTED
-        from qabot.search.answerer import Answerer
+        from qabot.search.answerer import AnswerConfig
+        from qabot.search.fusion import Ranking
 
         settings = self.settings
         abstention = FITTED
         if settings.abstain_threshold is not None:
             abstention = replace(FITTED, threshold=settings.abstain_threshold)
-        return Answerer(
-            index,
-            self.query_embedder(),
-            ranking=self.ranking,
-            abstention=abstention,
-            highlight=settings.highlight,
-            max_question_chars=settings.max_question_chars,
+        ranking = Ranking(
+            mode=settings.retrieval,
+            fusion=settings.fusion,
+            rrf_k=settings.rrf_k,
+            weights=settings.mix_weights,
         )
+        return AnswerConfig(ranking=ranking, abstention=abstention, highlight=settings.highlight)
 
-    @property
-    def index(self) -> Index:
-        """The live index (loaded, and updated first if stale, on first use)."""
-        if self._index is None:
-            self.ensure_index()
-        assert self._index is not None
-        return self._index
+    def _make_library(self, index: Index) -> Library:
+        from qabot.library import Library
 
-    def answerer(self) -> Answerer:
-        """The answerer of the live index, built on first use (once per index)."""
-        index = self.index
-        with self._answerer_lock:
-            if self._answerer is None or self._answerer.index is not self._index:
-                self._answerer = self._build_answerer(index)
-            return self._answerer
-
-    # ------------------------------------------------------------------ questions
-
-    def validate(self, question: str) -> str:
-        """The question, trimmed; QuestionError when empty or too long (nothing loaded)."""
-        from qabot.search.query import Query
-
-        return Query.make(question, 1, max_chars=self.settings.max_question_chars).text
-
-    def ask(self, question: str, k: int | None = None, filters: Filters | None = None) -> Answer:
-        """The top ``k`` passages for ``question`` (see ``qabot.search.answerer``)."""
-        return self.answerer().ask(question, k or self.settings.top_k, filters)
-
-    def reader(self) -> Reader:
-        """The reader of the live index (no model needed): the answerer's, if built."""
-        from qabot.search.reading import Reader
-        from qabot.search.snapshot import Snapshot
-
-        index = self.index
-        answerer = self._answerer
-        if answerer is not None and answerer.index is index:
-            return answerer.reader
-        return Reader(Snapshot(index), index.manifest.retired)
-
-    def passages(self) -> list[Passage]:
-        """Every passage of the live index, in corpus order."""
-        return list(self.index.passages)
+        return Library(
+            index,
+            _QueryEmbedder(self),
+            self.answer_config(),
+            top_k=self.settings.top_k,
+            max_question_chars=self.settings.max_question_chars,
+        )

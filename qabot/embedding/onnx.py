@@ -65,15 +65,11 @@ def export_model(model: Any, identity: str, embeddings_dir: Path) -> Path | None
     Written to a staging folder and renamed into place, so a crash leaves no half export.
     """
     import torch
-
-    try:  # sentence-transformers ≥ 6
-        from sentence_transformers.sentence_transformer.modules import (
-            Normalize,
-            Pooling,
-            Transformer,
-        )
-    except ImportError:  # pragma: no cover - older releases
-        from sentence_transformers.models import Normalize, Pooling, Transformer
+    from sentence_transformers.sentence_transformer.modules import (
+        Normalize,
+        Pooling,
+        Transformer,
+    )
 
     modules = list(model)
     if not modules or not isinstance(modules[0], Transformer) or len(modules) > 3:
@@ -99,7 +95,7 @@ def export_model(model: Any, identity: str, embeddings_dir: Path) -> Path | None
             super().__init__()
             self.inner = transformer
 
-        def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
             output = self.inner(
                 input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
             )

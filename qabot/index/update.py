@@ -1,7 +1,7 @@
 """Incremental index updates: re-chunk changed files, re-embed only the passages that changed.
 
-``update`` is the core step behind `qabot index`, `qabot watch` and the service's
-``ensure_index``. It is pure apart from reading corpus files: the caller holds the lock
+``update`` is the core step behind `qabot index`, `qabot watch` and the maintainer's
+``library()``. It is pure apart from reading corpus files: the caller holds the lock
 and saves the result. A file that cannot be read (not UTF-8, binary, too large, empty)
 is reported and keeps the passages it had in the previous index, so one bad save never
 empties the index or touches other files.
@@ -15,13 +15,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
-from qabot.chunker import ChunkingConfig, chunk_document, repair_text, split_sentences
-from qabot.corpus import CorpusFile, corpus_hash
-from qabot.embedder import Embedder
+from qabot.chunker import ChunkingConfig, chunk_document
+from qabot.corpus import CorpusFile, corpus_hash, read_bytes
+from qabot.embedding import BuildEmbedder
 from qabot.errors import CorpusError
-from qabot.index import FORMAT_VERSION, REUSABLE_FORMATS, Index, Lexicon, Units, build, content_hash
+from qabot.index.contents import Index, Lexicon, Units, build, content_hash
+from qabot.index.manifest import FORMAT_VERSION, REUSABLE_FORMATS
 from qabot.readers import read_source
-from qabot.search.lexical import corpus_words
+from qabot.text.repair import repair_text
+from qabot.text.sentences import split_sentences
+from qabot.text.terms import distinct_content_words
 from qabot.types import Passage
 
 if TYPE_CHECKING:
@@ -113,7 +116,7 @@ def file_warning(source: str, reason: str, kept: int | None) -> str:
 def update(
     previous: Index | None,
     files: Sequence[CorpusFile],
-    embedder: Embedder,
+    embedder: BuildEmbedder,
     chunking: ChunkingConfig,
     *,
     max_bytes: int | None = None,
@@ -166,7 +169,10 @@ def update(
             continue
         try:
             document = chunk_document(
-                read_source(file, max_bytes=max_bytes), file.source, embedder.count_tokens, chunking
+                read_source(file.path, read_bytes(file, max_bytes=max_bytes)),
+                file.source,
+                embedder.count_tokens,
+                chunking,
             )
             if not document.passages:
                 raise CorpusError(f"{file.path}: no text to index (empty file?)")
@@ -262,7 +268,7 @@ def sentence_units(passages: Sequence[Passage]) -> tuple[list[int], list[str]]:
 
 
 def embed_steadily(
-    embedder: Embedder, texts: Sequence[str], progress: Callable[[int], Progress] | None
+    embedder: BuildEmbedder, texts: Sequence[str], progress: Callable[[int], Progress] | None
 ) -> np.ndarray:
     """Embed ``texts`` longest first, in batches of similar length, reporting tokens done.
 
@@ -275,7 +281,7 @@ def embed_steadily(
     limit = embedder.max_tokens
     tokens = [min(embedder.count_tokens(texts[i]), limit) for i in order]
     advance = progress(sum(tokens)) if progress else None
-    size = max(1, int(getattr(embedder, "batch_size", 32)))
+    size = max(1, embedder.batch_size)
     vectors: np.ndarray | None = None
     for start in range(0, len(order), size):
         rows = order[start : start + size]
@@ -292,7 +298,7 @@ def embed_steadily(
 def _vectors(
     previous: Index | None,
     passages: Sequence[Passage],
-    embedder: Embedder,
+    embedder: BuildEmbedder,
     reuse: bool,
     progress: Callable[[int], Progress] | None,
 ) -> tuple[np.ndarray, Units, Lexicon, int]:
@@ -304,7 +310,7 @@ def _vectors(
     import numpy as np
 
     owners, sentences = sentence_units(passages)
-    words = corpus_words(passages)
+    words = distinct_content_words(p.embed_text for p in passages)
     texts = [p.embed_text for p in passages] + [repair_text(s) for s in sentences] + words
     stored: dict[str, tuple[str, int]] = {}  # content hash → ("p" | "u", row)
     if reuse and previous is not None and len(previous):

@@ -1,0 +1,130 @@
+"""The model as sentence-transformers runs it (torch): builds the index, exports the model.
+
+torch and sentence-transformers load on the first embedding, not on construction, so
+commands that only count tokens or check the index never import them.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qabot.embedding import Progress
+from qabot.embedding.models import resolve_model
+from qabot.errors import ModelError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+class _FastTokenizer:
+    """Counts tokens exactly as the model will, without loading torch."""
+
+    def __init__(self, model_dir: Path) -> None:
+        from tokenizers import Tokenizer
+
+        self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        # The shipped tokenizer.json truncates (at 128) and pads: both would hide the length.
+        self._tokenizer.no_truncation()
+        self._tokenizer.no_padding()
+        config = json.loads((model_dir / "sentence_bert_config.json").read_text())
+        self.max_tokens = int(config["max_seq_length"])
+
+    def count(self, text: str) -> int:
+        return len(self._tokenizer.encode(text).ids)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_sentence_transformer(location: str, local: bool) -> Any:
+    if local:
+        # A local model needs nothing from the network; don't let a hub lookup hang.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # "Loading weights" bars would clutter stderr
+        hf_logging.set_verbosity_error()
+        from huggingface_hub.utils import logging as hub_logging
+
+        hub_logging.set_verbosity_error()  # its retry notes, printed by its own handler too
+        return SentenceTransformer(location, device="cpu")
+    except Exception as error:  # many exception types: OSError, HFValidationError, …
+        hint = "check the path" if local else "check the network, or use a local model folder"
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ModelError(f"cannot load model '{location}': {first}; {hint}") from error
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model; loaded on first embed, not on construction."""
+
+    def __init__(
+        self, reference: str, *, batch_size: int = 32, allow_download: bool = False
+    ) -> None:
+        self.source = resolve_model(reference, allow_download=allow_download)
+        self.identity = self.source.identity
+        self.batch_size = batch_size
+        self._tokenizer: _FastTokenizer | None = None
+        self._tokenizer_failed = False
+
+    @property
+    def model(self) -> Any:
+        """The loaded SentenceTransformer (torch is imported here, once per process)."""
+        return _load_sentence_transformer(self.source.location, self.source.local)
+
+    def _fast_tokenizer(self) -> _FastTokenizer | None:
+        if self._tokenizer is None and not self._tokenizer_failed and self.source.local:
+            try:
+                self._tokenizer = _FastTokenizer(Path(self.source.location))
+            except Exception:
+                self._tokenizer_failed = True
+        return self._tokenizer
+
+    @property
+    def max_tokens(self) -> int:
+        fast = self._fast_tokenizer()
+        return fast.max_tokens if fast else int(self.model.max_seq_length)
+
+    @property
+    def dimension(self) -> int:
+        get = getattr(self.model, "get_embedding_dimension", None) or (
+            self.model.get_sentence_embedding_dimension
+        )
+        return int(get())
+
+    def count_tokens(self, text: str) -> int:
+        fast = self._fast_tokenizer()
+        if fast:
+            return fast.count(text)
+        return len(self.model.tokenizer(text, add_special_tokens=True, truncation=False).input_ids)
+
+    def export_onnx(self, embeddings_dir: Path) -> Path | None:
+        """Export this model for the light query path (``qabot.onnx_embedder``)."""
+        from qabot.embedding.onnx import export_model
+
+        return export_model(self.model, self.identity, embeddings_dir)
+
+    def embed(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray:
+        import numpy as np
+
+        model = self.model
+        chunks = []
+        for start in range(0, len(texts), self.batch_size):
+            batch = list(texts[start : start + self.batch_size])
+            vectors = model.encode(
+                batch,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            chunks.append(np.asarray(vectors, dtype=np.float32))
+            if progress:
+                progress(len(batch))
+        if not chunks:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack(chunks)

@@ -1,0 +1,137 @@
+"""Terminal text: citation line first, the quote wrapped to the width, the answering
+sentence emphasized (bold on a terminal, ``**marked**`` when piped, plain with NO_COLOR)."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+from qabot.dates import date_label
+from qabot.formatting.labels import (
+    ABSTAIN_MESSAGE,
+    ENTRY_ORDER_NOTE,
+    VERDICTS,
+    abstain_line,
+    citation_line,
+    score_label,
+    shorten,
+    word_diff,
+)
+from qabot.types import Answer, DocumentTimeline, Passage, Reading, Verdict
+
+TERMINAL_DIFF = ("[-", "-]", "{+", "+}")
+
+
+def _wrap(text: str, width: int, indent: str) -> str:
+    paragraphs = text.split("\n\n")
+    wrapped = [
+        textwrap.fill(p, width=width, initial_indent=indent, subsequent_indent=indent)
+        for p in paragraphs
+    ]
+    return f"\n{indent}\n".join(wrapped)
+
+
+EMPHASIS = {
+    "ansi": ("\x1b[1m", "\x1b[0m"),  # bold, on a terminal
+    "markdown": ("**", "**"),  # when piped: still visible, and copy-paste friendly
+    "none": ("", ""),
+}
+_START, _END = "\x01", "\x02"  # placeholders that survive wrapping (one column each)
+
+
+def emphasize(text: str, highlight: str | None, style: str = "markdown") -> str:
+    """``text`` (whitespace collapsed per paragraph) with ``highlight`` marked up."""
+    paragraphs = [" ".join(p.split()) for p in text.split("\n\n")]
+    flat = "\n\n".join(paragraphs)
+    if not highlight or style == "none":
+        return flat
+    marked = False
+    for number, paragraph in enumerate(paragraphs):
+        if highlight in paragraph:
+            paragraphs[number] = paragraph.replace(highlight, _START + highlight + _END, 1)
+            marked = True
+            break
+    return "\n\n".join(paragraphs) if marked else flat
+
+
+def render_answer(answer: Answer, width: int = 88, emphasis: str = "markdown") -> str:
+    """Citation line first, then the quoted passage with its answering sentence emphasized."""
+    width = max(40, width)
+    lines = [f"Q: {answer.question}", ""]
+    lines += [textwrap.fill(note, width=width) for note in answer.notes]
+    if answer.notes:
+        lines.append("")
+    if answer.abstained:
+        lines += [ABSTAIN_MESSAGE]
+        if answer.abstain_reason:
+            lines.append(textwrap.fill(abstain_line(answer), width=width))
+        lines.append("")
+    elif answer.order == "entry" and answer.hits:
+        lines += [ENTRY_ORDER_NOTE, ""]
+    if not answer.hits:
+        lines.append("(the corpus has no passages)")
+    start, end = EMPHASIS[emphasis]
+    for hit in answer.hits:
+        header = f"[{hit.rank}] {citation_line(hit)}{score_label(hit)}"
+        lines.append(textwrap.fill(header, width=width, subsequent_indent="    "))
+        body = _wrap(emphasize(hit.passage.text, hit.highlight, emphasis), width, "    ")
+        lines.append(body.replace(_START, start).replace(_END, end))
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_reading(
+    passages: Sequence[Reading], notes: Sequence[str], width: int = 88, focus: int | None = None
+) -> str:
+    """Passages read in order (an entry, a passage and its neighbours): citation, text."""
+    width = max(40, width)
+    lines = [textwrap.fill(note, width=width) for note in notes if note]
+    if lines:
+        lines.append("")
+    for number, reading in enumerate(passages):
+        passage = reading.passage
+        marker = "▶ " if number == focus else ""
+        header = f"{marker}#{passage.id}  {passage.citation}"
+        lines.append(textwrap.fill(header, width=width, subsequent_indent="    "))
+        lines.append(_wrap(passage.text, width, "    "))
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_timeline(documents: Sequence[DocumentTimeline], width: int = 88) -> str:
+    """`qabot timeline`: each document, its entries (date, first words) and sections."""
+    lines: list[str] = []
+    for document in documents:
+        lines.append(f"{document.title}  [{document.source}]")
+        for entry in document.entries:
+            head = f"  {date_label(entry.date)}  ({entry.passages} passages)  "
+            lines.append(shorten(head + entry.first_words, width))
+        if document.sections:
+            lines.append("  sections: " + "; ".join(f"{n} ({c})" for n, c in document.sections))
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_verdict(verdict: Verdict, width: int = 88) -> str:
+    """`qabot verify` in the terminal."""
+    width = max(40, width)
+    lines = [f"Quote: {verdict.quote}", "", VERDICTS[verdict.verdict]]
+    if verdict.passage is not None:
+        citation = verdict.passage.passage.citation
+        lines.append(textwrap.fill(f"{citation}  (score {verdict.score:g})", width))
+        lines.append(_wrap(verdict.match or "", width, "    "))
+        if verdict.diff:
+            lines += ["", "Word diff ([-the quote's-] {+the text's+}):"]
+            lines.append(_wrap(word_diff(verdict.diff, TERMINAL_DIFF), width, "    "))
+    for passage in verdict.closest:
+        lines.append(textwrap.fill(str(passage.citation), width))
+        lines.append(_wrap(shorten(passage.text, 400), width, "    "))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_passage(passage: Passage, width: int = 88) -> str:
+    """A passage for `qabot passages`: id, citation, token count, then the text."""
+    width = max(40, width)
+    header = f"#{passage.id}  {passage.citation}  [{passage.source}, {passage.tokens} tokens]"
+    header = textwrap.fill(header, width=width, subsequent_indent="    ")
+    return header + "\n" + _wrap(passage.text, width, "    ") + "\n"

@@ -1,0 +1,91 @@
+"""Query expansion: a question's words mapped onto the corpus's own words.
+
+Readers paraphrase ("wireless" for "radio", "envoy" for "ambassador"); BM25 only
+matches exact stems. Each content word of the question is placed in the model's space
+(the lexicon's stored vector, or embedded with the question in the same call when the
+corpus lacks it), and its nearest corpus words become extra BM25 terms, weighted by
+their cosine. The lexicon (every content word of the corpus, embedded at build time) is
+stored with the index; ``ExpansionTable`` adds each word's row and stems, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from qabot.index import Index
+from qabot.text.terms import terms
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """How question words are mapped onto corpus words for BM25."""
+
+    neighbours: int = 5  # corpus words added per question word (0: none)
+    similarity: float = 0.55  # least cosine of a question word and a corpus word
+    weight: float = 0.5  # BM25 weight of an added word, times its cosine
+
+
+@dataclass(frozen=True)
+class ExpansionTable:
+    words: Sequence[str]
+    vectors: np.ndarray  # one row per word
+    row: Mapping[str, int]
+    stems: Sequence[Sequence[str]]  # the terms of each word
+
+    @classmethod
+    def build(cls, index: Index) -> ExpansionTable:
+        words = index.lexicon.words
+        return cls(
+            words=words,
+            vectors=index.lexicon.vectors,
+            row={w: row for row, w in enumerate(words)},
+            stems=[terms(w) for w in words],
+        )
+
+    def missing(self, words: Sequence[str]) -> list[str]:
+        """The distinct words the lexicon lacks: they are embedded with the question."""
+        return [w for w in dict.fromkeys(words) if w not in self.row]
+
+    def vectors_for(self, words: Sequence[str], embedded: Mapping[str, np.ndarray]) -> np.ndarray:
+        """One vector per word: the lexicon's row, else the one just embedded."""
+        import numpy as np
+
+        rows = [self.vectors[self.row[w]] if w in self.row else embedded[w] for w in words]
+        dimension = self.vectors.shape[1] if len(self.vectors) else 0
+        if rows:
+            dimension = len(rows[0])
+        return np.asarray(rows, dtype=np.float32).reshape(len(words), dimension)
+
+    def expand(
+        self, words: Sequence[str], vectors: np.ndarray, expansion: Expansion
+    ) -> dict[str, float]:
+        """Corpus words near the question's words, as weighted extra BM25 terms (stems)."""
+        import numpy as np
+
+        if not len(self.words) or not len(words):
+            return {}
+        own = set(terms(" ".join(words)))
+        similarity = vectors @ self.vectors.T
+        extra: dict[str, float] = {}
+        depth = min(expansion.neighbours * 3, similarity.shape[1])
+        for row in similarity:
+            taken = 0
+            nearest = (
+                np.argpartition(-row, depth - 1)[:depth]
+                if depth < len(row)
+                else np.arange(len(row))
+            )
+            for column in nearest[np.argsort(-row[nearest])]:
+                score = float(row[column])
+                if score < expansion.similarity or taken == expansion.neighbours:
+                    break
+                for term in self.stems[column]:
+                    if term not in own:
+                        extra[term] = max(extra.get(term, 0.0), expansion.weight * score)
+                        taken += 1
+        return extra
