@@ -144,7 +144,7 @@ def copies_index(base, copies: int):
     library, built in a minute."""
     from dataclasses import replace
 
-    from qabot.chunker import ChunkingConfig, passage_id
+    from qabot.chunking import ChunkingConfig, passage_id
     from qabot.index import Lexicon, Units, build
     from qabot.index.update import sentence_units
     from qabot.text.terms import distinct_content_words

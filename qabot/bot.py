@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import logging
 import re
 import time
@@ -441,7 +440,7 @@ class QabotHandlers(discord.Client):
         library = await self.library()
         choices = []
         for day in library.entry_dates:
-            label = date_label(dt.date.fromisoformat(day))
+            label = date_label(day)
             if current.lower() in label.lower() or current in day:
                 choices.append(app_commands.Choice(name=label, value=day))
         return choices[:25]

@@ -46,7 +46,7 @@ def _fail_interrupted() -> NoReturn:
 
 
 def _notify(message: str) -> None:
-    """The service's notes on stderr; warnings and notes in the usual `qabot:` format."""
+    """The maintainer's notes on stderr; warnings and notes in the usual `qabot:` format."""
     if message.startswith(("warning:", "note:")):
         message = f"qabot: {message}"
     click.echo(message, err=True)

@@ -9,7 +9,9 @@
 Both use the same month names and the same year rule (``infer_year``): a day written
 without a year takes the year that puts it nearest to a known date — the previous entry
 in a text (chronology: it may only move forward), the span of the entries for a question.
-This module is pure and shared by the chunker and the question path.
+A text that never gives a year keeps its days without one: ISO 8601's year-less form,
+``--05-03``, cited "3 May"; no year is invented. ``day_of`` and ``iso_of`` convert.
+This module is pure and shared by the readers, the chunker and the question path.
 """
 
 from __future__ import annotations
@@ -67,6 +69,27 @@ _IN_QUESTION = [  # most specific first
 ]
 # How far outside the text's entries a named date still counts as "about the entries".
 NEAR = dt.timedelta(days=31)
+# The year that stands, inside this module's arithmetic, for "the text gives no year": a
+# leap year (29 February exists) that no text is dated in. It never leaves as a year:
+# ``iso_of`` writes such a day as --MM-DD.
+YEARLESS = 4
+
+
+def day_of(iso: str) -> dt.date:
+    """'1937-01-09' → that date; '--05-03' (no year given) → 3 May of ``YEARLESS``."""
+    if iso.startswith("--"):
+        month, day = iso[2:].split("-")
+        return dt.date(YEARLESS, int(month), int(day))
+    return dt.date.fromisoformat(iso)
+
+
+def iso_of(day: dt.date) -> str:
+    """The ISO form of a day: YYYY-MM-DD, or --MM-DD for a day written without a year."""
+    return f"--{day:%m-%d}" if day.year == YEARLESS else day.isoformat()
+
+
+def is_yearless(iso: str) -> bool:
+    return iso.startswith("--")
 
 
 # ---------------------------------------------------------------------------- the year rule
@@ -94,7 +117,10 @@ class EntryDates:
     A date without a year takes it from the entries before it (or from ``seed_year``,
     e.g. the front matter's "Written: 1936"); a bare day ("2nd.") takes its month and
     year from the last entry, or from a section heading that names a month ("May 1660")
-    when that heading came after the last entry.
+    when that heading came after the last entry. When nothing gives a year, the date
+    has none (``--MM-DD``). ``declared`` dates come from a file's own structure (a diary
+    entry's date): a bare day there is trusted, and one not after the last entry's day
+    is in the next month.
     """
 
     def __init__(self, seed_year: int | None) -> None:
@@ -108,8 +134,11 @@ class EntryDates:
         if named is not None:
             self.month = named
 
-    def resolve(self, year: int | None, month: int | None, day: int) -> str | None:
-        """ISO date of an entry's date, or None when it cannot be known."""
+    def resolve(
+        self, year: int | None, month: int | None, day: int, *, declared: bool = False
+    ) -> str | None:
+        """ISO date of an entry's date (--MM-DD when no year is known), or None when it
+        cannot be known (a bare day with no month before it, an impossible day)."""
         if month is None:  # a bare day: "2nd."
             if self.month is not None:
                 year, month = self.month
@@ -122,26 +151,44 @@ class EntryDates:
             except ValueError:
                 return None
             if self.last is not None and candidate <= self.last:
-                return None  # a diary moves forward: "3rd." after the 5th is not an entry
+                if not declared:
+                    return None  # a diary moves forward: "3rd." after the 5th is no entry
+                later = _next_month(candidate)
+                if later is None:
+                    return None
+                candidate = later
             self.last, self.month = candidate, None
-            return candidate.isoformat()
+            return iso_of(candidate)
         if year is None:
             if self.month is not None and self.month[1] == month:
                 year = self.month[0]
             elif self.last is not None:
-                year = infer_year(month, day, self.last, forward=True)
+                year = (
+                    YEARLESS
+                    if self.last.year == YEARLESS
+                    else infer_year(month, day, self.last, forward=True)
+                )
             elif self.month is not None:
                 year = infer_year(month, day, dt.date(*self.month, 1), forward=True)
             elif self.seed_year is not None:
                 year = self.seed_year
             else:
-                return None
+                year = YEARLESS
         try:
             self.last = dt.date(year, month, day)
         except ValueError:
             return None
         self.month = None
-        return self.last.isoformat()
+        return iso_of(self.last)
+
+
+def _next_month(day: dt.date) -> dt.date | None:
+    """The same day of the next month, when it exists."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    try:
+        return dt.date(year, month, day.day)
+    except ValueError:
+        return None
 
 
 _MONTH_HEADING = re.compile(
@@ -233,6 +280,56 @@ def leading_date(paragraph: str) -> tuple[int | None, int | None, int] | None:
     return None
 
 
+_WRITTEN = [  # a date, then perhaps words about the day ("31st Office day")
+    re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b"),
+    re.compile(rf"^{_WEEKDAY}{_MONTH}\s+{_DAY}\b(?:,?\s+{_YEAR}\b)?", re.IGNORECASE),
+    re.compile(rf"^{_WEEKDAY}(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}\b(?:,?\s+{_YEAR}\b)?", re.I),
+    re.compile(r"^(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?![-–—/:]\d)"),
+]
+
+
+def parse_written_date(text: str) -> tuple[int | None, int | None, int] | None:
+    """A date as a file's structure marks it (the text of a ``<time>``, a dateline):
+    'Jan. 1st (Lord's day)' → (None, 1, 1); '22nd' → (None, None, 22); '3 May' →
+    (None, 5, 3); 'April 1st, 1661' → (1661, 4, 1). Words after the date ("Office day")
+    and a parenthesis are ignored; None when the text does not open with a date."""
+    text = re.sub(r"\([^)]*\)?", " ", " ".join(text.split())).strip(" .,;:—–-")
+    for pattern in _WRITTEN:
+        match = pattern.match(text)
+        if not match:
+            continue
+        groups = match.groupdict()
+        month = _month_number(groups["month"]) if groups.get("month") else None
+        year = int(groups["year"]) if groups.get("year") else None
+        day = int(groups["day"])
+        try:
+            dt.date(year or 2000, month or 1, day)
+        except ValueError:
+            return None
+        return year, month, day
+    return None
+
+
+def machine_date(value: str | None) -> str | None:
+    """A ``<time datetime>`` value as an ISO day: 'YYYY-MM-DD' (a time after it dropped),
+    or '--MM-DD' for a year-less one ('08-02', '--08-02'); None for anything else."""
+    if not value:
+        return None
+    value = value.strip()
+    if match := re.match(r"^(\d{4})-(\d{2})-(\d{2})", value):
+        try:
+            return dt.date(int(match[1]), int(match[2]), int(match[3])).isoformat()
+        except ValueError:
+            return None
+    if match := re.match(r"^(?:--)?(\d{2})-(\d{2})$", value):
+        try:
+            dt.date(2000, int(match[1]), int(match[2]))
+        except ValueError:
+            return None
+        return f"--{match[1]}-{match[2]}"
+    return None
+
+
 _MENTIONED = [
     re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?:,?\s+{_YEAR}\b)?", re.I),
     re.compile(rf"\bthe\s+{_DAY}\s+of\s+{_MONTH}(?:,?\s+{_YEAR}\b)?", re.I),
@@ -247,7 +344,7 @@ def mentioned_dates(text: str, entry_date: str | None) -> tuple[str, ...]:
     against its entry's date: a bare day is in the entry's month, a day without a year
     takes the year that puts it nearest the entry. Without an entry date, only dates
     written in full count. The entry's own date is left out."""
-    entry = dt.date.fromisoformat(entry_date) if entry_date else None
+    entry = day_of(entry_date) if entry_date else None
     found: dict[str, int] = {}  # day → where the text first names it
     taken: list[tuple[int, int]] = []
     for pattern in _MENTIONED:
@@ -265,22 +362,29 @@ def mentioned_dates(text: str, entry_date: str | None) -> tuple[str, ...]:
             elif year is None:
                 if entry is None:
                     continue
-                year = infer_year(month, day, entry, forward=False)
+                year = (
+                    YEARLESS
+                    if entry.year == YEARLESS
+                    else infer_year(month, day, entry, forward=False)
+                )
             try:
                 told = dt.date(year, month, day)
             except ValueError:
                 continue
             taken.append(match.span())
             if told != entry:
-                found.setdefault(told.isoformat(), match.start())
+                found.setdefault(iso_of(told), match.start())
     return tuple(sorted(found, key=found.__getitem__))
 
 
 def date_label(day: dt.date | str) -> str:
-    """'January 9, 1937': how citations, notes and listings write a day (the one home of
-    this format). Takes a date or its ISO form."""
+    """'January 9, 1937', or '3 May' for a day written without a year: how citations,
+    notes and listings write a day (the one home of this format). Takes a date or its
+    ISO form."""
     if isinstance(day, str):
-        day = dt.date.fromisoformat(day)
+        day = day_of(day)
+    if day.year == YEARLESS:
+        return f"{day.day} {day:%B}"
     return f"{day:%B} {day.day}, {day.year}"
 
 
@@ -356,7 +460,11 @@ def parse_date_range(question: str, entry_dates: Sequence[dt.date] = ()) -> Date
             if year is None:
                 if anchor is None:
                     continue
-                year = infer_year(month, day or 1, anchor, forward=False)
+                year = (
+                    YEARLESS
+                    if anchor.year == YEARLESS
+                    else infer_year(month, day or 1, anchor, forward=False)
+                )
             last = calendar.monthrange(year, month)[1]
             if day is not None:
                 if not 1 <= day <= last:
@@ -380,12 +488,12 @@ def select_entries(wanted: DateRange, entry_dates: Iterable[str]) -> EntrySelect
 
     None when the range is far from every entry (an event date such as 1932 or 1940).
     """
-    days = sorted({dt.date.fromisoformat(d) for d in entry_dates})
+    days = sorted({day_of(d) for d in entry_dates})
     if not days:
         return None
     inside = [d for d in days if d in wanted]
     if inside:
-        return EntrySelection(tuple(d.isoformat() for d in inside), exact=True)
+        return EntrySelection(tuple(iso_of(d) for d in inside), exact=True)
     if wanted.end < days[0] - NEAR or wanted.start > days[-1] + NEAR:
         return None
     before = [d for d in days if d < wanted.start]
@@ -393,4 +501,4 @@ def select_entries(wanted: DateRange, entry_dates: Iterable[str]) -> EntrySelect
     nearest = [x for x in (before[-1] if before else None, after[0] if after else None) if x]
     listed = " and ".join(date_label(d) for d in nearest)
     note = f"The text has no entry for {wanted.label}; showing the nearest entries ({listed})."
-    return EntrySelection(tuple(d.isoformat() for d in nearest), exact=False, note=note)
+    return EntrySelection(tuple(iso_of(d) for d in nearest), exact=False, note=note)

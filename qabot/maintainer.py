@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qabot.chunker import ChunkingConfig
+from qabot.chunking import ChunkingConfig
 from qabot.corpus import CorpusFile, corpus_hash, discover
 from qabot.embedding import BuildEmbedder, Embedder, Progress
 from qabot.errors import CorpusError, IndexCorruptError, IndexMismatchError, IndexMissingError

@@ -7,20 +7,31 @@ from typing import Literal
 
 from qabot.dates import date_label
 
-Role = Literal["body", "about"]  # the author's text; a document's front matter
+Role = Literal["text", "about", "notes", "editorial"]
+# The parts of a book: the author's text; the front-matter card and the edition's own
+# pages (imprint, colophon); notes (endnotes, footnotes); editorial matter (an
+# introduction, a foreword, an editor's preface, an afterword).
+ROLES: tuple[Role, ...] = ("text", "about", "notes", "editorial")
 Match = Literal["lexical", "semantic", "both"]  # which retriever found a hit
 Order = Literal["relevance", "entry"]  # how an answer's hits are ordered
 
 
 @dataclass(frozen=True)
 class Citation:
-    """Where a passage comes from, in terms a reader can look up."""
+    """Where a passage comes from, in terms a reader can look up.
+
+    A note is cited by its number and the place of the passage that refers to it ("The
+    Diary — note 47 — January 1, 1660"); editorial matter by what it is ("The Diary —
+    Introduction — Particulars of the Life of Samuel Pepys — ¶ 3").
+    """
 
     title: str
     section: str | None
-    date: str | None  # ISO YYYY-MM-DD
+    date: str | None  # ISO YYYY-MM-DD, or --MM-DD when the text gives no year
     paragraphs: tuple[int, ...]
     anchor: str | None = None  # a place in the file ("chapter-4.xhtml#entry-2")
+    label: str | None = None  # what the passage is, when not the text: "note 47", "Introduction"
+    place: str | None = None  # for a note: where the passage that refers to it is
 
     def paragraph_label(self) -> str:
         """'¶ 3' or '¶¶ 3–4'."""
@@ -34,7 +45,16 @@ class Citation:
         return None if self.date is None else date_label(self.date)
 
     def __str__(self) -> str:
-        parts = [self.title, self.section, self.date_label(), self.paragraph_label()]
+        if self.place is not None:  # a note: its number and its passage's place
+            parts = [self.title, self.label, self.place]
+        else:
+            parts = [
+                self.title,
+                self.label if self.label != self.section else None,
+                self.section,
+                self.date_label(),
+                self.paragraph_label(),
+            ]
         text = " — ".join(p for p in parts if p)
         return f"{text} [{self.anchor}]" if self.anchor else text
 
@@ -60,13 +80,23 @@ class Passage:
     start: int
     end: int
     tokens: int
-    role: Role = "body"
+    role: Role = "text"
     anchor: str | None = None  # where in the file, for HTML/EPUB: "chapter-4.xhtml#entry-2"
     mentions: tuple[str, ...] = ()  # ISO days the passage tells of ("On the 23rd, …")
+    date_machine: str | None = None  # the file's machine-readable date, kept beside ``date``
+    part_label: str | None = None  # editorial matter: "Introduction", "Foreword" …
+    note_label: str | None = None  # a note: its number ("47")
+    note_of: int | None = None  # a note: the passage that refers to it
+    note_place: str | None = None  # a note: that passage's date, or its section
+    notes: tuple[tuple[str, int], ...] = ()  # the notes it refers to: (number, note's passage)
 
     @property
     def citation(self) -> Citation:
-        return Citation(self.title, self.section, self.date, self.paragraphs, self.anchor)
+        label = f"note {self.note_label}" if self.note_label else self.part_label
+        place = (self.note_place or self.section or "") if self.note_label else None
+        return Citation(
+            self.title, self.section, self.date, self.paragraphs, self.anchor, label, place
+        )
 
 
 @dataclass(frozen=True)
@@ -115,12 +145,22 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Note:
+    """A note a passage refers to: its number and its text (the note's first passage)."""
+
+    label: str
+    passage: Passage
+
+
+@dataclass(frozen=True)
 class Reading:
-    """A passage as read in its document's order, with the passages on either side."""
+    """A passage as read in its document's order, with the passages on either side and
+    the notes it refers to."""
 
     passage: Passage
     prev_id: int | None
     next_id: int | None
+    notes: tuple[Note, ...] = ()
 
 
 @dataclass(frozen=True)

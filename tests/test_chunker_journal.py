@@ -7,14 +7,10 @@ import re
 
 import pytest
 
-from qabot.chunker import (
-    ABOUT,
-    ABOUT_SECTION,
-    EDITORS_NOTE,
-    ChunkingConfig,
-    chunk_document,
-    normalize_whitespace,
-)
+from qabot.chunking import ABOUT_SECTION, EDITORS_NOTE, ChunkingConfig, chunk_document
+from qabot.text.repair import normalize_whitespace
+
+ABOUT = "about"
 
 SOURCE = "trotsky-journal-1936-1937.txt"
 SECTIONS = {

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from qabot.chunker import ChunkingConfig, chunk_document, normalize_whitespace
+from qabot.chunking import ChunkingConfig, chunk_document
 from qabot.corpus import discover
 from qabot.dates import parse_date_line
 from qabot.errors import CorpusError
 from qabot.readers.plain import decode_text
+from qabot.text.repair import normalize_whitespace
 from tests.fakes import FakeEmbedder
 
 COUNT = FakeEmbedder().count_tokens
@@ -46,7 +47,7 @@ def test_markdown_front_matter_gives_title_and_metadata():
     assert (about.section, about.role, about.date) == ("About this text", "about", None)
     assert about.text == "title: Letters\n\nauthor: N. Sedova"
     assert text[about.start : about.end] == "title: Letters\nauthor: N. Sedova"
-    assert (body.text, body.role) == ("Dear friend, hello.", "body")
+    assert (body.text, body.role) == ("Dear friend, hello.", "text")
 
 
 def test_plain_text_without_dates_or_front_matter():
@@ -63,19 +64,39 @@ def test_empty_text_gives_no_passages(text):
 
 
 def test_year_is_inferred_across_new_year():
-    text = "December 31, 1999.\n\nLast entry of the year.\n\nJanuary 1\n\nFirst entry of the next."
-    assert [p.date for p in chunk(text).passages] == ["1999-12-31", "2000-01-01"]
+    text = (
+        "December 30, 1999.\n\nA cold day.\n\nDecember 31\n\nLast entry of the year."
+        "\n\nJanuary 1\n\nFirst entry of the next."
+    )
+    assert [p.date for p in chunk(text).passages] == ["1999-12-30", "1999-12-31", "2000-01-01"]
 
 
-def test_date_without_any_year_is_null_but_seeded_by_written():
-    assert [p.date for p in chunk("March 3\n\nSome entry text.").passages] == [None]
-    seeded = "Author Name\n\nA Diary\n\nWritten: spring 1921\n\nMarch 3\n\nSome entry text."
+DAYS = "March 3\n\nSome entry text.\n\nMarch 5\n\nMore of it.\n\nMarch 9\n\nThe last."
+
+
+def test_dates_without_any_year_stay_without_one_unless_written_seeds_it():
+    assert [p.date for p in chunk(DAYS).passages] == ["--03-03", "--03-05", "--03-09"]
+    seeded = "Author Name\n\nA Diary\n\nWritten: spring 1921\n\n" + DAYS
     document = chunk(seeded)
     assert document.title == "A Diary"
     assert [(p.role, p.date) for p in document.passages] == [
         ("about", None),
-        ("body", "1921-03-03"),
+        ("text", "1921-03-03"),
+        ("text", "1921-03-05"),
+        ("text", "1921-03-09"),
     ]
+
+
+def test_one_date_is_no_diary():
+    """A date line, or dates opening paragraphs, alone: no entry (only a run is one)."""
+    text = "A Story\n\nMarch 3, 1921.\n\nShe left.\n\nThen she came back.\n\nThe end."
+    assert {p.date for p in chunk(text).passages} == {None}
+    spoken = (
+        "Chapter One\n\nFriday, June 19th. That was the day, she said.\n\nNothing else.\n\n"
+        "June 20th. Still nothing.\n\n" + "\n\n".join(f"Line {n} of the story." for n in range(300))
+        + "\n\nJuly 2nd. A note, much later."
+    )
+    assert {p.date for p in chunk(spoken).passages} == {None}
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from qabot.chunker import ChunkingConfig, chunk_document, strip_markdown
+from qabot.chunking import ChunkingConfig, chunk_document, strip_markdown
 from qabot.corpus import discover
 from qabot.dates import leading_date, mentioned_dates
 from qabot.maintainer import IndexMaintainer
@@ -104,7 +104,7 @@ def chunked_file(root: Path, name: str, text: str):
 @pytest.mark.parametrize("form", ["xhtml", "epub", "md", "txt"])
 def test_every_entry_gets_its_date_in_every_format(tmp_path: Path, form: str):
     documents = chunked(converted(tmp_path, form))
-    body = [p for d in documents for p in d.passages if p.role == "body"]
+    body = [p for d in documents for p in d.passages if p.role == "text"]
     assert all(p.date for p in body), [p.text[:60] for p in body if not p.date][:3]
     assert {p.date for p in body} == EXPECTED  # one entry per day of the diary, no other
     assert {p.section for p in body} == {"April 1660", "July 1660"}
@@ -125,9 +125,9 @@ def test_markup_files_are_cited_into_the_file_and_have_their_metadata(tmp_path: 
     assert book.metadata["Author"] == "Samuel Pepys" and "CC0" in book.metadata["Rights"]
     about = [p for p in book.passages if p.role == "about"]
     assert len(about) == 1 and "author: Samuel Pepys" in about[0].text
-    anchors = {p.anchor for p in book.passages if p.role == "body"}
+    anchors = {p.anchor for p in book.passages if p.role == "text"}
     assert anchors == {"text/chapter-1.xhtml#chapter-4", "text/chapter-2.xhtml#chapter-7"}
-    first = next(p for p in book.passages if p.role == "body")
+    first = next(p for p in book.passages if p.role == "text")
     assert str(first.citation) == (
         "The Diary of Samuel Pepys: April and July 1660 — April 1660 — April 1, 1660 — ¶ 1 "
         "[text/chapter-1.xhtml#chapter-4]"
@@ -152,10 +152,11 @@ def test_html_chrome_and_notes_are_not_text(tmp_path: Path):
         "<footer>Last updated 2020</footer></body></html>"
     )
     document = chunked_file(tmp_path, "day.html", page)
-    texts = [p.text for p in document.passages if p.role == "body"]
+    texts = [p.text for p in document.passages if p.role == "text"]
     assert texts == ["Wednesday. We walked in Hide Park. Then home.\n\nA letter, quoted."]
-    body = [p for p in document.passages if p.role == "body"]
-    assert body[0].date == "1660-05-02" and body[0].anchor == "day.html#e1"
+    body = [p for p in document.passages if p.role == "text"]
+    # one <time> in a page that declares no diary is no entry: no date
+    assert body[0].date is None and body[0].anchor == "day.html#e1"
     assert document.title == "A Day"
     assert document.metadata == {"Title": "A Day", "Author": "Ann Writer"}
 
@@ -165,10 +166,10 @@ def test_markdown_quotes_are_words_and_offsets_point_into_the_file(tmp_path: Pat
         "# A Diary\n\n## May 1660\n\n"
         "May 1st. We went to _Hide Park_.[389](endnotes.xhtml#note-389) The **King** came, "
         "as [the paper](https://example.org/x) said.[^1]\n\n"
-        "> 2nd. A quoted letter, *sent* to me.\n\n[^1]: A footnote."
+        "> 2nd. A quoted letter, *sent* to me.\n\n[^1]: A footnote.\n\n3rd. Home again."
     )
     document = chunked_file(tmp_path, "diary.md", text)
-    first, second = [p for p in document.passages if p.role == "body"][:2]
+    first, second = [p for p in document.passages if p.role == "text"][:2]
     assert first.text == "May 1st. We went to Hide Park. The King came, as the paper said."
     assert text[first.start : first.end].startswith("May 1st. We went to _Hide Park_.[389]")
     assert (first.date, first.section) == ("1660-05-01", "May 1660")
@@ -230,7 +231,7 @@ def fake_service(root: Path, corpus: Path) -> IndexMaintainer:
     [
         ("not a zip", "not an EPUB (not a zip archive"),
         ("no container", "no META-INF/container.xml in the book"),
-        ("missing chapter", "chapter text/chapter-2.xhtml listed in the spine is missing"),
+        ("missing chapter", "page text/chapter-2.xhtml listed in the spine is missing"),
     ],
 )
 def test_a_damaged_book_is_named_and_the_rest_indexed(tmp_path: Path, damage: str, message):

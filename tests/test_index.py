@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qabot.chunker import ChunkingConfig, chunk_document
+from qabot.chunking import ChunkingConfig, chunk_document
 from qabot.errors import IndexCorruptError, IndexMissingError
 from qabot.index import IndexStore, build
 from qabot.index import store as index_module

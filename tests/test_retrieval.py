@@ -203,4 +203,4 @@ def test_the_front_matter_answers_questions_about_the_text(tmp_path: Path):
         "Who met the tanker at Tampico, Ann Writer?",
         "What does the diary say of Baku?",
     ):
-        assert service.library().ask(question, 3).hits[0].passage.role == "body", question
+        assert service.library().ask(question, 3).hits[0].passage.role == "text", question

@@ -84,7 +84,7 @@ def _reachable(start: str, graph: dict[str, set[str]]) -> set[str]:
     return seen
 
 
-@pytest.mark.parametrize("lower", ["qabot.index", "qabot.text", "qabot.readers", "qabot.chunker"])
+@pytest.mark.parametrize("lower", ["qabot.index", "qabot.text", "qabot.readers", "qabot.chunking"])
 def test_lower_layers_never_reach_the_question_path_or_the_shells(lower: str):
     graph = _graph()
     above = ("qabot.search", "qabot.library", "qabot.maintainer", "qabot.cli", "qabot.bot")
@@ -100,7 +100,7 @@ def test_the_shells_talk_to_the_library_and_the_maintainer_only(shell: str):
     for target in graph[shell]:
         if target.startswith("qabot.search"):
             assert target in allowed_search, (shell, target)
-        lower = ("qabot.index", "qabot.embedding", "qabot.chunker", "qabot.readers")
+        lower = ("qabot.index", "qabot.embedding", "qabot.chunking", "qabot.readers")
         assert not target.startswith(lower), (shell, target)
 
 

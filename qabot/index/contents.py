@@ -19,7 +19,7 @@ from qabot.types import Passage
 if TYPE_CHECKING:
     import numpy as np
 
-    from qabot.chunker import ChunkingConfig
+    from qabot.chunking import ChunkingConfig
 
 REBUILD = "run `qabot index --force` to rebuild"  # the fix every IndexCorruptError names
 FAISS_FILE = "index.faiss"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from qabot import __version__
 
 if TYPE_CHECKING:
-    from qabot.chunker import ChunkingConfig
+    from qabot.chunking import ChunkingConfig
 
 FORMAT_VERSION = 3  # 2: sentence units and the lexicon; 3: BM25 tables
 REUSABLE_FORMATS = (2, 3)  # whose vectors an update may reuse (2 lacks only BM25 tables)

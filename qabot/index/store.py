@@ -79,15 +79,19 @@ def _fsync(path: Path) -> None:
 
 
 def passage_to_record(passage: Passage) -> dict[str, Any]:
-    record = asdict(passage)
-    record["paragraphs"] = list(passage.paragraphs)
-    record["mentions"] = list(passage.mentions)
-    return record
+    """A passage as one line of passages.jsonl (the storage format, not an output)."""
+    return asdict(passage)
 
 
 def passage_from_record(record: dict[str, Any]) -> Passage:
-    mentions = tuple(record.get("mentions") or ())
-    return Passage(**{**record, "paragraphs": tuple(record["paragraphs"]), "mentions": mentions})
+    return Passage(
+        **{
+            **record,
+            "paragraphs": tuple(record["paragraphs"]),
+            "mentions": tuple(record.get("mentions") or ()),
+            "notes": tuple((str(label), int(note)) for label, note in record.get("notes") or ()),
+        }
+    )
 
 
 class IndexStore:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
-from qabot.chunker import ChunkingConfig, chunk_document
+from qabot.chunking import ChunkingConfig, chunk_document
 from qabot.corpus import CorpusFile, corpus_hash, read_bytes
 from qabot.embedding import BuildEmbedder
 from qabot.errors import CorpusError

@@ -1,11 +1,13 @@
-"""EPUB books → their chapters in reading order, with the book's Dublin Core metadata.
+"""EPUB books → their pages in reading order, with the book's Dublin Core metadata.
 
 Read with the EPUB's own files: ``META-INF/container.xml`` names the OPF package, whose
-``<metadata>`` gives title, creator, date, rights and publisher, whose ``<manifest>``
-and ``<spine>`` give the chapters in order. Each chapter is read like an HTML page
-(``qabot.readers.html``); its headings become sections, and its blocks' anchors are
-the chapter's path in the book plus the nearest element id (``text/chapter-1.xhtml#x``).
-A damaged book (not a zip, no OPF, a chapter missing) is a CorpusError naming it.
+``<metadata>`` gives title, creator, rights, publisher and description, whose
+``<manifest>`` and ``<spine>`` give the pages in order. The navigation document is not
+read (it is the table of contents); its landmarks give a page its part when the page
+itself declares none, and a spine item marked ``linear="no"`` (auxiliary content, such
+as notes) is read as notes unless it declares otherwise. Each page is read like an HTML
+page (``qabot.readers.html``), its anchors and note keys relative to the book.
+A damaged book (not a zip, no OPF, a page missing) is a CorpusError naming it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from qabot.errors import CorpusError
-from qabot.readers.html import decode, parse, source_text
+from qabot.readers.html import decode, parse_pages, source_text
 from qabot.readers.source import SourceText
 
 _CONTAINER = "{urn:oasis:names:tc:opendocument:xmlns:container}"
@@ -25,16 +27,17 @@ _OPF = "{http://www.idpf.org/2007/opf}"
 _DC = "{http://purl.org/dc/elements/1.1/}"
 _DUBLIN_CORE = {
     "creator": "Author",
-    "date": "Date",
-    "rights": "Rights",
-    "publisher": "Publisher",
     "contributor": "Contributor",
+    "publisher": "Publisher",
+    "rights": "Rights",
+    "description": "Description",
+    "source": "Source",
 }
 _FIX = "re-export or re-download the book"
 
 
 def read_epub(path: Path, data: bytes) -> SourceText:
-    """The chapters of an EPUB, in spine order, as one text (see the module doc)."""
+    """The pages of an EPUB, in spine order, as one text (see the module doc)."""
     name = str(path)
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
@@ -43,40 +46,83 @@ def read_epub(path: Path, data: bytes) -> SourceText:
     with book:
         package = _package_path(book, name)
         opf = _xml(book, package, name)
-        metadata = opf.find(f"{_OPF}metadata")
-        title, found = None, {}
-        if metadata is not None:
-            title_node = metadata.find(f"{_DC}title")
-            title = (title_node.text or "").strip() if title_node is not None else None
-            for tag, key in _DUBLIN_CORE.items():
-                node = metadata.find(f"{_DC}{tag}")
-                if node is not None and (node.text or "").strip():
-                    found[key] = " ".join((node.text or "").split())
+        title, metadata = _metadata(opf)
         items = {item.get("id"): item for item in opf.iter(f"{_OPF}item") if item.get("id")}
         spine = opf.find(f"{_OPF}spine")
         if spine is None:
             raise CorpusError(f"{name}: the OPF package has no spine (no reading order); {_FIX}")
         base = posixpath.dirname(package)
-        parts = []
+        landmarks = _landmarks(book, items, base)
+        pages = []
         for reference in spine.iter(f"{_OPF}itemref"):
             item = items.get(reference.get("idref"))
-            if item is None or reference.get("linear") == "no":
+            if item is None or "nav" in (item.get("properties") or "").split():
                 continue
-            if "nav" in (item.get("properties") or "").split():
-                continue
-            href = item.get("href") or ""
-            member = posixpath.normpath(posixpath.join(base, href))
+            member = posixpath.normpath(posixpath.join(base, item.get("href") or ""))
             try:
                 chapter = book.read(member)
             except KeyError:
                 raise CorpusError(
-                    f"{name}: chapter {href} listed in the spine is missing from the book; {_FIX}"
+                    f"{name}: page {item.get('href')} listed in the spine is missing from the "
+                    f"book; {_FIX}"
                 ) from None
-            blocks, _, _ = parse(decode(chapter, f"{name}!/{member}"))
-            parts.append((href, blocks))
-    if not any(blocks for _, blocks in parts):
-        raise CorpusError(f"{name}: no text found in the book's chapters (empty book?)")
-    return source_text(parts, found, title)
+            inherited = landmarks.get(member, frozenset())
+            if reference.get("linear") == "no":
+                inherited = inherited | {"footnotes"}
+            relative = posixpath.relpath(member, base) if base else member
+            pages.append((relative, decode(chapter, f"{name}!/{member}"), inherited))
+        parsed, declares = parse_pages(iter(pages))
+    if not any(b.kind != "heading" for page in parsed for b in page.blocks):
+        raise CorpusError(f"{name}: no text found in the book's pages (empty book?)")
+    return source_text(parsed, metadata, title, declares)
+
+
+def _metadata(opf: ElementTree.Element) -> tuple[str | None, dict[str, str]]:
+    """The book's title and the metadata of its "About this text" card.
+
+    ``dc:date`` is the date of this edition (an ebook's release), not of the text: it is
+    named so, and never taken for the year of the text's dates.
+    """
+    metadata = opf.find(f"{_OPF}metadata")
+    found: dict[str, str] = {}
+    if metadata is None:
+        return None, found
+    title_node = metadata.find(f"{_DC}title")
+    title = " ".join((title_node.text or "").split()) if title_node is not None else None
+    for tag, key in _DUBLIN_CORE.items():
+        node = metadata.find(f"{_DC}{tag}")
+        if node is not None and (node.text or "").strip():
+            found[key] = " ".join((node.text or "").split())
+    date = metadata.find(f"{_DC}date")
+    if date is not None and (date.text or "").strip():
+        found["Edition date"] = (date.text or "").strip()[:10]
+    return title or None, found
+
+
+def _landmarks(
+    book: zipfile.ZipFile, items: dict[str | None, ElementTree.Element], base: str
+) -> dict[str, frozenset[str]]:
+    """Each page the navigation document's landmarks name → the types they give it."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    found: dict[str, frozenset[str]] = {}
+    for item in items.values():
+        if "nav" not in (item.get("properties") or "").split():
+            continue
+        member = posixpath.normpath(posixpath.join(base, item.get("href") or ""))
+        try:
+            tree = LexborHTMLParser(decode(book.read(member), member))
+        except (KeyError, CorpusError):
+            continue
+        for nav in tree.css("nav"):
+            if "landmarks" not in (nav.attributes.get("epub:type") or "").split():
+                continue
+            for link in nav.css("a[href]"):
+                href = (link.attributes.get("href") or "").split("#")[0]
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(member), href))
+                types = frozenset((link.attributes.get("epub:type") or "").lower().split())
+                found[target] = found.get(target, frozenset()) | types
+    return found
 
 
 def _package_path(book: zipfile.ZipFile, name: str) -> str:

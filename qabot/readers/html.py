@@ -1,32 +1,63 @@
-"""HTML and XHTML pages → blocks of text, with their metadata and element ids.
+"""HTML and XHTML pages → blocks of text with what their markup declares.
 
-Parsed with selectolax (lexbor). What a reader of the page reads is kept: headings
-(``h1``–``h6``, written as Markdown headings), paragraphs, list items, block quotes.
-What is not text is dropped: page chrome (``nav``, ``header``, ``footer``, ``aside``,
-scripts, styles, forms, navigation roles), note references (``epub:type="noteref"``,
-``role="doc-noteref"``, footnote numbers in ``sup``) and rows made only of links.
-``<time datetime>`` at the head of a block becomes a date line before it. Metadata
-comes from ``<title>`` and ``<meta>`` (author, date, rights, publisher, Dublin Core).
+Parsed with selectolax (lexbor) and walked once, top to bottom, so that every block
+knows its context: the headings above it (a section's headings end with the section,
+so a story's "I" is cited "A Scandal in Bohemia — I"), its part of the book (notes,
+editorial matter, the edition's own pages: ``qabot.readers.semantics``), the dated entry
+it belongs to (a diary entry, a letter) and the date that entry gives as written (the
+text of its first ``<time>``; the ``datetime`` attribute is kept beside, never used
+instead), the note it is part of, and the notes it refers to.
+
+What a reader reads is kept, ``<header>`` and ``<footer>`` of a section included (titles,
+bridgeheads, date lines, signatures). What is not text is dropped: page chrome (``nav``,
+a page's own header, footer and asides, scripts, forms), navigation and title pages,
+note references (their targets are recorded) and rows made only of links. Metadata comes
+from ``<title>`` and ``<meta>`` (author, date, rights, publisher, Dublin Core).
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from qabot.errors import CorpusError
-from qabot.readers.source import SourceText
-
-_BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "blockquote", "li", "dd", "dt", "pre")
-_LEAVES = (*_BLOCKS, "div", "figcaption", "td", "th", "address")
-_CHROME = (
-    *("nav", "header", "footer", "aside", "script", "style", "noscript", "template"),
-    *("iframe", "form", "button", "menu", "svg", "select", "object", "head"),
+from qabot.readers.semantics import (
+    ENTRIES,
+    LETTERS,
+    NOTE_ITEMS,
+    NOTE_REFS,
+    SKIPPED,
+    kinds,
+    part_label,
+    part_of,
 )
-_CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "doc-noteref", "doc-backlink"}
-_NOTE_TYPES = {"noteref", "footnote-ref", "endnote-ref", "doc-noteref", "backlink"}
+from qabot.readers.source import Block, BlockKind, SourceText
+from qabot.text.repair import normalize_whitespace
+from qabot.types import Role
+
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_LEAVES = (
+    *("p", "li", "dd", "dt", "blockquote", "pre", "figcaption", "td", "th", "address", "div"),
+    *("caption", "summary"),
+)
+# Elements that are blocks (everything else is inline: read as part of a paragraph)
+_BLOCKS = frozenset(
+    {
+        *_LEAVES,
+        *("h1", "h2", "h3", "h4", "h5", "h6", "hgroup", "header", "footer", "section"),
+        *("article", "aside", "nav", "main", "figure", "ul", "ol", "dl", "table", "tbody"),
+        *("thead", "tfoot", "tr", "hr", "form", "body", "html"),
+    }
+)
+_CHROME = (
+    *("nav", "script", "style", "noscript", "template", "iframe", "form", "button", "menu"),
+    *("svg", "select", "object", "head", "img", "audio", "video", "picture"),
+)
+_SECTIONING = ("section", "article", "aside", "blockquote", "main", "figure")
 _META = {
     "author": "Author",
     "dc.creator": "Author",
@@ -46,16 +77,48 @@ _META = {
     "dc.publisher": "Publisher",
     "translator": "Translated",
 }
-_WS = re.compile(r"\s+")
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_MARKER = re.compile("\ue000(\\d+)\ue001")  # where a note reference was
+_SPACE_BEFORE = re.compile(r"\s+(?=[,.;:!?’”)])")
 
 
 @dataclass(frozen=True)
-class Block:
-    """One heading or paragraph of a page, and the element id it sits in."""
+class RawBlock:
+    """A block before it has offsets in the book's text."""
 
-    text: str  # whitespace collapsed; a heading as '## Title'
-    anchor: str | None  # '#id' of the nearest element with an id, if any
+    text: str
+    kind: BlockKind
+    section: tuple[str, ...]
+    role: Role
+    part_label: str | None
+    anchor: str | None
+    entry: int | None = None
+    written: str | None = None
+    machine: str | None = None
+    note: str | None = None
+    note_label: str | None = None
+    noterefs: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass
+class _Context:
+    """What the enclosing elements declare, as the walk goes down."""
+
+    role: Role = "text"
+    label: str | None = None
+    entry: int | None = None
+    note: str | None = None
+    note_label: str | None = None
+    in_section: bool = False  # inside sectioning content: headers and footers are text
+
+
+@dataclass
+class Page:
+    """One page's blocks, metadata and title."""
+
+    blocks: list[RawBlock] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)
+    title: str | None = None
+    declares_entries: bool = False
 
 
 def decode(data: bytes, name: str) -> str:
@@ -83,9 +146,10 @@ def _attribute(node: Any, name: str) -> str:
     return (node.attributes.get(name) or "").lower()
 
 
-def _is_note(node: Any) -> bool:
-    kinds = set(_attribute(node, "epub:type").split()) | set(_attribute(node, "role").split())
-    if kinds & _NOTE_TYPES:
+def _is_note_reference(node: Any) -> bool:
+    """A note's number in the text: declared (noteref), a footnote mark, or a numbered
+    link to a note."""
+    if kinds(node) & NOTE_REFS:
         return True
     if node.tag == "sup":  # a footnote mark: digits or symbols only
         return bool(re.fullmatch(r"[\d*†‡§¶,\s\[\]]+", node.text() or ""))
@@ -98,6 +162,292 @@ def _is_note(node: Any) -> bool:
     return False
 
 
+def _link_row(node: Any, text: str) -> bool:
+    """A block whose words are all link text: a navigation row, not prose."""
+    links = [(a.text() or "").strip() for a in node.css("a")]
+    linked = re.sub(r"\s+", "", "".join(links))
+    return bool(links) and len(linked) >= len(re.sub(r"\s+", "", text)) * 0.9
+
+
+def _holds_blocks(node: Any) -> bool:
+    """True when an element holds block elements (then they are read one by one)."""
+    return any(child.tag in _BLOCKS for child in node.traverse() if child.mem_id != node.mem_id)
+
+
+class _Walker:
+    """Walks one or more pages of a book, numbering entries across them."""
+
+    def __init__(self) -> None:
+        self.entries = 0
+        self.declares_entries = False
+        self.dated: set[int] = set()  # entries whose date was found
+        self.opened: dict[int, int] = {}  # blocks read of each entry so far
+        self.numbers: dict[int, str] = {}  # list item → its number as shown
+
+    def page(self, markup: str, name: str, inherited: frozenset[str] = frozenset()) -> Page:
+        """The blocks of one page. ``name`` is its path in the book (note keys and anchors
+        are relative to the book); ``inherited`` are types the book gives the page (its
+        landmarks, or an auxiliary spine item)."""
+        from selectolax.lexbor import LexborHTMLParser
+
+        tree = LexborHTMLParser(markup)
+        page = Page()
+        title_node = tree.css_first("title")
+        page.title = normalize_whitespace(title_node.text()) if title_node else None
+        for meta in tree.css("meta"):
+            key = _attribute(meta, "name") or _attribute(meta, "property")
+            content = (meta.attributes.get("content") or "").strip()
+            if key in _META and content:
+                page.metadata.setdefault(_META[key], content)
+        self.references: list[str] = []
+        for node in list(tree.css("a, sup, span")):
+            if not _is_note_reference(node):
+                continue
+            href = node.attributes.get("href") or ""
+            if href and "#" in href:
+                self.references.append(_key(name, href))
+                node.replace_with(f"\ue000{len(self.references) - 1}\ue001")
+            else:
+                node.decompose()
+        for node in list(tree.css("[epub\\:type], [role]")):
+            if kinds(node) & {"backlink", "doc-backlink"}:
+                node.decompose()
+        self.name = name
+        self.page_blocks = page.blocks
+        self.pending_refs: list[str] = []  # from headings: given to the next paragraph
+        body = tree.body or tree.root
+        if body is None:
+            return page
+        context = _Context()
+        role = part_of(inherited | kinds(body))
+        if role is not None:
+            context.role = role
+            context.label = part_label(inherited | kinds(body))
+        self.sections: list[tuple[int, str]] = []
+        self._walk(body, context)
+        page.declares_entries = self.declares_entries
+        return page
+
+    # ------------------------------------------------------------------ the walk
+
+    def _walk(self, node: Any, context: _Context) -> None:
+        """Read the children of an element that holds blocks; text between its blocks
+        (a ``<cite>`` after a quotation, words beside a list) is read as a paragraph."""
+        children = list(node.iter(include_text=True))
+        if node.tag == "ol":  # the number a reader sees beside each item
+            start = _int(node.attributes.get("start"), 1)
+            items = [c for c in children if c.tag == "li"]
+            self.numbers.update((c.mem_id, str(start + n)) for n, c in enumerate(items))
+        loose: list[Any] = []
+        for child in children:
+            if child.tag == "-text" or (child.tag not in _BLOCKS and child.tag not in _CHROME):
+                loose.append(child)
+                continue
+            self._loose(node, loose, context)
+            self._element(child, context)
+        self._loose(node, loose, context)
+
+    def _loose(self, parent: Any, nodes: list[Any], context: _Context) -> None:
+        """Inline nodes between blocks, read as one paragraph."""
+        if not nodes:
+            return
+        raw = " ".join((n.text(separator=" ") or "") for n in nodes)
+        nodes.clear()
+        text, refs = self._clean(raw)
+        if text:
+            self._emit(parent, text, "paragraph", context, refs)
+
+    def _element(self, node: Any, context: _Context) -> None:
+        tag = node.tag
+        tokens = kinds(node)
+        if tag in _CHROME or tokens & SKIPPED:
+            return
+        if tag in ("header", "footer") and not context.in_section:
+            return  # the page's own banner or footer
+        if tag == "aside" and part_of(tokens) != "notes":
+            return  # a page's sidebar
+        role = part_of(tokens)
+        if role == "text" and context.role != "text":
+            role = None  # a chapter or a diary quoted in a note is still the note
+        inner = replace(context)
+        if role is not None and role != context.role:
+            inner.role = role
+            inner.label = part_label(tokens) if role == "editorial" else None
+        elif role == "editorial":
+            inner.label = part_label(tokens) or context.label
+        if tag in _SECTIONING:
+            inner.in_section = True
+        dated_unit = tokens & ENTRIES or (tokens & LETTERS and context.entry is None)
+        if dated_unit and inner.role == "text":  # quoted in a note, a diary is the note's
+            self.entries += 1
+            self.declares_entries = True
+            inner.entry = self.entries
+        if self._is_note_item(node, tokens, inner):
+            identifier = node.attributes.get("id")
+            inner.note = f"{self.name}#{identifier}"
+            inner.note_label = self._note_label(node, identifier or "")
+        depth = len(self.sections)
+        if tag == "hgroup" or tag in _HEADINGS:
+            self._heading(node, tag, inner)
+        elif tag == "header" and not node.css_first(",".join((*_HEADINGS, "hgroup"))):
+            self._header_without_heading(node, inner)
+        elif tag in _LEAVES and not _holds_blocks(node):
+            self._leaf(node, inner)
+        else:
+            self._walk(node, inner)
+        if tag in _SECTIONING:
+            del self.sections[depth:]  # a section's headings end with it
+
+    def _is_note_item(self, node: Any, tokens: frozenset[str], context: _Context) -> bool:
+        if not node.attributes.get("id"):
+            return False
+        if tokens & NOTE_ITEMS:
+            return True
+        return context.role == "notes" and node.tag == "li" and context.note is None
+
+    def _note_label(self, node: Any, identifier: str) -> str:
+        """The number a reader sees: the item's place in its list, else the id's number."""
+        if node.mem_id in self.numbers:
+            return self.numbers[node.mem_id]
+        digits = re.findall(r"\d+", identifier)
+        return digits[-1] if digits else identifier
+
+    def _heading(self, node: Any, tag: str, context: _Context) -> None:
+        if tag == "hgroup":
+            parts = [self._text(c)[0] for c in node.iter(include_text=False)]
+            heads = [c for c in node.iter(include_text=False) if c.tag in _HEADINGS]
+            level = int(heads[0].tag[1]) if heads else self._next_level()
+            text, refs = " — ".join(p for p in parts if p), []
+            for child in node.iter(include_text=False):
+                refs += self._text(child)[1]
+        else:
+            text, refs = self._text(node)
+            level = int(tag[1])
+        self.pending_refs += [key for _, key in refs]
+        if not text:
+            return
+        while self.sections and self.sections[-1][0] >= level:
+            self.sections.pop()
+        self.sections.append((level, text))
+        self._emit(node, text, "heading", context, [])
+
+    def _next_level(self) -> int:
+        return self.sections[-1][0] + 1 if self.sections else 2
+
+    def _header_without_heading(self, node: Any, context: _Context) -> None:
+        """A section's header that has no heading element: its first line is the
+        section's title ("Observations"), unless it opens a dated entry (a date line, an
+        entry's own title), where it is read as the entry's text."""
+        if context.entry is not None:
+            self._walk(node, context)
+            return
+        leaves = [n for n in node.traverse() if n.tag in _LEAVES and not _holds_blocks(n)]
+        if not leaves:
+            return
+        text, refs = self._text(leaves[0])
+        if text:
+            level = self._next_level()
+            self.sections.append((level, text))
+            self.pending_refs += [key for _, key in refs]
+            self._emit(leaves[0], text, "heading", context, [])
+        for leaf in leaves[1:]:
+            self._leaf(leaf, context)
+
+    def _leaf(self, node: Any, context: _Context) -> None:
+        text, refs = self._text(node)
+        if not text or _link_row(node, text):
+            return
+        kind: BlockKind = "paragraph"
+        if node.tag == "dt":  # a definition's term: read as the head of its definition
+            kind, text = "term", text.rstrip(" —:.") + " —"
+        self._emit(node, text, kind, context, refs)
+
+    def _emit(
+        self,
+        node: Any,
+        text: str,
+        kind: BlockKind,
+        context: _Context,
+        refs: list[tuple[int, str]],
+    ) -> None:
+        written = machine = None
+        if kind != "heading":
+            stamp = node.css_first("time")
+            if stamp is not None and self._dates(context.entry, text, stamp):
+                written = normalize_whitespace(stamp.text()) or None
+                machine = (stamp.attributes.get("datetime") or "").strip() or None
+                if context.entry is not None:
+                    self.dated.add(context.entry)
+            if context.entry is not None:
+                self.opened[context.entry] = self.opened.get(context.entry, 0) + 1
+            if self.pending_refs:
+                refs = [(0, key) for key in self.pending_refs] + refs
+                self.pending_refs = []
+        self.page_blocks.append(
+            RawBlock(
+                text=text,
+                kind=kind,
+                section=tuple(t for _, t in self.sections) if kind != "heading" else (),
+                role=context.role,
+                part_label=context.label,
+                anchor=f"{self.name}{_anchor(node) or ''}",
+                entry=context.entry,
+                written=written,
+                machine=machine,
+                note=context.note,
+                note_label=context.note_label,
+                noterefs=tuple(refs),
+            )
+        )
+
+    def _dates(self, entry: int | None, text: str, stamp: Any) -> bool:
+        """Whether a ``<time>`` in a block is its entry's date: the first one in the first
+        two blocks of a declared entry (its header or first paragraph); outside entries,
+        one that opens the block (a date line the chunker may take as an entry's)."""
+        if entry is not None:
+            return entry not in self.dated and self.opened.get(entry, 0) < 2
+        return text.startswith(normalize_whitespace(stamp.text()) or "\0")
+
+    def _text(self, node: Any) -> tuple[str, list[tuple[int, str]]]:
+        """The element's text, whitespace collapsed, and where note references were."""
+        return self._clean(node.text(separator=" ") or "")
+
+    def _clean(self, raw: str) -> tuple[str, list[tuple[int, str]]]:
+        raw = _SPACE_BEFORE.sub("", normalize_whitespace(raw))
+        out = ""
+        refs: list[tuple[int, str]] = []
+        position = 0
+        for match in _MARKER.finditer(raw):
+            out = _join(out, raw[position : match.start()])
+            refs.append((len(out), self.references[int(match.group(1))]))
+            position = match.end()
+        out = _join(out, raw[position:]).strip()
+        return out, [(min(offset, len(out)), key) for offset, key in refs]
+
+
+def _join(left: str, right: str) -> str:
+    """Two pieces of a text around a removed note reference, spaced as the text was."""
+    if left.endswith(" ") and right.startswith(" "):
+        return left + right.lstrip()
+    if left.endswith(" ") and right[:1] in tuple(",.;:!?’”)"):
+        return left.rstrip() + right
+    return left + right
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value else default
+    except ValueError:
+        return default
+
+
+def _key(name: str, href: str) -> str:
+    """A note's key: the path in the book of the page it is on, and its id."""
+    target, _, fragment = href.partition("#")
+    page = posixpath.normpath(posixpath.join(posixpath.dirname(name), target)) if target else name
+    return f"{page}#{fragment}"
+
+
 def _anchor(node: Any) -> str | None:
     while node is not None and node.tag not in ("body", "html", "-undef"):
         identifier = node.attributes.get("id") if node.attributes else None
@@ -107,65 +457,19 @@ def _anchor(node: Any) -> str | None:
     return None
 
 
-def _holds_blocks(node: Any) -> bool:
-    """True when a block element holds other blocks (``css`` would match the node itself)."""
-    return any(child.tag in _LEAVES for child in node.traverse() if child.mem_id != node.mem_id)
-
-
-def _link_row(node: Any, text: str) -> bool:
-    """A block whose words are all link text: a navigation row, not prose."""
-    links = [(a.text() or "").strip() for a in node.css("a")]
-    linked = _WS.sub("", "".join(links))
-    return bool(links) and len(linked) >= len(_WS.sub("", text)) * 0.9
-
-
-def parse(markup: str) -> tuple[list[Block], dict[str, str], str | None]:
-    """Blocks in reading order, the page's metadata and its title."""
-    from selectolax.lexbor import LexborHTMLParser
-
-    tree = LexborHTMLParser(markup)
-    title_node = tree.css_first("title")
-    title = _WS.sub(" ", title_node.text()).strip() if title_node else None
-    metadata: dict[str, str] = {}
-    for meta in tree.css("meta"):
-        key = _attribute(meta, "name") or _attribute(meta, "property")
-        content = (meta.attributes.get("content") or "").strip()
-        if key in _META and content:
-            metadata.setdefault(_META[key], content)
-    for node in tree.css(",".join(_CHROME)):
-        node.decompose()
-    for node in tree.css("[role]"):
-        if set(_attribute(node, "role").split()) & _CHROME_ROLES:
-            node.decompose()
-    for node in tree.css("a, sup, span"):
-        if _is_note(node):
-            node.decompose()
-    body = tree.body or tree.root
-    blocks: list[Block] = []
-    if body is None:
-        return blocks, metadata, title
-    for node in body.css(",".join(_LEAVES)):
-        if node.tag not in _BLOCKS[:6] and _holds_blocks(node):
-            continue  # not innermost: its inner blocks are read instead
-        text = _WS.sub(" ", node.text(separator=" ") or "").strip()
-        text = re.sub(r"\s+([,.;:!?’”)])", r"\1", text)  # spaces left by removed notes
-        if not text or (node.tag not in _BLOCKS[:6] and _link_row(node, text)):
-            continue
-        if node.tag in _BLOCKS[:6]:
-            blocks.append(Block("#" * int(node.tag[1]) + " " + text, _anchor(node)))
-            continue
-        stamp = node.css_first("time[datetime]")
-        if stamp is not None and _ISO_DAY.match(stamp.attributes.get("datetime") or ""):
-            day = (stamp.attributes.get("datetime") or "")[:10]
-            blocks.append(Block(day, _anchor(node)))  # a date line: this entry's date
-        blocks.append(Block(text, _anchor(node)))
-    return blocks, metadata, title
+def parse_pages(
+    pages: Iterator[tuple[str, str, frozenset[str]]],
+) -> tuple[list[Page], bool]:
+    """Pages (name, markup, inherited types) of one book, walked in order."""
+    walker = _Walker()
+    parsed = [walker.page(markup, name, inherited) for name, markup, inherited in pages]
+    return parsed, walker.declares_entries
 
 
 def source_text(
-    parts: list[tuple[str, list[Block]]], metadata: dict[str, str], title: str | None
+    pages: list[Page], metadata: dict[str, str], title: str | None, declares_entries: bool
 ) -> SourceText:
-    """Join the blocks of one or more documents ((file name, blocks)) into one text.
+    """Join the blocks of one or more pages into one text, with their offsets.
 
     Metadata beyond a title opens it as a '---' block, which the chunker reads as front
     matter (and quotes as the "About this text" passage).
@@ -173,18 +477,50 @@ def source_text(
     fields = {"Title": title, **metadata} if metadata else {}  # a title alone: no card
     lines = [f"{key.lower()}: {value}" for key, value in fields.items() if value]
     text = "---\n" + "\n".join(lines) + "\n---\n\n" if lines else ""
+    blocks: list[Block] = []
     anchors: list[tuple[int, str]] = []
-    for name, blocks in parts:
-        for block in blocks:
-            anchors.append((len(text), f"{name}{block.anchor or ''}"))
-            text += block.text.replace("\n", " ") + "\n\n"
-    return SourceText(text, "structured", dict(metadata), title, tuple(anchors))
+    pieces = [text]
+    offset = len(text)
+    for page in pages:
+        for raw in page.blocks:
+            start, end = offset, offset + len(raw.text)
+            blocks.append(
+                Block(
+                    start=start,
+                    end=end,
+                    kind=raw.kind,
+                    section=raw.section,
+                    role=raw.role,
+                    part_label=raw.part_label,
+                    anchor=raw.anchor,
+                    entry=raw.entry,
+                    written=raw.written,
+                    machine=raw.machine,
+                    note=raw.note,
+                    note_label=raw.note_label,
+                    noterefs=tuple((start + at, key) for at, key in raw.noterefs),
+                )
+            )
+            if raw.anchor:
+                anchors.append((start, raw.anchor))
+            pieces.append(raw.text + "\n\n")
+            offset = end + 2
+    return SourceText(
+        "".join(pieces),
+        "structured",
+        dict(metadata),
+        title,
+        tuple(anchors),
+        tuple(blocks),
+        declares_entries,
+    )
 
 
 def read_html(path: Path, data: bytes) -> SourceText:
     """An HTML or XHTML file of the corpus as text (see the module doc)."""
     markup = decode(data, str(path))
-    blocks, metadata, title = parse(markup)
-    if not blocks:
+    pages, declares = parse_pages(iter([(path.name, markup, frozenset())]))
+    page = pages[0]
+    if not any(b.kind != "heading" for b in page.blocks):
         raise CorpusError(f"{path}: no text found in the page (empty file?)")
-    return source_text([(path.name, blocks)], metadata, title)
+    return source_text(pages, page.metadata, page.title, declares)

@@ -8,7 +8,9 @@ or options.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
+from typing import Literal
 
 from qabot.errors import QuestionError
 
@@ -29,26 +31,50 @@ class FilterError(QuestionError):
         self.reason = reason
 
 
+PartChoice = Literal["text", "notes", "editorial", "all"]
+PART_CHOICES: tuple[PartChoice, ...] = ("text", "notes", "editorial", "all")
+_MONTH_DAY = re.compile(r"^(?:--)?(\d{2})-(\d{2})$")
+
+
 @dataclass(frozen=True)
 class Filters:
-    """Restrictions the asker chose: one entry date and/or one section."""
+    """Restrictions the asker chose: one entry date, one section, the parts of the book.
 
-    date: str | None = None  # ISO YYYY-MM-DD: that entry (or the nearest ones)
+    ``part`` None is the default: every part is searched, the author's text first (notes
+    and editorial matter rank with it when the question asks about them). ``"all"``
+    ranks every part alike; ``"text"``, ``"notes"`` and ``"editorial"`` search that part
+    only.
+    """
+
+    date: str | None = None  # YYYY-MM-DD, or MM-DD for a text without years
     section: str | None = None  # a section heading, matched ignoring case and quote style
+    part: PartChoice | None = None
 
     def __post_init__(self) -> None:
         if self.date is not None:
-            try:
-                dt.date.fromisoformat(self.date)
-            except ValueError:
-                raise FilterError(
-                    "date", self.date, "is not a date; use YYYY-MM-DD, e.g. 1937-01-09"
-                ) from None
+            object.__setattr__(self, "date", _valid_day(self.date))
+        if self.part is not None and self.part not in PART_CHOICES:
+            raise FilterError("part", self.part, f"use one of {', '.join(PART_CHOICES)}")
 
     @property
     def narrowed(self) -> bool:
         """True when the asker restricted the search (then the answer never abstains)."""
         return bool(self.date or self.section)
+
+
+def _valid_day(value: str) -> str:
+    """The ISO form of a day given as YYYY-MM-DD, or MM-DD / --MM-DD (no year)."""
+    text = value.strip()
+    month_day = _MONTH_DAY.match(text)
+    try:
+        if month_day:
+            dt.date(2000, int(month_day[1]), int(month_day[2]))
+            return f"--{month_day[1]}-{month_day[2]}"
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise FilterError(
+            "date", value, "is not a date; use YYYY-MM-DD, e.g. 1937-01-09 (MM-DD without a year)"
+        ) from None
 
 
 @dataclass(frozen=True)

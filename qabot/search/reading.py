@@ -9,10 +9,9 @@ what is there now) or that the file is gone.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from qabot.dates import date_label, parse_date_range
+from qabot.dates import date_label, day_of, iso_of, parse_date_range
 from qabot.errors import QuestionError
 from qabot.index import Index
 from qabot.types import DocumentTimeline, EntryView, Passage, Reading, TimelineEntry, Window
@@ -99,7 +98,7 @@ class ReadingTable:
 
     def entry(self, when: str) -> EntryView:
         """The entry of a day ('1937-01-09', 'January 9', 'Jan 9 1937'), from its start."""
-        days = [dt.date.fromisoformat(d) for d in self.entry_dates]
+        days = [day_of(d) for d in self.entry_dates]
         wanted = parse_date_range(when, days)
         if wanted is None or wanted.start != wanted.end:
             raise QuestionError(
@@ -108,17 +107,17 @@ class ReadingTable:
         if not days:
             raise QuestionError("the corpus has no dated entries")
         day = wanted.start
-        if day.isoformat() in self.entry_dates:
-            dates: tuple[str, ...] = (day.isoformat(),)
+        if iso_of(day) in self.entry_dates:
+            dates: tuple[str, ...] = (iso_of(day),)
             note = None
         else:
             before = [d for d in days if d < day][-1:]
             after = [d for d in days if d > day][:1]
-            dates = tuple(d.isoformat() for d in (*before, *after))
+            dates = tuple(iso_of(d) for d in (*before, *after))
             listed = " and ".join(date_label(d) for d in (*before, *after))
             note = f"The text has no entry for {date_label(day)}; the nearest: {listed}."
         shown = tuple(self.read(p) for p in self.order if p.date in dates and p.role != "about")
-        return EntryView(day.isoformat(), note is None, dates, shown, note)
+        return EntryView(iso_of(day), note is None, dates, shown, note)
 
     def timeline(self) -> list[DocumentTimeline]:
         """Each document in order: its entries (date, first words, passages), its sections."""

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from qabot.dates import day_of
 from qabot.embedding import Embedder
 from qabot.search.dense import DenseTable
 from qabot.search.duplicates import Distinct
@@ -160,7 +161,7 @@ def _tells_of(passage: Passage, where: Scope) -> str | None:
     told = where.told
     if told is None:
         return None
-    inside = [d for d in passage.mentions if told.start.isoformat() <= d <= told.end.isoformat()]
+    inside = [d for d in passage.mentions if told.start <= day_of(d) <= told.end]
     return inside[0] if inside else None
 
 

@@ -10,12 +10,18 @@ All masks are arrays over passage positions, computed from ``ScopeTable``.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qabot.dates import DateRange, date_label, parse_date_range, select_entries, without_span
+from qabot.dates import (
+    DateRange,
+    date_label,
+    day_of,
+    parse_date_range,
+    select_entries,
+    without_span,
+)
 from qabot.index import Index
 from qabot.search.query import FilterError, Filters, normalize_label
 from qabot.text.terms import content_words
@@ -81,9 +87,7 @@ class ScopeTable:
             ),
             entry_order=_entry_order(passages),
             mention_owner=np.array([i for i, _ in told], dtype=np.int64),
-            mention_day=np.array(
-                [dt.date.fromisoformat(day).toordinal() for _, day in told], dtype=np.int64
-            ),
+            mention_day=np.array([day_of(day).toordinal() for _, day in told], dtype=np.int64),
             generic_words=GENERIC_WORDS | {w for t in titles for w in content_words(t)},
         )
 
@@ -145,7 +149,7 @@ def restrict(table: ScopeTable, filters: Filters) -> tuple[np.ndarray, list[str]
             )
         allowed &= np.isin(table.section_of, matches)
     if filters.date:
-        day = dt.date.fromisoformat(filters.date)
+        day = day_of(filters.date)
         selection = select_entries(DateRange(day, day, date_label(day)), table.entry_dates)
         if selection is None:
             dates = table.entry_dates
@@ -169,7 +173,7 @@ def scope(table: ScopeTable, text: str, filters: Filters) -> Scope:
     ranked_text = text
     if filters.date or not (table.entry_dates or len(table.mention_day)):
         return Scope(allowed, preferred, ranked_text, tuple(notes))
-    days = [dt.date.fromisoformat(d) for d in table.entry_dates]
+    days = [day_of(d) for d in table.entry_dates]
     wanted = parse_date_range(text, days)
     if wanted is None:
         return Scope(allowed, preferred, ranked_text, tuple(notes))

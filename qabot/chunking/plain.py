@@ -1,0 +1,219 @@
+"""Plain text and Markdown → paragraphs, found by how the text looks.
+
+Blank lines separate blocks; a short title-case line (or a Markdown '#' line) is a
+heading; a block that breaks off mid-sentence continues in the next; navigation and
+footer lines are boilerplate. Dates that open blocks open entries only as a regular run
+(``qabot.chunking.entries``): a plain file declares no structure of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from qabot.chunking.entries import Event, Heading, Opening, entry_dates
+from qabot.chunking.frontmatter import (
+    EDITORS_NOTE,
+    WRITTEN_KEYS,
+    FrontMatter,
+    is_note_block,
+    lines_of,
+    looks_like_heading_text,
+    parse_front_matter,
+    parse_markdown_front_matter,
+)
+from qabot.chunking.markdown import QUOTE_MARKER
+from qabot.chunking.model import Paragraph, Span, Structure
+from qabot.dates import leading_date, parse_date_line, seed_year
+from qabot.text.repair import normalize_whitespace
+
+_BOILERPLATE = [
+    re.compile(r"^(\w+)(?:\s+\1){2,}\s*$", re.IGNORECASE),  # "return return return"
+    re.compile(r"^last\s+(?:updated|modified|revised)\b", re.IGNORECASE),
+    re.compile(r"^(?:back|return|go)\s+to\s+(?:top|index|contents|the\s+\w+\s+archive)\b", re.I),
+    re.compile(r"^(?:top of page|table of contents|contents|index|home|next|previous)$", re.I),
+]
+
+_SMALL_WORDS = {
+    "a",
+    "an",
+    "and",
+    "as",
+    "at",
+    "but",
+    "by",
+    "for",
+    "from",
+    "in",
+    "into",
+    "of",
+    "on",
+    "or",
+    "the",
+    "to",
+    "upon",
+    "vs",
+    "with",
+    "without",
+}
+# A paragraph ending in one of these words was cut mid-sentence by a stray blank line.
+_DANGLING = _SMALL_WORDS | {
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "that",
+    "which",
+    "who",
+    "whose",
+    "his",
+    "her",
+    "their",
+    "its",
+    "my",
+    "our",
+    "your",
+    "this",
+    "these",
+    "those",
+    "not",
+    "than",
+    "if",
+    "when",
+    "while",
+}
+_TERMINAL = tuple(".!?…:;”’\"')]")
+_MD_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
+
+
+def split_blocks(text: str) -> list[Span]:
+    """Split text at blank lines, keeping each block's offsets (trailing space trimmed)."""
+    blocks: list[Span] = []
+    for match in re.finditer(r"\S(?:.*?\S)?(?=\s*(?:\n[ \t\r\f\v]*\n|\Z))", text, re.DOTALL):
+        blocks.append(Span(match.group(), match.start(), match.end()))
+    return blocks
+
+
+def is_boilerplate(block_text: str) -> bool:
+    """Web navigation and footer lines that are not part of the text."""
+    line = normalize_whitespace(block_text)
+    return any(pattern.search(line) for pattern in _BOILERPLATE)
+
+
+def _is_title_case(line: str) -> bool:
+    words = re.findall(r"[^\W_][\w’'-]*", line)
+    significant = [w for i, w in enumerate(words) if i == 0 or w.lower() not in _SMALL_WORDS]
+    return bool(significant) and all(w[0].isupper() or w[0].isdigit() for w in significant)
+
+
+def _is_broken_paragraph(previous: Span, following: Span) -> bool:
+    """True when ``previous`` stops mid-sentence and ``following`` carries it on."""
+    tail = previous.text.rstrip()
+    if not tail or tail.endswith(_TERMINAL):
+        return False
+    last_word = re.findall(r"[\w’'-]+$", tail)
+    head = following.text.lstrip()
+    return (
+        tail.endswith(("-", ","))
+        or (bool(head) and head[0].islower())
+        or (bool(last_word) and last_word[0].lower() in _DANGLING)
+    )
+
+
+def structure(text: str, *, markdown: bool = False) -> Structure:
+    """Find title, metadata, paragraphs (with section and date) and skipped boilerplate.
+
+    ``markdown``: '#' headings and a leading '---' block of metadata.
+    """
+    md_meta, body_offset = parse_markdown_front_matter(text) if markdown else ({}, 0)
+    blocks = [b for b in split_blocks(text) if b.start >= body_offset]
+    if markdown:
+        front = FrontMatter(title=md_meta.get("Title"), metadata=md_meta, body_start=0)
+        h1 = [b for b in blocks if (m := _MD_HEADING.match(b.text)) and len(m["hashes"]) == 1]
+        if front.title is None and len(h1) == 1 and blocks and blocks[0] is h1[0]:
+            title_match = _MD_HEADING.match(h1[0].text)
+            front = replace(front, title=title_match["text"] if title_match else None, body_start=1)
+    else:
+        front = parse_front_matter(blocks)
+    front_end = blocks[front.body_start - 1].end if front.body_start else body_offset
+    # The front matter becomes a passage only when it holds metadata ("Translated: …");
+    # a lone title is not worth quoting.
+    front_lines = tuple(
+        line
+        for line in (lines_of(text, 0, front_end) if front.metadata else [])
+        if not (markdown and line.text.strip("-").strip() == "")  # the '---' fences
+    )
+
+    section: str | None = None
+    # (spans, section, opened by a date: the paragraph number of the entry it opens)
+    assembled: list[tuple[list[Span], str | None]] = []
+    events: list[Event] = []
+    skipped: list[str] = []
+    pending: list[Span] = []
+    opening: Opening | None = None  # a date line waiting for the paragraph it opens
+
+    def flush() -> None:
+        nonlocal opening
+        if pending:
+            assembled.append((list(pending), section))
+            if opening is not None:
+                events.append(Opening(len(assembled), opening.written, opening.line))
+                opening = None
+            pending.clear()
+
+    body = blocks[front.body_start :]
+    for position, block in enumerate(body):
+        lines = block.lines
+        if is_boilerplate(block.text):
+            flush()
+            skipped.append(normalize_whitespace(block.text))
+            continue
+        if len(lines) == 1 and (parsed := parse_date_line(lines[0])):
+            flush()
+            opening = Opening(0, parsed, line=True)  # dates the next paragraph
+            continue
+        heading = _heading(block, body[position + 1 :], markdown=markdown)
+        if heading is not None:
+            flush()
+            section = heading  # an entry's date carries on under a new heading
+            events.append(Heading(heading))  # "May 1660": the month of bare days after it
+            continue
+        if not assembled and not pending and section is None and is_note_block(block):
+            section = EDITORS_NOTE
+        head = QUOTE_MARKER.sub("", block.text).lstrip("*_ ") if markdown else block.text
+        leading = leading_date(head)  # "May 1st. This morning…": perhaps a new entry
+        if leading is not None or (pending and not _is_broken_paragraph(pending[-1], block)):
+            flush()
+        if leading is not None and opening is None:
+            opening = Opening(0, leading)
+        pending.append(block)
+    flush()
+    dates = entry_dates(events, seed_year(front.metadata, WRITTEN_KEYS), declared=False)
+    paragraphs = []
+    date: str | None = None
+    for number, (spans, heading_text) in enumerate(assembled, start=1):
+        date = dates.get(number, date)  # an entry's date carries on to its next opening
+        paragraphs.append(Paragraph(tuple(spans), number, heading_text, date))
+    return Structure(front.title, front.metadata, front_lines, paragraphs, skipped)
+
+
+def _heading(block: Span, following: Sequence[Span], *, markdown: bool) -> str | None:
+    """The heading text if ``block`` is a section heading, else None."""
+    if markdown:
+        match = _MD_HEADING.match(block.text) if len(block.lines) == 1 else None
+        return match["text"].strip() if match else None
+    if len(block.lines) != 1 or not looks_like_heading_text(block.lines[0]):
+        return None
+    line = block.lines[0]
+    if _is_title_case(line):
+        return line
+    next_block = following[0] if following else None
+    if (
+        next_block is not None
+        and len(next_block.lines) == 1
+        and parse_date_line(next_block.lines[0])
+    ):
+        return line  # a sentence-case heading directly above a dated entry
+    return None
