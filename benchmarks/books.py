@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import collections
 import datetime as dt
+import itertools
 import sys
 import time
 from pathlib import Path
@@ -51,11 +52,15 @@ def report(name: str, passages: list[Passage], seconds: float) -> list[str]:
     text = [p for p in passages if p.role == "text"]
     outside = [p for p in passages if p.role != "text"]
     dated = [p for p in text if p.date]
-    entries: list[str] = []
+    timelines: dict[str, list[str]] = {}  # each document's entries, in its own order
     for passage in sorted(text, key=lambda p: (p.source, p.start)):
+        entries = timelines.setdefault(passage.source, [])
         if passage.date and (not entries or entries[-1] != passage.date):
             entries.append(passage.date)
-    steps = [day_of(b) > day_of(a) for a, b in zip(entries, entries[1:], strict=False)]
+    entries = [day for days in timelines.values() for day in days]
+    steps = [
+        day_of(b) > day_of(a) for days in timelines.values() for a, b in itertools.pairwise(days)
+    ]
     lines = [
         f"## {name}  ({len(passages)} passages, read and chunked in {seconds:.1f} s)",
         "parts: " + ", ".join(f"{role} {roles[role]}" for role in ("text", "about", "notes",
@@ -63,7 +68,7 @@ def report(name: str, passages: list[Passage], seconds: float) -> list[str]:
         f"text passages dated: {len(dated)} of {len(text)}; other parts dated: "
         f"{sum(1 for p in outside if p.date)} of {len(outside)}",
         f"distinct entry dates: {len({p.date for p in dated})}; timeline entries: "
-        f"{len(entries)}, in order: {sum(steps) / max(1, len(steps)):.1%}",
+        f"{len(entries)}, in order (within each document): {sum(steps) / max(1, len(steps)):.1%}",
     ]
     machine = [p for p in dated if p.date_machine and not p.date_machine.startswith("--")]
     if machine:

@@ -26,13 +26,14 @@ from qabot.formatting.discord import (
     answer_embed,
     discord_message,
     passages_embed,
+    reading_embed,
     timeline_embed,
     verdict_embed,
 )
 from qabot.formatting.labels import shorten
 from qabot.library import Library
 from qabot.maintainer import IndexMaintainer
-from qabot.search.query import FilterError, Filters, Query
+from qabot.search.query import PART_CHOICES, FilterError, Filters, Query
 from qabot.settings import Settings
 from qabot.types import Answer, Hit
 
@@ -178,7 +179,8 @@ class ReadView(discord.ui.View):
         self._sync()
 
     def embed(self) -> discord.Embed:
-        return to_embed(passages_embed(f"Reading: {self.passage.title}", [self.passage]))
+        reading = self.library.read(self.passage.id)
+        return to_embed(reading_embed(f"Reading: {self.passage.title}", reading))
 
     def _sync(self) -> None:
         before, after = self.library.neighbours(self.passage.id)
@@ -250,19 +252,24 @@ class QabotHandlers(discord.Client):
         @app_commands.describe(
             question="Your question about the text",
             results="How many passages to show (1–5)",
-            date="Only this journal entry (YYYY-MM-DD)",
+            date="Only this dated entry (YYYY-MM-DD, or MM-DD when the text gives no year)",
             section="Only this section",
+            part="Which parts of the book: the text (first, by default), notes, editorial, all",
         )
         @app_commands.autocomplete(date=handlers.complete_date, section=handlers.complete_section)
+        @app_commands.choices(part=[app_commands.Choice(name=p, value=p) for p in PART_CHOICES])
         async def ask(
             interaction: discord.Interaction,
             question: str,
             results: app_commands.Range[int, 1, MAX_RESULTS] | None = None,
             date: str | None = None,
             section: str | None = None,
+            part: str | None = None,
         ) -> None:
             """Ask about the text; the answer quotes its passages, with citations."""
-            await handlers.handle_ask(interaction, question, results, date=date, section=section)
+            await handlers.handle_ask(
+                interaction, question, results, date=date, section=section, part=part
+            )
 
         @self.tree.command(name="entry")
         @app_commands.describe(date="The day: 1937-01-09, January 9, Jan 9 1937")
@@ -398,11 +405,15 @@ class QabotHandlers(discord.Client):
         *,
         date: str | None = None,
         section: str | None = None,
+        part: str | None = None,
     ) -> None:
         """Validate, acknowledge within Discord's 3 s window, answer in a follow-up."""
         started = time.perf_counter()
         try:
-            filters = Filters(date=date or None, section=section or None)
+            chosen = next((p for p in PART_CHOICES if p == part), None)
+            if part and chosen is None:
+                raise FilterError("part", part, f"use one of {', '.join(PART_CHOICES)}")
+            filters = Filters(date=date or None, section=section or None, part=chosen)
         except FilterError as error:
             await interaction.response.send_message(
                 discord_message(f"{error.field}: {error.reason}"),

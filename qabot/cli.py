@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from qabot.index.update import IndexUpdate
     from qabot.library import Library
     from qabot.maintainer import IndexMaintainer
+    from qabot.search.query import PartChoice
     from qabot.settings import Group, Settings
 
 
@@ -73,7 +74,7 @@ class _Group(click.Group):
             _fail(f"unexpected {type(error).__name__}: {error} (run with --debug for details)", 1)
 
 
-_FLAGS = {"date": "--date", "section": "--section"}
+_FLAGS = {"date": "--date", "section": "--section", "part": "--part"}
 
 
 def _worded(error: QabotError) -> str:
@@ -261,9 +262,17 @@ def _questions(question: str) -> Iterator[str]:
     "--date",
     "entry_date",
     metavar="YYYY-MM-DD",
-    help="Only the journal entry of that day (or the nearest entries, with a note).",
+    help="Only the dated entry of that day (or the nearest ones, with a note); MM-DD for a "
+    "text that gives no year.",
 )
 @click.option("--section", metavar="NAME", help="Only passages under this section heading.")
+@click.option(
+    "--part",
+    type=click.Choice(["text", "notes", "editorial", "all"]),
+    help="Parts of the book to search: only the author's text, only notes, only editorial "
+    "matter, or all alike. Default: all, the text first unless the question asks for a "
+    "note or the editor.",
+)
 @click.pass_context
 def ask(
     ctx: click.Context,
@@ -273,13 +282,14 @@ def ask(
     no_build: bool,
     entry_date: str | None,
     section: str | None,
+    part: PartChoice | None,
 ) -> None:
     """Answer QUESTION with cited passages; QUESTION '-' reads one question per line from stdin."""
     from qabot.formatting.records import answer_record
     from qabot.formatting.terminal import render_answer
     from qabot.search.query import Filters, Query
 
-    filters = Filters(date=entry_date, section=section)
+    filters = Filters(date=entry_date, section=section, part=part)
     settings = _settings(ctx, top_k=k)  # -k wins over QABOT_TOP_K, whatever its value
     if question != "-":  # a bad question fails before anything loads
         Query.make(question, settings.top_k, filters, max_chars=settings.max_question_chars)

@@ -56,6 +56,7 @@ _DATE_LINE = [
 ]
 _IN_QUESTION = [  # most specific first
     re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b"),
+    re.compile(r"(?<![\w-])--(?P<month>\d{2})-(?P<day>\d{2})\b"),  # a day without a year
     re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?:,?\s+{_YEAR})?(?!\s*(?:st|nd|rd|th))", re.I),
     re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b", re.I),
     # A month alone needs a year, a part or a preposition: "May I copy it?" is no date.

@@ -27,7 +27,15 @@ from qabot.search.reading import ReadingTable
 from qabot.search.retrieval import RetrievalTables
 from qabot.search.scope import ScopeTable
 from qabot.search.verify import QuoteTable, verify
-from qabot.types import Answer, DocumentTimeline, EntryView, Passage, Verdict, Window
+from qabot.types import (
+    Answer,
+    DocumentTimeline,
+    EntryView,
+    Passage,
+    Reading,
+    Verdict,
+    Window,
+)
 
 
 class Library:
@@ -144,6 +152,10 @@ class Library:
     def passage(self, passage_id: int) -> Passage:
         """The passage with this id (PassageGone, saying what became of it, otherwise)."""
         return self._reading.passage(passage_id)
+
+    def read(self, passage_id: int) -> Reading:
+        """The passage with this id as read in its document: its neighbours, its notes."""
+        return self._reading.read(self._reading.passage(passage_id))
 
     def neighbours(self, passage_id: int) -> tuple[int | None, int | None]:
         """The ids of the passages before and after this one in its document."""

@@ -48,7 +48,7 @@ def fake_service(root: Path, files: dict[str, str]):
     from qabot.maintainer import IndexMaintainer
     from qabot.settings import load_settings
 
-    (root / "corpus").mkdir()
+    (root / "corpus").mkdir(parents=True)
     for name, text in files.items():
         (root / "corpus" / name).write_text(text)
     settings = load_settings(

@@ -93,7 +93,8 @@ def test_one_date_is_no_diary():
     assert {p.date for p in chunk(text).passages} == {None}
     spoken = (
         "Chapter One\n\nFriday, June 19th. That was the day, she said.\n\nNothing else.\n\n"
-        "June 20th. Still nothing.\n\n" + "\n\n".join(f"Line {n} of the story." for n in range(300))
+        "June 20th. Still nothing.\n\n"
+        + "\n\n".join(f"Line {n} of the story." for n in range(300))
         + "\n\nJuly 2nd. A note, much later."
     )
     assert {p.date for p in chunk(spoken).passages} == {None}

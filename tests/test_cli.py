@@ -20,7 +20,8 @@ from qabot.cli import cli
 
 RESULT_KEYS = {
     *("rank", "score", "cosine", "match", "text", "source", "section", "date", "citation"),
-    *("highlight", "tells_of", "anchor", "id", "prev_id", "next_id"),
+    *("highlight", "tells_of", "anchor", "id", "prev_id", "next_id", "role", "date_machine"),
+    *("date_note", "notes", "note_of", "note_label"),
 }
 ANSWER_KEYS = {"question", "abstained", "abstain_reason", "order", "top_match", "notes", "results"}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

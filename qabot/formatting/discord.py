@@ -22,7 +22,7 @@ from qabot.formatting.labels import (
     shorten,
     word_diff,
 )
-from qabot.types import Answer, DocumentTimeline, Hit, Passage, Verdict
+from qabot.types import Answer, DocumentTimeline, Hit, Passage, Reading, Verdict
 
 MARKDOWN_DIFF = ("~~", "~~", "**", "**")
 
@@ -176,6 +176,17 @@ def passages_embed(
     items = [(str(p.citation), p.text, None) for p in passages]
     fields = _fields_within(items, title, description, footer, limits)
     return EmbedSpec(title, description, fields, footer)
+
+
+def reading_embed(
+    title: str, reading: Reading, *, notes: int = 3, limits: DiscordLimits = LIMITS
+) -> EmbedSpec:
+    """One passage read in its document (the ◀ ▶ view), and up to ``notes`` of its notes."""
+    title = shorten(title, limits.title)
+    passage = reading.passage
+    items: list[tuple[str, str, str | None]] = [(str(passage.citation), passage.text, None)]
+    items += [(f"Note {note.label}", note.passage.text, None) for note in reading.notes[:notes]]
+    return EmbedSpec(title, "", _fields_within(items, title, "", FOOTER, limits), FOOTER)
 
 
 def timeline_embed(

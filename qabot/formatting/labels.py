@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable, Sequence
 
 from qabot.dates import date_label
-from qabot.types import Answer, DiffOp, Hit
+from qabot.types import Answer, DiffOp, Hit, Passage
 
 ABSTAIN_MESSAGE = "The text does not seem to discuss this. The closest passages:"
 ENTRY_ORDER_NOTE = "The passages of the entry, in its own order:"
@@ -28,6 +28,17 @@ def citation_line(hit: Hit) -> str:
     if hit.tells_of:
         return f"{citation} (tells of {date_label(hit.tells_of)})"
     return citation
+
+
+def date_note(passage: Passage) -> str | None:
+    """When the file's machine-readable date differs from the date as written: say so
+    (the written one is the citation's)."""
+    if passage.date_machine is None or passage.date_machine == passage.date:
+        return None
+    return (
+        f"the edition's machine-readable date is {date_label(passage.date_machine)}; "
+        f"the text's own is {date_label(passage.date) if passage.date else 'not given'}"
+    )
 
 
 def score_text(score: float) -> str:

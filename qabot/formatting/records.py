@@ -1,7 +1,9 @@
 """The JSON records of every command: one home per record, one strict serializer.
 
 Every record that shows a passage starts from ``passage_fields`` (id, text, source,
-section, date, citation, anchor); each command adds what it knows: a rank and scores
+section, date and the file's machine-readable date beside it, citation, anchor, its part
+of the book, its notes or, for a note, the passage it belongs to); each command adds
+what it knows: a rank and scores
 (``ask``), the passage's place and size (``passages``), its neighbours (``entry``,
 ``show``). ``dumps`` refuses NaN and infinities: a score that is not finite is a bug.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from qabot.formatting.labels import citation_line
+from qabot.formatting.labels import citation_line, date_note
 from qabot.types import Answer, DocumentTimeline, EntryView, Hit, Passage, Reading, Verdict, Window
 
 Record = dict[str, Any]
@@ -30,8 +32,14 @@ def passage_fields(passage: Passage) -> Record:
         "source": passage.source,
         "section": passage.section,
         "date": passage.date,
+        "date_machine": passage.date_machine,
+        "date_note": date_note(passage),
         "citation": str(passage.citation),
         "anchor": passage.anchor,
+        "role": passage.role,
+        "notes": [{"label": label, "id": note} for label, note in passage.notes],
+        "note_of": passage.note_of,
+        "note_label": passage.note_label,
     }
 
 
@@ -77,7 +85,6 @@ def passage_record(passage: Passage) -> Record:
         "start": passage.start,
         "end": passage.end,
         "tokens": passage.tokens,
-        "role": passage.role,
         "mentions": list(passage.mentions),
     }
 

@@ -94,6 +94,16 @@ def render_reading(
         header = f"{marker}#{passage.id}  {passage.citation}"
         lines.append(textwrap.fill(header, width=width, subsequent_indent="    "))
         lines.append(_wrap(passage.text, width, "    "))
+        for note in reading.notes:
+            text = shorten(" ".join(note.passage.text.split()), 300)
+            lines.append(
+                textwrap.fill(
+                    f"[{note.label}] {text}",
+                    width=width,
+                    initial_indent="      ",
+                    subsequent_indent="      ",
+                )
+            )
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

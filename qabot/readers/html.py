@@ -280,8 +280,9 @@ class _Walker:
         dated_unit = tokens & ENTRIES or (tokens & LETTERS and context.entry is None)
         if dated_unit and inner.role == "text":  # quoted in a note, a diary is the note's
             self.entries += 1
-            self.declares_entries = True
             inner.entry = self.entries
+            if tokens & ENTRIES:  # a diary: only its entries have dates
+                self.declares_entries = True
         if self._is_note_item(node, tokens, inner):
             identifier = node.attributes.get("id")
             inner.note = f"{self.name}#{identifier}"

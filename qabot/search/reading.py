@@ -9,12 +9,21 @@ what is there now) or that the file is gone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from qabot.dates import date_label, day_of, iso_of, parse_date_range
 from qabot.errors import QuestionError
 from qabot.index import Index
-from qabot.types import DocumentTimeline, EntryView, Passage, Reading, TimelineEntry, Window
+from qabot.types import (
+    DocumentTimeline,
+    EntryView,
+    Note,
+    Passage,
+    Reading,
+    TimelineEntry,
+    Window,
+)
 
 
 class PassageGone(QuestionError):
@@ -42,8 +51,13 @@ class ReadingTable:
         return cls(index.passages, index.manifest.retired)
 
     def read(self, passage: Passage) -> Reading:
-        """The passage with the ids of the passages before and after it."""
-        return Reading(passage, *self.neighbours(passage.id))
+        """The passage with the ids of the passages before and after it, and its notes."""
+        notes = tuple(
+            Note(label, self.order[self.place[note]])
+            for label, note in passage.notes
+            if note in self.place
+        )
+        return Reading(passage, *self.neighbours(passage.id), notes)
 
     def neighbours(self, passage_id: int) -> tuple[int | None, int | None]:
         """The ids of the passages before and after this one in its document."""
@@ -99,10 +113,12 @@ class ReadingTable:
     def entry(self, when: str) -> EntryView:
         """The entry of a day ('1937-01-09', 'January 9', 'Jan 9 1937'), from its start."""
         days = [day_of(d) for d in self.entry_dates]
-        wanted = parse_date_range(when, days)
+        month_day = re.fullmatch(r"\s*(?:--)?(\d{2})-(\d{2})\s*", when)  # a day without a year
+        wanted = parse_date_range(f"--{month_day[1]}-{month_day[2]}" if month_day else when, days)
         if wanted is None or wanted.start != wanted.end:
             raise QuestionError(
-                f"{when!r} is not a day; write it as 1937-01-09, January 9 or Jan 9 1937"
+                f"{when!r} is not a day; write it as 1937-01-09, January 9 or Jan 9 1937 "
+                "(05-03 or 3 May for a text without years)"
             )
         if not days:
             raise QuestionError("the corpus has no dated entries")
@@ -116,7 +132,7 @@ class ReadingTable:
             dates = tuple(iso_of(d) for d in (*before, *after))
             listed = " and ".join(date_label(d) for d in (*before, *after))
             note = f"The text has no entry for {date_label(day)}; the nearest: {listed}."
-        shown = tuple(self.read(p) for p in self.order if p.date in dates and p.role != "about")
+        shown = tuple(self.read(p) for p in self.order if p.date in dates and p.role == "text")
         return EntryView(iso_of(day), note is None, dates, shown, note)
 
     def timeline(self) -> list[DocumentTimeline]:
@@ -129,7 +145,7 @@ class ReadingTable:
             entries: dict[str, list[Passage]] = {}
             sections: dict[str, int] = {}
             for p in passages:
-                if p.date and p.role != "about":
+                if p.date and p.role == "text":
                     entries.setdefault(p.date, []).append(p)
                 if p.section:
                     sections[p.section] = sections.get(p.section, 0) + 1

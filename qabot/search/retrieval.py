@@ -2,8 +2,9 @@
 
 Every passage is scored (array operations over the index), so restrictions and date
 preferences stay exact instead of depending on a candidate depth. The order is, by
-priority: passages of the entries the question's date selects; the text before the
-front matter (``parts``); then the fused score — or, when the question asks for a
+priority: passages of the entries the question's date selects; the author's text before
+notes, editorial and front matter, unless the question asks for them (``parts``); then
+the fused score — or, when the question asks for a
 dated entry as a whole, the entry's own order. Only the head of that order is ever
 sorted, and near-copies are skipped for at most ``DUPLICATE_SCAN`` × k candidates.
 """
@@ -93,18 +94,20 @@ def retrieve(
 
     if not len(tables.passages):
         return Retrieval(ranked=(), signals=None, scope=None)
-    where = scope(tables.scope, query.text, query.filters)
+    where = scope(tables.scope, query.text, query.filters, tables.parts)
     signals = compute(
         tables.dense, tables.lexical, tables.expansion, embedder, where.ranked_text, ranking.expands
     )
     allowed = where.allowed
     fused = fuse(signals, allowed, ranking)
-    demoted = tables.parts.demoted(set(signals.query_terms) | set(signals.expanded_terms))
+    demoted = tables.parts.demoted(
+        set(signals.query_terms) | set(signals.expanded_terms), query.filters.part == "all"
+    )
     entry_ordered = (where.dated or bool(query.filters.date)) and asks_for_the_entry(
         tables.scope, where.ranked_text
     )
     # Tiers first (passages telling of the question's day, its entries, then the text,
-    # then the front matter), then relevance — or, for "what did he write on January 9?",
+    # then the other parts), then relevance — or, for "what did he write on January 9?",
     # the entry's own order.
     telling = where.telling if where.telling is not None else np.zeros(len(fused), dtype=bool)
     tier = np.where(telling, 4, 0) + np.where(where.preferred, 2, 0) + np.where(demoted, 0, 1)

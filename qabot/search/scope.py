@@ -23,6 +23,7 @@ from qabot.dates import (
     without_span,
 )
 from qabot.index import Index
+from qabot.search.parts import PartTable
 from qabot.search.query import FilterError, Filters, normalize_label
 from qabot.text.terms import content_words
 from qabot.types import Passage
@@ -132,12 +133,14 @@ def _entry_mask(table: ScopeTable, dates: tuple[str, ...]) -> np.ndarray:
     return np.isin(table.date_of, np.array(wanted, dtype=np.int64))
 
 
-def restrict(table: ScopeTable, filters: Filters) -> tuple[np.ndarray, list[str]]:
+def restrict(table: ScopeTable, filters: Filters, parts: PartTable) -> tuple[np.ndarray, list[str]]:
     """The passages the asker's filters allow, and notes (nearest entries)."""
     import numpy as np
 
     allowed = np.ones(len(table), dtype=bool)
     notes: list[str] = []
+    if filters.part in ("text", "notes", "editorial"):
+        allowed &= parts.only(filters.part)
     if filters.section:
         wanted = normalize_label(filters.section)
         matches = [i for i, s in enumerate(table.sections) if normalize_label(s) == wanted]
@@ -163,12 +166,12 @@ def restrict(table: ScopeTable, filters: Filters) -> tuple[np.ndarray, list[str]
     return allowed, notes
 
 
-def scope(table: ScopeTable, text: str, filters: Filters) -> Scope:
+def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> Scope:
     """Restriction by the filters, then preference by the question's own date: first the
     passages that tell of that day ("On the 23rd, the trial began"), then its entries."""
     import numpy as np
 
-    allowed, notes = restrict(table, filters)
+    allowed, notes = restrict(table, filters, parts)
     preferred = np.zeros(len(table), dtype=bool)
     ranked_text = text
     if filters.date or not (table.entry_dates or len(table.mention_day)):
