@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -41,13 +40,18 @@ class Embedder(Protocol):
 
 
 class BuildEmbedder(Embedder, Protocol):
-    """What building an index needs besides: batches, and the light export for answering."""
+    """What building an index needs besides: passages embedded with their sentences,
+    and batches."""
 
     @property
     def batch_size(self) -> int: ...
 
-    def export_onnx(self, embeddings_dir: Path) -> Path | None:
-        """Export the model for the light query path; None when it cannot be exported."""
+    def embed_passages(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Each text's vector, and a vector for each of its spans (character ranges): the
+        mean of the text's own token vectors over the span, normalized. One forward
+        pass per text: the sentences of a passage cost nothing more than the passage."""
         ...
 
 

@@ -21,7 +21,7 @@ import re
 import secrets
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +34,8 @@ MODELS_DIR = "models"
 EXPORT_FILE = "export.json"
 ONNX_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
-EXPORT_VERSION = 2  # 2: the graph is saved optimized
+EXPORT_VERSION = 3  # 2: the graph is saved optimized; 3: checksums and a probe
+PROBE = "Who met Trotsky when the tanker reached Tampico?"  # embedded at export, re-checked
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 BATCH = 32  # texts per onnxruntime call
 
@@ -57,6 +58,8 @@ class ExportInfo:
     normalize: bool
     onnx_bytes: int
     version: int = EXPORT_VERSION
+    checksums: dict[str, str] = field(default_factory=dict)  # file → SHA-256
+    probe: list[float] = field(default_factory=list)  # the PROBE's vector, as exported
 
 
 def export_model(model: Any, identity: str, embeddings_dir: Path) -> Path | None:
@@ -136,8 +139,12 @@ def export_model(model: Any, identity: str, embeddings_dir: Path) -> Path | None
             pooling=mode,
             normalize=normalize,
             onnx_bytes=(staging / ONNX_FILE).stat().st_size,
+            checksums={name: _sha256(staging / name) for name in (ONNX_FILE, TOKENIZER_FILE)},
         )
-        (staging / EXPORT_FILE).write_text(json.dumps(info.__dict__, indent=2) + "\n")
+        (staging / EXPORT_FILE).write_text(json.dumps(asdict(info), indent=2) + "\n")
+        probe = OnnxEmbedder(staging, check=False).embed([PROBE])[0]
+        info = ExportInfo(**{**asdict(info), "probe": [round(float(v), 6) for v in probe]})
+        (staging / EXPORT_FILE).write_text(json.dumps(asdict(info), indent=2) + "\n")
         if target.exists():
             shutil.rmtree(target)
         os.replace(staging, target)
@@ -145,6 +152,34 @@ def export_model(model: Any, identity: str, embeddings_dir: Path) -> Path | None
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_export(directory: Path) -> str | None:
+    """What is wrong with the export in ``directory`` (every file's checksum against its
+    ``export.json``), or None when it is whole. Reads every byte: `qabot index` does it."""
+    try:
+        info = ExportInfo(**json.loads((directory / EXPORT_FILE).read_text("utf-8")))
+    except FileNotFoundError:
+        return f"{directory / EXPORT_FILE} is missing"
+    except (OSError, ValueError, TypeError) as error:
+        return f"{directory / EXPORT_FILE} is damaged ({error})"
+    if info.version != EXPORT_VERSION:
+        return f"the export in {directory} is of version {info.version}, not {EXPORT_VERSION}"
+    for name, expected in info.checksums.items():
+        path = directory / name
+        if not path.is_file():
+            return f"{path} is missing"
+        if _sha256(path) != expected:
+            return f"{path} is damaged (checksum mismatch)"
+    return None
 
 
 def _optimize(source: Path, target: Path) -> None:
@@ -162,7 +197,11 @@ def _optimize(source: Path, target: Path) -> None:
 class OnnxEmbedder:
     """Embeds with the exported model: onnxruntime and the fast tokenizer, no torch."""
 
-    def __init__(self, directory: Path, *, threads: int | None = None) -> None:
+    batch_size = BATCH
+
+    def __init__(self, directory: Path, *, threads: int | None = None, check: bool = True) -> None:
+        """Load the export; with ``check``, its size and its probe are verified: a damaged
+        file is a ModelError here, never a wrong vector later."""
         import numpy as np
         import onnxruntime
         from tokenizers import Tokenizer
@@ -190,25 +229,56 @@ class OnnxEmbedder:
             raise ModelError(f"cannot load the ONNX export in {directory}: {error}") from error
         except Exception as error:  # onnxruntime's own exception types
             raise ModelError(f"cannot load the ONNX export in {directory}: {error}") from error
+        self._counter = Tokenizer.from_str(self._tokenizer.to_str())
+        self._counter.no_truncation()
+        self._counter.no_padding()
         self._tokenizer.enable_truncation(max_length=info.max_tokens)
         self._tokenizer.no_padding()
         self._needs_type_ids = "token_type_ids" in {i.name for i in self._session.get_inputs()}
         self._np = np
-        self._counter: Any = None
         self.info = info
         self.identity = info.identity
         self.dimension = info.dimension
         self.max_tokens = info.max_tokens
         self.directory = directory
+        if check and info.probe:
+            probe = self.embed([PROBE])[0]
+            agreement = float(np.dot(probe, np.asarray(info.probe, dtype=np.float32)))
+            if not np.isfinite(agreement) or agreement < 0.999:
+                raise ModelError(
+                    f"the ONNX export in {directory} is damaged (it no longer embeds as "
+                    "when it was made)"
+                )
 
     def count_tokens(self, text: str) -> int:
         """Tokens of ``text`` before truncation, special tokens included."""
-        from tokenizers import Tokenizer
-
-        if self._counter is None:
-            self._counter = Tokenizer.from_str(self._tokenizer.to_str())
-            self._counter.no_truncation()
         return len(self._counter.encode(text).ids)
+
+    def embed_passages(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """See ``BuildEmbedder.embed_passages``: one run per text (batched), its token
+        vectors pooled over the whole text and over each span."""
+        from qabot.embedding.pooling import pool
+
+        np = self._np
+        encodings = self._tokenizer.encode_batch(list(texts)) if texts else []
+        if not encodings:
+            return np.zeros((0, self.dimension), dtype=np.float32), []
+        length = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), length), dtype=np.int64)
+        mask = np.zeros((len(encodings), length), dtype=np.int64)
+        offsets = np.zeros((len(encodings), length, 2), dtype=np.int64)
+        for row, encoding in enumerate(encodings):
+            count = len(encoding.ids)
+            ids[row, :count] = encoding.ids
+            mask[row, :count] = 1
+            offsets[row, :count] = encoding.offsets
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if self._needs_type_ids:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        (hidden,) = self._session.run(["last_hidden_state"], feeds)
+        return pool(hidden, mask.astype(np.float32), offsets, spans)
 
     def embed(self, texts: Sequence[str], *, progress: Any = None) -> np.ndarray:
         """L2-normalized float32 vectors (as sentence-transformers makes them).

@@ -39,7 +39,7 @@ class _FastTokenizer:
 
 
 @functools.lru_cache(maxsize=4)
-def _load_sentence_transformer(location: str, local: bool) -> Any:
+def load_sentence_transformer(location: str, local: bool) -> Any:
     if local:
         # A local model needs nothing from the network; don't let a hub lookup hang.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -74,7 +74,7 @@ class SentenceTransformerEmbedder:
     @property
     def model(self) -> Any:
         """The loaded SentenceTransformer (torch is imported here, once per process)."""
-        return _load_sentence_transformer(self.source.location, self.source.local)
+        return load_sentence_transformer(self.source.location, self.source.local)
 
     def _fast_tokenizer(self) -> _FastTokenizer | None:
         if self._tokenizer is None and not self._tokenizer_failed and self.source.local:
@@ -102,11 +102,40 @@ class SentenceTransformerEmbedder:
             return fast.count(text)
         return len(self.model.tokenizer(text, add_special_tokens=True, truncation=False).input_ids)
 
-    def export_onnx(self, embeddings_dir: Path) -> Path | None:
-        """Export this model for the light query path (``qabot.onnx_embedder``)."""
-        from qabot.embedding.onnx import export_model
+    def embed_passages(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """See ``BuildEmbedder.embed_passages``: the transformer run once per text, its
+        token vectors mean-pooled over the whole text (exactly as the model's own mean
+        pooling and normalization) and over each span."""
+        import numpy as np
+        import torch
 
-        return export_model(self.model, self.identity, embeddings_dir)
+        model = self.model
+        modules = list(model)
+        transformer = modules[0]
+        if not _pools_mean(modules) or not hasattr(transformer, "auto_model"):
+            vectors = self.embed(texts)  # another layout: sentences embedded on their own
+            parts = [
+                self.embed([text[a:b] for a, b in ranges]) if ranges else vectors[:0]
+                for text, ranges in zip(texts, spans, strict=True)
+            ]
+            return vectors, parts
+        encoded = transformer.tokenizer(
+            list(texts),
+            padding=True,
+            truncation=True,
+            max_length=self.max_tokens,
+            return_offsets_mapping=True,
+            return_tensors="pt",
+        )
+        offsets = encoded.pop("offset_mapping").numpy()
+        with torch.inference_mode():
+            hidden = transformer.auto_model(**encoded).last_hidden_state.numpy()
+        mask = encoded["attention_mask"].numpy().astype(np.float32)
+        from qabot.embedding.pooling import pool
+
+        return pool(hidden, mask, offsets, spans)
 
     def embed(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray:
         import numpy as np
@@ -128,3 +157,14 @@ class SentenceTransformerEmbedder:
         if not chunks:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.vstack(chunks)
+
+
+def _pools_mean(modules: list[Any]) -> bool:
+    """True for a transformer with mean pooling (and normalization): the default model."""
+    if len(modules) < 2:
+        return False
+    mode = (
+        getattr(modules[1], "pooling_mode", None)
+        or getattr(modules[1], "get_pooling_mode_str", lambda: None)()
+    )
+    return mode == "mean"
