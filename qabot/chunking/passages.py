@@ -79,17 +79,21 @@ def _pack(
     tools: Tools,
     budget: int,
 ) -> Iterator[_Span]:
-    """Greedily pack consecutive units (sentences or words) into spans within ``budget``."""
+    """Greedily pack consecutive units (sentences or words) into spans within ``budget``.
+
+    Each unit is counted once: the model's tokenizer splits at whitespace first, so the
+    tokens of units side by side are the sum of theirs (each count less the two special
+    tokens, added once). Every span made is counted whole again, and one that a unit
+    boundary made longer than the sum is packed again unit by unit.
+    """
+    inner = [max(0, tools.count(repair_text(tools.clean(source[a:b]))) - 2) for a, b in units]
     index = 0
     while index < len(units):
-        best: _Span | None = None
-        stop = index
-        for candidate in range(index, len(units)):
-            span = _make_span(source, [paragraph], units[index][0], units[candidate][1], tools)
-            if span.tokens > budget:
-                break
-            best, stop = span, candidate + 1
-        if best is None:  # a single unit over budget
+        total, stop = 2, index
+        while stop < len(units) and total + inner[stop] <= budget:
+            total += inner[stop]
+            stop += 1
+        if stop == index:  # a single unit over budget
             start, end = units[index]
             words = _word_spans(source, start, end)
             if len(words) <= 1:  # one enormous "word": cut by characters
@@ -99,7 +103,11 @@ def _pack(
                 yield from _pack(source, paragraph, words, tools, budget)
             index += 1
             continue
-        yield best
+        span = _make_span(source, [paragraph], units[index][0], units[stop - 1][1], tools)
+        while span.tokens > budget and stop - index > 1:  # the sum was short: one unit less
+            stop -= 1
+            span = _make_span(source, [paragraph], units[index][0], units[stop - 1][1], tools)
+        yield span
         index = stop
 
 

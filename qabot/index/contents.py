@@ -1,5 +1,6 @@
-"""What an index holds: passages, their vectors (FAISS), sentence units, the lexicon and
-the BM25 tables, as one in-memory value; ``build`` makes one from embedded passages."""
+"""What an index holds: passages, their vectors, sentence units, the lexicon and the BM25
+tables, as one value; ``build`` makes one from embedded passages. Every set of vectors
+is a ``VectorIndex`` (FAISS): the vectors are stored once."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qabot.errors import IndexCorruptError
 from qabot.index.manifest import Manifest
+from qabot.index.vectors import VectorIndex
 from qabot.text.bm25 import Bm25Table
 from qabot.text.repair import repair_text
 from qabot.types import Passage
@@ -22,26 +23,25 @@ if TYPE_CHECKING:
     from qabot.chunking import ChunkingConfig
 
 REBUILD = "run `qabot index --force` to rebuild"  # the fix every IndexCorruptError names
-FAISS_FILE = "index.faiss"
 
 
 @dataclass(frozen=True)
 class Units:
-    """Sentences of the passages, embedded one by one.
+    """The sentences of the passages and their vectors.
 
     A long passage's vector blurs its sentences; a question is often answered by one of
-    them ("Yesterday we passed the Azores"). Passages of one sentence have no units.
+    them ("Yesterday we passed the Azores"). A sentence's vector is the mean of the
+    passage's own token vectors over that sentence (one forward pass per passage, the
+    sentence read in its context). Passages of one sentence have no units.
     """
 
     passage_ids: tuple[int, ...]
     texts: tuple[str, ...]  # verbatim sentences of the passage text (for highlights)
-    vectors: np.ndarray  # one row per sentence, normalized
+    vectors: VectorIndex  # one row per sentence, normalized
 
     @classmethod
     def empty(cls, dimension: int) -> Units:
-        import numpy as np
-
-        return cls((), (), np.zeros((0, dimension), dtype=np.float32))
+        return cls((), (), _empty(dimension))
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -57,16 +57,20 @@ class Lexicon:
     """
 
     words: tuple[str, ...]
-    vectors: np.ndarray
+    vectors: VectorIndex
 
     @classmethod
     def empty(cls, dimension: int) -> Lexicon:
-        import numpy as np
-
-        return cls((), np.zeros((0, dimension), dtype=np.float32))
+        return cls((), _empty(dimension))
 
     def __len__(self) -> int:
         return len(self.words)
+
+
+def _empty(dimension: int) -> VectorIndex:
+    import numpy as np
+
+    return VectorIndex.build(np.zeros((0, dimension), dtype=np.float32))
 
 
 @dataclass(frozen=True)
@@ -107,23 +111,20 @@ def sentence_texts(
 
 
 class Index:
-    """Passages and their vectors (FAISS, and the same rows as a plain array for the
-    question path), sentence units, the lexicon and the BM25 tables."""
+    """Passages and their vectors, sentence units, the lexicon and the BM25 tables."""
 
     def __init__(
         self,
-        faiss_index: Any,
         passages: Sequence[Passage],
+        vectors: VectorIndex,
         manifest: Manifest,
         location: Path | None = None,
         units: Units | None = None,
         lexicon: Lexicon | None = None,
         bm25: Bm25Tables | None = None,
-        vectors: np.ndarray | None = None,
     ) -> None:
-        self._faiss_index = faiss_index  # None: read from ``location`` on first use
-        self._vectors = vectors  # passage order; None: reconstructed from FAISS
         self.passages = list(passages)
+        self.passage_vectors = vectors
         self.by_id = {p.id: p for p in self.passages}
         self.manifest = manifest
         self.location = location
@@ -134,64 +135,24 @@ class Index:
 
     @property
     def dimension(self) -> int:
-        if self._vectors is not None and len(self._vectors):
-            return int(self._vectors.shape[1])
-        if self._faiss_index is None:
-            return int(self.manifest.dimension)
-        return int(self._faiss_index.d)
-
-    @property
-    def faiss_index(self) -> Any:
-        """The FAISS index, read from disk on first use (the question path never needs it)."""
-        if self._faiss_index is None:
-            assert self.location is not None, "an index in memory always has its FAISS index"
-            self._faiss_index = read_faiss(self.location / FAISS_FILE)
-        return self._faiss_index
+        return self.passage_vectors.dimension or int(self.manifest.dimension)
 
     def vectors(self) -> np.ndarray:
         """The passage vectors, one row per passage, in ``passages`` order."""
-        import numpy as np
-
-        if self._vectors is not None:
-            return self._vectors
-        if not self.passages:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        import faiss
-
-        stored = self.faiss_index
-        stored_ids = faiss.vector_to_array(stored.id_map)
-        rows = stored.index.reconstruct_n(0, stored.ntotal)
-        order = {int(i): row for row, i in enumerate(stored_ids)}
-        self._vectors = np.ascontiguousarray(rows[[order[p.id] for p in self.passages]])
-        return self._vectors
+        return self.passage_vectors.matrix
 
     def __len__(self) -> int:
         return len(self.passages)
 
     def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[Passage, float]]]:
         """For each query vector, up to ``k`` (passage, score) pairs, best first (FAISS)."""
-        import numpy as np
-
-        if not self.passages:
-            return [[] for _ in range(len(vectors))]
-        queries = np.ascontiguousarray(vectors, dtype=np.float32)
-        scores, ids = self.faiss_index.search(queries, min(k, len(self.passages)))
-        return [
-            [(self.by_id[int(i)], float(s)) for s, i in zip(row_s, row_i, strict=True) if i != -1]
-            for row_s, row_i in zip(scores, ids, strict=True)
-        ]
-
-
-def read_faiss(path: Path) -> Any:
-    """The FAISS index in ``path``; IndexCorruptError naming it when it cannot be read."""
-    import faiss
-
-    fix = REBUILD
-    try:
-        return faiss.read_index(str(path))
-    except RuntimeError as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
-        raise IndexCorruptError(f"{path} is damaged ({first_line}); {fix}") from None
+        found = []
+        for vector in vectors:
+            scores, positions = self.passage_vectors.search(vector, k)
+            found.append(
+                [(self.passages[int(p)], float(s)) for s, p in zip(scores, positions, strict=True)]
+            )
+        return found
 
 
 def build(
@@ -204,12 +165,12 @@ def build(
     chunking: ChunkingConfig,
     build_seconds: float,
     failed: dict[str, str] | None = None,
-    units: Units | None = None,
-    lexicon: Lexicon | None = None,
+    units: tuple[Sequence[int], Sequence[str], np.ndarray] | None = None,
+    lexicon: tuple[Sequence[str], np.ndarray] | None = None,
     retired: dict[str, list[Any]] | None = None,
 ) -> Index:
-    """An in-memory index over ``passages`` (rows of ``vectors`` in the same order)."""
-    import faiss
+    """An in-memory index over ``passages`` (rows of ``vectors`` in the same order), their
+    sentence units (owner ids, texts, vectors) and the lexicon (words, vectors)."""
     import numpy as np
 
     if len(passages) != len(vectors):
@@ -218,11 +179,14 @@ def build(
     if len(set(ids)) != len(ids):
         raise ValueError("passage ids must be unique")
     dimension = int(vectors.shape[1]) if len(vectors) else 0
-    faiss_index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
-    if len(passages):
-        faiss_index.add_with_ids(
-            np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64)
-        )
+    matrix = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(passages), dimension)
+    empty = np.zeros((0, dimension), dtype=np.float32)
+    owners, texts, unit_vectors = units or ((), (), empty)
+    if not set(owners) <= set(ids):
+        raise ValueError("every unit must belong to a passage")
+    words, word_vectors = lexicon or ((), empty)
+    built_units = Units(tuple(owners), tuple(texts), VectorIndex.build(unit_vectors))
+    built_lexicon = Lexicon(tuple(words), VectorIndex.build(word_vectors))
     manifest = Manifest(
         model=model,
         dimension=dimension,
@@ -235,13 +199,12 @@ def build(
         content_hashes={str(p.id): content_hash(p.embed_text) for p in passages},
         failed=dict(failed or {}),
         retired=dict(retired or {}),
-        unit_count=len(units) if units is not None else 0,
-        lexicon_count=len(lexicon) if lexicon is not None else 0,
+        unit_count=len(built_units),
+        lexicon_count=len(built_lexicon),
     )
-    if units is not None and not set(units.passage_ids) <= set(ids):
-        raise ValueError("every unit must belong to a passage")
-    matrix = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(passages), dimension)
-    return Index(faiss_index, passages, manifest, units=units, lexicon=lexicon, vectors=matrix)
+    return Index(
+        passages, VectorIndex.build(matrix), manifest, units=built_units, lexicon=built_lexicon
+    )
 
 
 def content_hash(text: str) -> str:

@@ -10,8 +10,10 @@ from qabot import __version__
 if TYPE_CHECKING:
     from qabot.chunking import ChunkingConfig
 
-FORMAT_VERSION = 3  # 2: sentence units and the lexicon; 3: BM25 tables
-REUSABLE_FORMATS = (2, 3)  # whose vectors an update may reuse (2 lacks only BM25 tables)
+# 2: units, lexicon; 3: BM25 tables; 4: vectors in FAISS only, pooled sentence vectors;
+# 5: units and lexicon as one JSON document each
+FORMAT_VERSION = 5
+REUSABLE_FORMATS = (5,)  # whose vectors an update may reuse
 
 
 @dataclass(frozen=True)

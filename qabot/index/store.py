@@ -6,17 +6,18 @@ Layout of the embeddings folder::
       CURRENT                 name of the live generation (replaced atomically)
       gen-<time>-<rand>/
         manifest.json         model, dimension, counts, corpus hash, checksums, build time
-        index.faiss           IndexIDMap2(IndexFlatIP): cosine on normalized vectors
-        vectors.npy           the same vectors in passage order: the question path scores
-                              them with one matrix product and never loads FAISS
-        passages.jsonl        one Passage per line, in id order of the index
-        units.npy             vectors of the sentences of multi-sentence passages
-        units.jsonl           [passage id, sentence] per row of units.npy
-        lexicon.npy           vectors of the corpus's words (query expansion)
-        lexicon.jsonl         the word of each row of lexicon.npy
+        passages.jsonl        one Passage per line: the passages' positions
+        passages.faiss        their vectors (FAISS, exact or HNSW: ``qabot.index.vectors``)
+        units.json            the sentences of multi-sentence passages: their passage ids
+                              and their texts (two arrays: one read at load, not 40,000)
+        units.faiss           the sentences' vectors
+        lexicon.json          the corpus's words (query expansion), one array
+        lexicon.faiss         their vectors
         bm25.npz              BM25 postings of the passages and of their sentences
         bm25.json             the terms of those postings, and each sentence's passage
+      models/<name>-<hash>/   the model's light export for answering (``qabot.embedding.onnx``)
 
+Every vector is stored once, in a FAISS file read memory-mapped.
 A new generation is written completely, then CURRENT is replaced, so a crash at any
 moment leaves the previous index loadable.
 """
@@ -30,32 +31,34 @@ import json
 import os
 import secrets
 import shutil
+from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, cast
 
+import orjson
+
 from qabot.errors import IndexCorruptError, IndexMissingError
 from qabot.index.contents import (
-    FAISS_FILE,
     REBUILD,
     Bm25Tables,
     Index,
     Lexicon,
     Units,
-    read_faiss,
 )
 from qabot.index.manifest import Manifest
+from qabot.index.vectors import VectorIndex
 from qabot.text.bm25 import Bm25Table
 from qabot.types import Passage
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
-VECTORS_FILE = "vectors.npy"
 PASSAGES_FILE = "passages.jsonl"
-UNIT_VECTORS_FILE = "units.npy"
-UNITS_FILE = "units.jsonl"
-LEXICON_VECTORS_FILE = "lexicon.npy"
-LEXICON_FILE = "lexicon.jsonl"
+VECTORS_FILE = "passages.faiss"
+UNITS_FILE = "units.json"
+UNIT_VECTORS_FILE = "units.faiss"
+LEXICON_FILE = "lexicon.json"
+LEXICON_VECTORS_FILE = "lexicon.faiss"
 BM25_ARRAYS_FILE = "bm25.npz"
 BM25_TERMS_FILE = "bm25.json"
 _KEEP_GENERATIONS = 2  # the live one and its predecessor (a reader may still hold it)
@@ -76,6 +79,18 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _json_lines(path: Path) -> list[Any]:
+    """The values of a JSON-lines file (orjson: a large index loads in a fraction of the
+    time). OSError or ValueError when it cannot be read."""
+    return [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+
+
+def _write_json_lines(path: Path, values: Iterable[Any]) -> None:
+    with path.open("wb") as handle:
+        for value in values:
+            handle.write(orjson.dumps(value) + b"\n")
 
 
 def passage_to_record(passage: Passage) -> dict[str, Any]:
@@ -163,47 +178,33 @@ class IndexStore:
                 raise IndexCorruptError(f"{path} is damaged (checksum mismatch); {fix}")
 
     def _load(self, location: Path, verify: bool) -> Index:
-        import numpy as np
 
         manifest = self.read_manifest(location)
         assert manifest is not None
         fix = REBUILD
         self.check(location, manifest, verify=verify)
         try:
-            with (location / PASSAGES_FILE).open(encoding="utf-8") as handle:
-                passages = [
-                    passage_from_record(json.loads(line)) for line in handle if line.strip()
-                ]
+            passages = [passage_from_record(r) for r in _json_lines(location / PASSAGES_FILE)]
         except (OSError, ValueError, TypeError, KeyError) as error:
             raise IndexCorruptError(
                 f"{location / PASSAGES_FILE} is damaged ({error}); {fix}"
             ) from None
-        faiss_index, vectors = None, None
-        if (location / VECTORS_FILE).is_file():
-            try:
-                vectors = np.load(location / VECTORS_FILE, allow_pickle=False)
-            except (OSError, ValueError) as error:
-                raise IndexCorruptError(
-                    f"{location / VECTORS_FILE} is damaged ({error}); {fix}"
-                ) from None
-            count, dimension = vectors.shape if vectors.ndim == 2 else (-1, -1)
-        else:  # format 2: the vectors are only in FAISS
-            faiss_index = read_faiss(location / FAISS_FILE)
-            count, dimension = faiss_index.ntotal, faiss_index.d
-        if not (count == len(passages) == manifest.passage_count):
+        vectors = self._vectors(
+            location / VECTORS_FILE, manifest.dimension, manifest.passage_count, fix
+        )
+        if not (len(vectors) == len(passages) == manifest.passage_count):
             raise IndexCorruptError(
-                f"{location}: {count} vectors, {len(passages)} passages, "
+                f"{location}: {len(vectors)} vectors, {len(passages)} passages, "
                 f"manifest says {manifest.passage_count}; {fix}"
             )
-        if len(passages) and dimension != manifest.dimension:
-            raise IndexCorruptError(f"{location}: vector dimension differs from manifest; {fix}")
         units = self._load_units(location, manifest, {p.id for p in passages}, fix)
         lexicon = self._load_lexicon(location, manifest, fix)
-        # Format 2 has no BM25 tables: they are computed (once) to update from it.
-        bm25 = self._load_bm25(location, len(passages), fix) if manifest.format >= 3 else None
-        return Index(
-            faiss_index, passages, manifest, location, units, lexicon, bm25, vectors=vectors
-        )
+        bm25 = self._load_bm25(location, len(passages), fix)
+        return Index(passages, vectors, manifest, location, units, lexicon, bm25)
+
+    @staticmethod
+    def _vectors(path: Path, dimension: int, count: int, fix: str) -> VectorIndex:
+        return VectorIndex.open(path, dimension, count, fix)
 
     def _load_bm25(self, location: Path, passage_count: int, fix: str) -> Bm25Tables:
         import numpy as np
@@ -211,7 +212,7 @@ class IndexStore:
         try:
             with np.load(location / BM25_ARRAYS_FILE, allow_pickle=False) as arrays:
                 loaded = {name: arrays[name] for name in arrays.files}
-            terms = json.loads((location / BM25_TERMS_FILE).read_text(encoding="utf-8"))
+            terms = orjson.loads((location / BM25_TERMS_FILE).read_bytes())
             tables = []
             for part in ("passages", "sentences"):
                 vocabulary = {term: row for row, term in enumerate(terms[part])}
@@ -237,49 +238,47 @@ class IndexStore:
         return Bm25Tables(tables[0], tables[1], owner)
 
     def _load_lexicon(self, location: Path, manifest: Manifest, fix: str) -> Lexicon:
-        import numpy as np
-
         try:
-            vectors = np.load(location / LEXICON_VECTORS_FILE, allow_pickle=False)
-            with (location / LEXICON_FILE).open(encoding="utf-8") as handle:
-                words = tuple(str(json.loads(line)) for line in handle if line.strip())
+            words = tuple(
+                str(word) for word in orjson.loads((location / LEXICON_FILE).read_bytes())
+            )
         except (OSError, ValueError, TypeError) as error:
             raise IndexCorruptError(
-                f"{location}: the lexicon is damaged ({error}); {fix}"
+                f"{location / LEXICON_FILE} is damaged ({error}); {fix}"
             ) from None
+        vectors = self._vectors(
+            location / LEXICON_VECTORS_FILE, manifest.dimension, manifest.lexicon_count, fix
+        )
         if not len(vectors) == len(words) == manifest.lexicon_count:
             raise IndexCorruptError(
                 f"{location}: {len(vectors)} word vectors, {len(words)} words, manifest says "
                 f"{manifest.lexicon_count}; {fix}"
             )
-        return Lexicon(words, vectors.astype(np.float32, copy=False))
+        return Lexicon(words, vectors)
 
     def _load_units(self, location: Path, manifest: Manifest, ids: set[int], fix: str) -> Units:
-        import numpy as np
-
         try:
-            vectors = np.load(location / UNIT_VECTORS_FILE, allow_pickle=False)
-            with (location / UNITS_FILE).open(encoding="utf-8") as handle:
-                rows = [json.loads(line) for line in handle if line.strip()]
-            owners = tuple(int(owner) for owner, _ in rows)
-            texts = tuple(str(text) for _, text in rows)
+            stored = orjson.loads((location / UNITS_FILE).read_bytes())
+            owners = tuple(int(owner) for owner in stored["passage_ids"])
+            texts = tuple(str(text) for text in stored["texts"])
+            if len(owners) != len(texts):
+                raise ValueError(f"{len(owners)} passage ids for {len(texts)} sentences")
         except (OSError, ValueError, TypeError) as error:
             raise IndexCorruptError(
-                f"{location}: sentence units are damaged ({error}); {fix}"
+                f"{location / UNITS_FILE} is damaged ({error}); {fix}"
             ) from None
-        if not (len(vectors) == len(rows) == manifest.unit_count) or not set(owners) <= ids:
+        vectors = self._vectors(
+            location / UNIT_VECTORS_FILE, manifest.dimension, manifest.unit_count, fix
+        )
+        if not (len(vectors) == len(texts) == manifest.unit_count) or not set(owners) <= ids:
             raise IndexCorruptError(
-                f"{location}: {len(vectors)} unit vectors, {len(rows)} units, manifest says "
+                f"{location}: {len(vectors)} unit vectors, {len(texts)} units, manifest says "
                 f"{manifest.unit_count}; {fix}"
             )
-        if len(vectors) and vectors.shape[1] != manifest.dimension:
-            raise IndexCorruptError(f"{location}: unit vector dimension differs; {fix}")
-        return Units(owners, texts, vectors.astype(np.float32, copy=False))
+        return Units(owners, texts, vectors)
 
     def save(self, index: Index) -> Path:
         """Write ``index`` as a new generation and make it live atomically."""
-        import faiss
-        import numpy as np
 
         self.directory.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
@@ -287,25 +286,15 @@ class IndexStore:
         staging = self.directory / f".staging-{name}"
         staging.mkdir()
         try:
-            faiss.write_index(index.faiss_index, str(staging / FAISS_FILE))
-            with (staging / VECTORS_FILE).open("wb") as handle:
-                np.save(handle, np.ascontiguousarray(index.vectors(), dtype=np.float32))
-            with (staging / PASSAGES_FILE).open("w", encoding="utf-8") as handle:
-                for passage in index.passages:
-                    handle.write(json.dumps(passage_to_record(passage), ensure_ascii=False) + "\n")
-            with (staging / UNIT_VECTORS_FILE).open("wb") as handle:
-                np.save(handle, np.ascontiguousarray(index.units.vectors, dtype=np.float32))
-            with (staging / UNITS_FILE).open("w", encoding="utf-8") as handle:
-                for owner, text in zip(index.units.passage_ids, index.units.texts, strict=True):
-                    handle.write(json.dumps([owner, text], ensure_ascii=False) + "\n")
-            with (staging / LEXICON_VECTORS_FILE).open("wb") as handle:
-                np.save(handle, np.ascontiguousarray(index.lexicon.vectors, dtype=np.float32))
-            with (staging / LEXICON_FILE).open("w", encoding="utf-8") as handle:
-                for word in index.lexicon.words:
-                    handle.write(json.dumps(word, ensure_ascii=False) + "\n")
+            index.passage_vectors.write(staging / VECTORS_FILE)
+            _write_json_lines(staging / PASSAGES_FILE, map(passage_to_record, index.passages))
+            index.units.vectors.write(staging / UNIT_VECTORS_FILE)
+            units = {"passage_ids": list(index.units.passage_ids), "texts": list(index.units.texts)}
+            (staging / UNITS_FILE).write_bytes(orjson.dumps(units))
+            index.lexicon.vectors.write(staging / LEXICON_VECTORS_FILE)
+            (staging / LEXICON_FILE).write_bytes(orjson.dumps(list(index.lexicon.words)))
             self._save_bm25(index.bm25, staging)
             names = (
-                FAISS_FILE,
                 VECTORS_FILE,
                 PASSAGES_FILE,
                 UNIT_VECTORS_FILE,

@@ -19,7 +19,7 @@ from qabot.chunking import ChunkingConfig, chunk_document
 from qabot.corpus import CorpusFile, corpus_hash, read_bytes
 from qabot.embedding import BuildEmbedder
 from qabot.errors import CorpusError
-from qabot.index.contents import Index, Lexicon, Units, build, content_hash
+from qabot.index.contents import Index, build, content_hash
 from qabot.index.manifest import FORMAT_VERSION, REUSABLE_FORMATS
 from qabot.readers import read_source
 from qabot.text.repair import repair_text
@@ -55,6 +55,7 @@ class IndexUpdate:
     token_max: int = 0
     seconds: float = 0.0
     location: str | None = None  # the new generation; None when nothing was written
+    repaired: str | None = None  # a damaged model export that was made again, and why
 
     @property
     def up_to_date(self) -> bool:
@@ -62,11 +63,12 @@ class IndexUpdate:
 
     def summary(self) -> str:
         """One line: what changed, how much was embedded, how long it took."""
+        repaired = [f"  repaired: {self.repaired}; made the model export again"]
         if self.up_to_date:
-            return (
-                f"Index is up to date: {self.passages} passages from {self.files} file(s); "
-                f"nothing to do ({self.seconds:.2f} s)."
-            )
+            line = f"Index is up to date: {self.passages} passages from {self.files} file(s); "
+            if self.repaired is None:
+                return line + f"nothing to do ({self.seconds:.2f} s)."
+            return "\n".join([line + f"done in {self.seconds:.2f} s.", *repaired])
         files = ", ".join(
             f"{len(names)} {label}"
             for label, names in (
@@ -85,6 +87,8 @@ class IndexUpdate:
         ]
         if self.full_rebuild:
             lines.append(f"  full rebuild: {'; '.join(self.full_rebuild)}")
+        if self.repaired is not None:
+            lines += repaired
         if self.failed:
             lines.append(f"  not indexed (see the warnings): {', '.join(sorted(self.failed))}")
         if self.embedded or self.skipped_blocks:
@@ -120,22 +124,23 @@ def update(
     chunking: ChunkingConfig,
     *,
     max_bytes: int | None = None,
-    force: bool = False,
+    rebuild: Sequence[str] = (),
     progress: Callable[[int], Progress] | None = None,
 ) -> tuple[Index, IndexUpdate]:
     """A new index for ``files``, reusing ``previous``'s passages and vectors where valid.
 
     Passages of files whose bytes and chunking settings are unchanged are reused as they
     are; changed and new files are re-chunked; a passage is embedded only when no
-    previous passage had the same embedded text under the same model.
+    previous passage had the same embedded text under the same model. ``rebuild`` says
+    why everything must be re-chunked and re-embedded ("--force", a damaged file).
     """
     started = time.perf_counter()
     old = previous.manifest if previous is not None else None
-    full_reasons: list[str] = []
-    if force:
-        full_reasons.append("--force")
+    full_reasons: list[str] = list(rebuild)
+    force = bool(rebuild)
     if old is None:
-        full_reasons.append("no previous index")
+        if not full_reasons:
+            full_reasons.append("no previous index")
     else:
         if old.model != embedder.identity:
             full_reasons.append(f"model changed from {old.model} to {embedder.identity}")
@@ -226,7 +231,7 @@ def update(
         passages_changed=counts["changed"],
         passages_removed=counts["removed"],
         embedded=embedded,
-        reused=len(passages) + len(units) + len(lexicon) - embedded,
+        reused=len(passages) + len(lexicon[0]) - embedded,
         full_rebuild=tuple(full_reasons),
         failed=failed,
         skipped_blocks=skipped_blocks,
@@ -238,6 +243,7 @@ def update(
     return index, report
 
 
+TOKENS_PER_BATCH = 1024  # padded tokens per forward pass (see _batches)
 RETIRED_KEPT = 50_000  # retired passage places remembered, the newest first
 
 
@@ -255,44 +261,103 @@ def _retired(previous: Index | None, passages: Sequence[Passage]) -> dict[str, l
     return dict(list(merged.items())[:RETIRED_KEPT])
 
 
+Spans = Sequence[tuple[int, int]]  # character ranges of a text
+
+
+def sentence_plan(passage: Passage) -> tuple[list[str], list[tuple[int, int]] | None]:
+    """The sentences of a multi-sentence passage (none for one sentence) and where each
+    is in the text the model embeds (None when one cannot be found there)."""
+    sentences = split_sentences(passage.text)
+    if len(sentences) < 2:
+        return [], []
+    text = passage.embed_text
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for sentence in sentences:
+        repaired = repair_text(sentence)
+        at = text.find(repaired, cursor)
+        if at < 0:
+            return sentences, None
+        spans.append((at, at + len(repaired)))
+        cursor = at + len(repaired)
+    return sentences, spans
+
+
 def sentence_units(passages: Sequence[Passage]) -> tuple[list[int], list[str]]:
     """(passage id, sentence) for every sentence of every multi-sentence passage."""
     owners: list[int] = []
     texts: list[str] = []
     for passage in passages:
-        sentences = split_sentences(passage.text)
-        if len(sentences) > 1:
-            owners.extend([passage.id] * len(sentences))
-            texts.extend(sentences)
+        sentences, _ = sentence_plan(passage)
+        owners.extend([passage.id] * len(sentences))
+        texts.extend(sentences)
     return owners, texts
+
+
+def _batches(
+    embedder: BuildEmbedder, texts: Sequence[str], progress: Callable[[int], Progress] | None
+) -> tuple[list[list[int]], Progress | None, list[int]]:
+    """Texts longest first in batches of similar length, and a progress counting tokens.
+
+    Batches of similar length waste little on padding, so the time per token is steady
+    and a progress bar counting tokens gives an honest estimate of what is left. A batch
+    holds at most ``TOKENS_PER_BATCH`` padded tokens (and ``batch_size`` texts): long
+    passages go a few at a time, words many at a time. Attention's memory grows with the
+    square of the length, and on a CPU small batches of long texts are no slower.
+    """
+    limit = embedder.max_tokens
+    counted = [min(embedder.count_tokens(text), limit) for text in texts]
+    order = sorted(range(len(texts)), key=lambda i: -counted[i])
+    tokens = [counted[i] for i in order]
+    advance = progress(sum(tokens)) if progress and texts else None
+    most = max(1, embedder.batch_size)
+    batches: list[list[int]] = []
+    done: list[int] = []
+    start = 0
+    while start < len(order):
+        longest = max(tokens[start], 1)  # longest first: the batch's padded length
+        size = max(1, min(most, TOKENS_PER_BATCH // longest))
+        batches.append(order[start : start + size])
+        done.append(sum(tokens[start : start + size]))
+        start += size
+    return batches, advance, done
 
 
 def embed_steadily(
     embedder: BuildEmbedder, texts: Sequence[str], progress: Callable[[int], Progress] | None
 ) -> np.ndarray:
-    """Embed ``texts`` longest first, in batches of similar length, reporting tokens done.
-
-    Batches of similar length waste little on padding, so the time per token is steady
-    and a progress bar counting tokens gives an honest estimate of what is left.
-    """
+    """Embed ``texts`` longest first, in batches of similar length (see ``_batches``)."""
     import numpy as np
 
-    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-    limit = embedder.max_tokens
-    tokens = [min(embedder.count_tokens(texts[i]), limit) for i in order]
-    advance = progress(sum(tokens)) if progress else None
-    size = max(1, embedder.batch_size)
-    vectors: np.ndarray | None = None
-    for start in range(0, len(order), size):
-        rows = order[start : start + size]
-        batch = embedder.embed([texts[i] for i in rows])
-        if vectors is None:
-            vectors = np.zeros((len(texts), batch.shape[1]), dtype=np.float32)
-        vectors[rows] = batch
+    vectors = np.zeros((len(texts), embedder.dimension if texts else 0), dtype=np.float32)
+    batches, advance, done = _batches(embedder, texts, progress)
+    for rows, tokens in zip(batches, done, strict=True):
+        vectors[rows] = embedder.embed([texts[i] for i in rows])
         if advance:
-            advance(sum(tokens[start : start + size]))
-    assert vectors is not None
+            advance(tokens)
     return vectors
+
+
+def embed_passages_steadily(
+    embedder: BuildEmbedder,
+    texts: Sequence[str],
+    spans: Sequence[Spans],
+    progress: Callable[[int], Progress] | None,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Passage vectors and their sentences' vectors, one forward pass per passage."""
+    import numpy as np
+
+    vectors = np.zeros((len(texts), embedder.dimension if texts else 0), dtype=np.float32)
+    pooled: list[np.ndarray] = [np.zeros((0, vectors.shape[1]), dtype=np.float32)] * len(texts)
+    batches, advance, done = _batches(embedder, texts, progress)
+    for rows, tokens in zip(batches, done, strict=True):
+        batch, parts = embedder.embed_passages([texts[i] for i in rows], [spans[i] for i in rows])
+        vectors[rows] = batch
+        for row, part in zip(rows, parts, strict=True):
+            pooled[row] = part
+        if advance:
+            advance(tokens)
+    return vectors, pooled
 
 
 def _vectors(
@@ -301,49 +366,82 @@ def _vectors(
     embedder: BuildEmbedder,
     reuse: bool,
     progress: Callable[[int], Progress] | None,
-) -> tuple[np.ndarray, Units, Lexicon, int]:
-    """Passage, sentence and word vectors: reused by content hash when allowed, else embedded.
+) -> tuple[np.ndarray, tuple[list[int], list[str], np.ndarray], tuple[list[str], np.ndarray], int]:
+    """Passage, sentence and word vectors: reused by content hash when allowed, else
+    embedded (a passage and its sentences in one forward pass).
 
-    Returns the passage vectors, the sentence units, the lexicon and how many texts
-    were embedded.
+    Returns the passage vectors, the sentence units (owners, texts, vectors), the
+    lexicon (words, vectors) and how many texts were embedded.
     """
     import numpy as np
 
-    owners, sentences = sentence_units(passages)
-    words = distinct_content_words(p.embed_text for p in passages)
-    texts = [p.embed_text for p in passages] + [repair_text(s) for s in sentences] + words
-    stored: dict[str, tuple[str, int]] = {}  # content hash → ("p" | "u", row)
+    plans = [sentence_plan(p) for p in passages]
+    digests = [content_hash(p.embed_text) for p in passages]
+    stored: dict[str, tuple[int, list[int]]] = {}  # content hash → (row, its unit rows)
     if reuse and previous is not None and len(previous):
         hashes = previous.manifest.content_hashes
+        unit_rows: dict[int, list[int]] = {}
+        for row, owner in enumerate(previous.units.passage_ids):
+            unit_rows.setdefault(owner, []).append(row)
         for row, passage in enumerate(previous.passages):
             digest = hashes.get(str(passage.id)) or content_hash(passage.embed_text)
-            stored.setdefault(digest, ("p", row))
-        for row, text in enumerate(previous.units.texts):
-            stored.setdefault(content_hash(repair_text(text)), ("u", row))
-        for row, word in enumerate(previous.lexicon.words):
-            stored.setdefault(content_hash(word), ("w", row))
-    wanted = [content_hash(t) for t in texts]
-    missing: dict[str, str] = {}
-    for digest, text in zip(wanted, texts, strict=True):
-        if digest not in stored:
-            missing.setdefault(digest, text)
-    fresh = embed_steadily(embedder, list(missing.values()), progress) if missing else None
-    fresh_row = {digest: row for row, digest in enumerate(missing)}
-    old: dict[str, np.ndarray] = {}
-    if previous is not None and stored:
-        old = {"p": previous.vectors(), "u": previous.units.vectors, "w": previous.lexicon.vectors}
-    dimension = next(
-        (int(m.shape[1]) for m in (fresh, old.get("p")) if m is not None and len(m)), 0
-    )
-    vectors = np.zeros((len(texts), dimension), dtype=np.float32)
-    for i, digest in enumerate(wanted):
+            stored.setdefault(digest, (row, unit_rows.get(passage.id, [])))
+    todo: dict[str, int] = {}  # content hash → the first passage to embed for it
+    for position, digest in enumerate(digests):
+        kept = stored.get(digest)
+        if kept is None or len(kept[1]) != len(plans[position][0]):
+            todo.setdefault(digest, position)
+    fresh_texts = [passages[i].embed_text for i in todo.values()]
+    fresh_spans = [plans[i][1] or [] for i in todo.values()]
+    fresh, fresh_units = embed_passages_steadily(embedder, fresh_texts, fresh_spans, progress)
+    # A sentence the model's text does not hold as written is embedded on its own.
+    loose = [
+        (n, sentence)
+        for n, position in enumerate(todo.values())
+        if plans[position][1] is None
+        for sentence in plans[position][0]
+    ]
+    if loose:
+        alone = embed_steadily(embedder, [repair_text(s) for _, s in loose], None)
+        for n in dict.fromkeys(n for n, _ in loose):
+            fresh_units[n] = alone[[i for i, (m, _) in enumerate(loose) if m == n]]
+    fresh_row = {digest: n for n, digest in enumerate(todo)}
+    dimension = embedder.dimension if len(passages) else 0
+    if previous is not None and len(previous):
+        dimension = previous.dimension if not fresh_texts else dimension
+    vectors = np.zeros((len(passages), dimension), dtype=np.float32)
+    owners: list[int] = []
+    texts: list[str] = []
+    unit_parts: list[np.ndarray] = []
+    old_vectors = previous.vectors() if previous is not None and stored else None
+    old_units = previous.units.vectors.matrix if previous is not None and stored else None
+    for position, (passage, digest) in enumerate(zip(passages, digests, strict=True)):
+        sentences = plans[position][0]
         if digest in fresh_row:
-            assert fresh is not None
-            vectors[i] = fresh[fresh_row[digest]]
+            vectors[position] = fresh[fresh_row[digest]]
+            part = fresh_units[fresh_row[digest]]
         else:
-            kind, row = stored[digest]
-            vectors[i] = old[kind][row]
-    first_word = len(passages) + len(sentences)
-    units = Units(tuple(owners), tuple(sentences), vectors[len(passages) : first_word])
-    lexicon = Lexicon(tuple(words), vectors[first_word:])
-    return vectors[: len(passages)], units, lexicon, len(missing)
+            row, rows = stored[digest]
+            assert old_vectors is not None and old_units is not None
+            vectors[position] = old_vectors[row]
+            part = old_units[rows] if rows else np.zeros((0, dimension), dtype=np.float32)
+        if sentences:
+            owners.extend([passage.id] * len(sentences))
+            texts.extend(sentences)
+            unit_parts.append(part)
+    unit_vectors = (
+        np.vstack(unit_parts) if unit_parts else np.zeros((0, dimension), dtype=np.float32)
+    )
+    words = distinct_content_words(p.embed_text for p in passages)
+    known: dict[str, np.ndarray] = {}
+    if reuse and previous is not None and len(previous.lexicon):
+        matrix = previous.lexicon.vectors.matrix
+        known = {w: matrix[row] for row, w in enumerate(previous.lexicon.words)}
+    missing = [w for w in words if w not in known]
+    new_words = embed_steadily(embedder, missing, progress) if missing else None
+    word_vectors = np.zeros((len(words), dimension), dtype=np.float32)
+    new_row = {w: n for n, w in enumerate(missing)}
+    for row, word in enumerate(words):
+        word_vectors[row] = new_words[new_row[word]] if word in new_row else known[word]  # type: ignore[index]
+    embedded = len(todo) + len(missing)
+    return vectors, (owners, texts, unit_vectors), (words, word_vectors), embedded

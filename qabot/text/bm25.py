@@ -53,6 +53,26 @@ class Bm25Table:
             len(texts),
         )
 
+    def frequency(self, term: str) -> int:
+        """How many texts hold ``term`` (the length of its postings)."""
+        row = self.vocabulary.get(term)
+        return 0 if row is None else int(self.indptr[row + 1] - self.indptr[row])
+
+    def holding_all(self, wanted: Sequence[str]) -> list[int]:
+        """The positions of the texts that hold every one of ``wanted``, in order."""
+        import numpy as np
+
+        found: np.ndarray | None = None
+        for term in sorted(set(wanted), key=self.frequency):
+            row = self.vocabulary.get(term)
+            if row is None:
+                return []
+            here = self.indices[self.indptr[row] : self.indptr[row + 1]]
+            found = here if found is None else np.intersect1d(found, here, assume_unique=True)
+            if not len(found):
+                return []
+        return [] if found is None else sorted(int(i) for i in found)
+
     def scores(self, question_terms: Sequence[str], extra: Mapping[str, float]) -> np.ndarray:
         """One BM25 score per text (zero where no term matches).
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 _WORD = re.compile(r"(?u)\b\w\w+\b")  # bm25s's default splitter
@@ -40,6 +40,12 @@ def terms(text: str) -> list[str]:
     stop = stopwords()
     words = [w for w in _WORD.findall(text.lower()) if w not in stop]
     return list(_stemmer().stemWords(words))
+
+
+def word_terms(words: Sequence[str]) -> list[str]:
+    """The term of each content word (``content_words``), stemmed in one call: what
+    ``terms`` gives for each alone, at a fraction of the cost for a whole lexicon."""
+    return list(_stemmer().stemWords(list(words)))
 
 
 def content_words(text: str) -> list[str]:

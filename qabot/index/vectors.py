@@ -1,0 +1,195 @@
+"""Vectors in FAISS: exact up to ``EXACT_UP_TO`` vectors, approximate (HNSW) beyond.
+
+Each set of vectors of an index (passages, sentences, words) is one FAISS index whose
+rows are the set's positions (0 … n-1), written as one file and read memory-mapped, so
+a question touches only the pages it reads. ``VectorIndex.matrix`` is the stored
+vectors themselves (no copy): candidates are rescored from it, an update reuses it.
+
+- exact: ``IndexFlatIP`` (cosine, the vectors being normalized);
+- approximate: ``IndexHNSWFlat`` (M 32, efConstruction 64, efSearch at least 4 × k):
+  benchmarks/bench.py measures its recall@100 against exact on the same vectors.
+
+A search may be restricted to some positions (a date, a section, a part): few allowed
+positions are scored exactly from the matrix; many, through FAISS with an
+``IDSelectorBitmap``.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+
+EXACT_UP_TO = 20_000  # vectors searched exactly; beyond, HNSW (see benchmarks/bench.py)
+HNSW_NEIGHBOURS = 32
+HNSW_BUILD_DEPTH = 64  # efConstruction
+HNSW_SEARCH_DEPTH = 256  # efSearch, at least; 4 × k when k is larger
+FEW = 4096  # allowed positions scored from the matrix rather than through FAISS
+
+
+class VectorIndex:
+    """One set of vectors, searched by FAISS (see the module doc).
+
+    A stored index is opened lazily: reading commands (`entry`, `show`, `passages`) that
+    never search never load FAISS. Once loaded it is read-only, shared by every question.
+    """
+
+    def __init__(
+        self,
+        index: Any,
+        dimension: int,
+        *,
+        path: Path | None = None,
+        count: int | None = None,
+        fix: str = "",
+    ) -> None:
+        self._index = index
+        self.dimension = dimension
+        self._path = path
+        self._count = count
+        self._fix = fix
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ making, storing
+
+    @classmethod
+    def build(cls, vectors: np.ndarray, *, exact_up_to: int = EXACT_UP_TO) -> VectorIndex:
+        """An index over ``vectors`` (rows: positions), exact or HNSW by their number."""
+        import numpy as np
+
+        matrix = np.ascontiguousarray(vectors, dtype=np.float32)
+        dimension = int(matrix.shape[1]) if matrix.ndim == 2 and matrix.shape[1] else 0
+        if not len(matrix):
+            return cls(None, dimension, count=0)
+        import faiss
+
+        index: Any
+        if len(matrix) > exact_up_to:
+            index = faiss.IndexHNSWFlat(dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = HNSW_BUILD_DEPTH
+        else:
+            index = faiss.IndexFlatIP(dimension)
+        index.add(matrix)
+        return cls(index, dimension)
+
+    @classmethod
+    def open(cls, path: Path, dimension: int, count: int, fix: str) -> VectorIndex:
+        """The stored index in ``path`` holding ``count`` vectors, read memory-mapped when
+        first searched (IndexCorruptError then, naming the file and ``fix``, if it cannot
+        be read or does not hold what the manifest says)."""
+        return cls(None, dimension, path=path, count=count, fix=fix)
+
+    def write(self, path: Path) -> None:
+        import faiss
+
+        index = self._faiss()
+        if index is None:  # nothing to store: an empty flat index keeps the format
+            index = faiss.IndexFlatIP(max(self.dimension, 1))
+        faiss.write_index(index, str(path))
+
+    def _faiss(self) -> Any:
+        if self._index is not None or self._path is None:
+            return self._index
+        with self._lock:
+            if self._index is None:
+                self._index = self._read(self._path)
+            return self._index
+
+    def _read(self, path: Path) -> Any:
+        import faiss
+
+        from qabot.errors import IndexCorruptError
+
+        try:
+            index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC)
+        except RuntimeError as error:
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
+            raise IndexCorruptError(f"{path} is damaged ({first_line}); {self._fix}") from None
+        if index.ntotal != self._count or (index.ntotal and index.d != self.dimension):
+            raise IndexCorruptError(
+                f"{path} holds {index.ntotal} vectors of {index.d} dimensions, the manifest "
+                f"{self._count} of {self.dimension}; {self._fix}"
+            )
+        return index
+
+    # ------------------------------------------------------------------ reading
+
+    @property
+    def exact(self) -> bool:
+        return not hasattr(self._faiss(), "hnsw")
+
+    def __len__(self) -> int:
+        if self._count is not None:
+            return self._count
+        return int(self._index.ntotal) if self._index is not None else 0
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """The stored vectors, one row per position (a view of FAISS's own storage)."""
+        import numpy as np
+
+        if not len(self):
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        import faiss
+
+        index = self._faiss()
+        flat: Any = index if self.exact else faiss.downcast_index(index.storage)
+        data = faiss.rev_swig_ptr(flat.get_xb(), len(self) * self.dimension)
+        return np.asarray(data).reshape(len(self), self.dimension)
+
+    def search(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` positions nearest ``query`` (cosine), best first, among ``allowed``
+        (a bool per position; None: all). Returns (scores, positions)."""
+        import numpy as np
+
+        size = len(self)
+        if not size or k <= 0:
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+        if allowed is not None and not allowed.all():
+            positions = np.flatnonzero(allowed)
+            if len(positions) <= FEW:
+                return self._exact_among(query, positions, k)
+        import faiss
+
+        index = self._faiss()
+        k = min(k, size)
+        vector = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
+        params: Any = None
+        if not self.exact:
+            params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
+            params.efSearch = max(HNSW_SEARCH_DEPTH, 4 * k)
+        if allowed is not None and not allowed.all():
+            bitmap = np.packbits(allowed.astype(np.uint8), bitorder="little")
+            selector = faiss.IDSelectorBitmap(size, faiss.swig_ptr(bitmap))
+            params = params or faiss.SearchParameters()
+            params.sel = selector
+            scores, positions = index.search(vector, k, params=params)
+        elif params is not None:
+            scores, positions = index.search(vector, k, params=params)
+        else:
+            scores, positions = index.search(vector, k)
+        keep = positions[0] >= 0
+        return scores[0][keep], positions[0][keep].astype(np.int64)
+
+    def _exact_among(
+        self, query: np.ndarray, positions: np.ndarray, k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        import numpy as np
+
+        scores = self.matrix[positions] @ query
+        top = np.argpartition(-scores, k - 1)[:k] if len(scores) > k else np.arange(len(scores))
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return scores[top].astype(np.float32), positions[top].astype(np.int64)
+
+    def cosines(self, query: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """The cosine of ``query`` with the vectors at ``positions`` (exact)."""
+        import numpy as np
+
+        if not len(positions):
+            return np.zeros(0, dtype=np.float32)
+        return (self.matrix[positions] @ query).astype(np.float32, copy=False)
