@@ -94,10 +94,11 @@ class Settings(BaseSettings):
         description="Reciprocal rank fusion constant (ranks from 1).",
         json_schema_extra={"group": "answering"},
     )
-    mix_weights: tuple[float, float, float, float] = Field(
-        (1.0, 1.0, 1.0, 1.0),
+    mix_weights: tuple[float, float, float, float] | None = Field(
+        None,
         description="Score mix weights: passage cosine, best-sentence cosine, passage BM25, "
-        "best-sentence BM25 (BM25 divided by the question's best).",
+        "best-sentence BM25, each signal read as its distance from the corpus's level for "
+        "the question; unset: the weights fitted across books (`qabot eval`).",
         json_schema_extra={"group": "answering"},
     )
     highlight: bool = Field(

@@ -1,9 +1,10 @@
-"""Dense signals: the question's cosine with every passage and with its closest sentence.
+"""Dense signals: the question's cosine with passages and with their closest sentence.
 
-``DenseTable`` is built once per library from the index: the passage vectors in passage
-order, the sentence (unit) vectors, and which rows of them belong to which passage.
-A long passage's vector blurs the one sentence that answers, so the closest sentence
-counts too.
+FAISS does the dense search (``qabot.index.vectors``: exact up to a size, HNSW beyond):
+the passages nearest the question and the sentences nearest it are candidates; every
+candidate is then scored exactly from the stored vectors — its own cosine and that of
+its closest sentence (a long passage's vector blurs the one sentence that answers).
+``DenseTable`` is built once per library: which sentence rows belong to which passage.
 """
 
 from __future__ import annotations
@@ -13,52 +14,47 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qabot.index import Index
+from qabot.index.vectors import VectorIndex
 
 if TYPE_CHECKING:
     import numpy as np
 
-SENTENCE_CANDIDATES = 500  # passages whose sentences are scored, per retriever (see below)
-
 
 @dataclass(frozen=True)
-class Groups:
-    """Rows of a per-sentence array grouped by the passage that owns them (contiguous)."""
+class Level:
+    """A signal's mean and spread over the corpus, for one question."""
 
-    starts: np.ndarray  # first row of each group
-    owners: np.ndarray  # the passage position of each group
+    mean: float = 0.0
+    spread: float = 1.0
 
     @classmethod
-    def of(cls, owner: np.ndarray) -> Groups:
-        import numpy as np
+    def of(cls, values: np.ndarray) -> Level:
+        if not len(values):
+            return cls()
+        return cls(float(values.mean()), max(float(values.std()), 1e-6))
 
-        if not len(owner):
-            return cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
-        starts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
-        if len(np.unique(owner[starts])) != len(starts):
-            raise ValueError("the rows of each passage must be contiguous")
-        return cls(starts.astype(np.int64), owner[starts])
+    def z(self, value: float | np.ndarray) -> float | np.ndarray:
+        """How many spreads ``value`` stands above the mean."""
+        return (value - self.mean) / self.spread
 
-    def best(self, values: np.ndarray, size: int) -> np.ndarray:
-        """Per passage, the largest of its rows' values; -inf for passages without rows."""
-        import numpy as np
 
-        result = np.full(size, -np.inf, dtype=np.float32)
-        if len(self.starts):
-            result[self.owners] = np.maximum.reduceat(values, self.starts)
-        return result
+PASSAGE_DEPTH = 100  # passages nearest the question, searched in FAISS
+SENTENCE_DEPTH = 200  # sentences nearest the question (their passages are candidates)
+NULL_SAMPLE = 1024  # passages the question is compared with to know the corpus's level
 
 
 @dataclass(frozen=True)
 class DenseTable:
     """Passage and sentence vectors, and each passage's sentence rows ([start, end))."""
 
-    vectors: np.ndarray  # one row per passage, in passage order
-    unit_vectors: np.ndarray  # one row per sentence of a multi-sentence passage
-    unit_texts: Sequence[str]
-    unit_groups: Groups
+    passages: VectorIndex
+    units: VectorIndex
+    unit_owner: np.ndarray  # per sentence row: the passage position
     unit_start: np.ndarray  # per passage: its first sentence row, -1 for one-sentence ones
     unit_end: np.ndarray
-    passage_texts: Sequence[str]  # the quoted text of each passage (its own sentence)
+    unit_texts: Sequence[str]
+    texts: Sequence[str]  # the quoted text of each passage
+    null_positions: np.ndarray  # a fixed sample of passage positions (see ``levels``)
     dimension: int
 
     @classmethod
@@ -70,65 +66,82 @@ class DenseTable:
         by_id = np.argsort(ids)
         wanted = np.asarray(index.units.passage_ids, dtype=np.int64)
         owner = by_id[np.searchsorted(ids[by_id], wanted)] if len(wanted) else wanted
-        groups = Groups.of(owner)
         start = np.full(len(passages), -1, dtype=np.int64)
         end = np.full(len(passages), -1, dtype=np.int64)
-        ends = np.append(groups.starts[1:], len(owner)).astype(np.int64)
-        start[groups.owners], end[groups.owners] = groups.starts, ends
+        if len(owner):
+            firsts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+            if len(np.unique(owner[firsts])) != len(firsts):
+                raise ValueError("the sentence rows of each passage must be contiguous")
+            ends = np.append(firsts[1:], len(owner))
+            start[owner[firsts]], end[owner[firsts]] = firsts, ends
+        rng = np.random.default_rng(0)
+        size = min(NULL_SAMPLE, len(passages))
+        null_positions = np.sort(rng.choice(len(passages), size=size, replace=False))
         return cls(
-            vectors=index.vectors(),
-            unit_vectors=index.units.vectors,
-            unit_texts=index.units.texts,
-            unit_groups=groups,
+            passages=index.passage_vectors,
+            units=index.units.vectors,
+            unit_owner=owner.astype(np.int64),
             unit_start=start,
             unit_end=end,
-            passage_texts=[" ".join(p.text.split()) for p in passages],
+            unit_texts=index.units.texts,
+            texts=[p.text for p in passages],
+            null_positions=null_positions.astype(np.int64),
             dimension=index.dimension,
         )
 
     def __len__(self) -> int:
-        return len(self.vectors)
+        return len(self.passages)
 
-    def passage_cosine(self, query: np.ndarray) -> np.ndarray:
-        """The question's cosine with every passage (one matrix product)."""
+    def nearest(self, query: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+        """Candidate passage positions: those nearest the question, and those holding the
+        sentences nearest it, among ``allowed``."""
         import numpy as np
 
-        return (self.vectors @ query).astype(np.float32, copy=False)
+        _, passages = self.passages.search(query, PASSAGE_DEPTH, allowed)
+        if not len(self.units):
+            return passages
+        _, rows = self.units.search(query, SENTENCE_DEPTH, allowed[self.unit_owner])
+        return np.union1d(passages, self.unit_owner[rows])
 
-    def sentence_best(
-        self, query: np.ndarray, passage_cosine: np.ndarray, lexical: np.ndarray
-    ) -> np.ndarray:
-        """Per passage, the cosine of its closest sentence (-inf for one-sentence passages).
-
-        Exact up to ``SENTENCE_CANDIDATES`` passages. Beyond, only the sentences of the
-        passages that either retriever ranks in its top ``SENTENCE_CANDIDATES`` are
-        scored (a passage with a close sentence is close itself, or shares the
-        question's words): the work per question stops growing with the corpus.
-        """
+    def score(self, query: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(passage cosine, closest-sentence cosine) of the passages at ``positions``; a
+        one-sentence passage's closest sentence is itself."""
         import numpy as np
 
-        size = len(passage_cosine)
-        if not len(self.unit_vectors):
-            return np.full(size, -np.inf, dtype=np.float32)
-        if size <= SENTENCE_CANDIDATES:
-            return self.unit_groups.best(self.unit_vectors @ query, size)
-        top = SENTENCE_CANDIDATES
-        chosen = np.union1d(
-            np.argpartition(-passage_cosine, top)[:top], np.argpartition(-lexical, top)[:top]
-        )
-        chosen = chosen[self.unit_start[chosen] >= 0]
-        starts, ends = self.unit_start[chosen], self.unit_end[chosen]
-        lengths = ends - starts
-        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        rows = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
-        best = np.full(size, -np.inf, dtype=np.float32)
-        if len(rows):
-            best[chosen] = np.maximum.reduceat(self.unit_vectors[rows] @ query, offsets)
-        return best
+        passage = self.passages.cosines(query, positions)
+        starts, ends = self.unit_start[positions], self.unit_end[positions]
+        has = starts >= 0
+        sentence = passage.copy()
+        if has.any():
+            lengths = (ends - starts)[has]
+            offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+            rows = np.repeat(starts[has] - offsets, lengths) + np.arange(int(lengths.sum()))
+            best = np.maximum.reduceat(self.units.cosines(query, rows), offsets)
+            sentence[has] = np.maximum(best, passage[has])
+        return passage, sentence
+
+    def levels(self, query: np.ndarray) -> tuple[Level, Level]:
+        """The corpus's own level for this question, for each dense signal (passage
+        cosine, closest-sentence cosine): their mean and spread over a fixed sample of
+        passages. A cosine is then read as how far it stands above what the corpus gives
+        any such question, the same way at 59 passages and at 100,000."""
+        if not len(self.null_positions):
+            return Level(), Level()
+        passage, sentence = self.score(query, self.null_positions)
+        return Level.of(passage), Level.of(sentence)
 
     def sentences(self, position: int) -> tuple[list[str], np.ndarray]:
         """The sentences of the passage at ``position`` and their vectors."""
+        import numpy as np
+
         start, end = int(self.unit_start[position]), int(self.unit_end[position])
         if start >= 0:
-            return list(self.unit_texts[start:end]), self.unit_vectors[start:end]
-        return [self.passage_texts[position]], self.vectors[position : position + 1]
+            rows = np.arange(start, end)
+            return list(self.unit_texts[start:end]), self.units.matrix[rows]
+        own = [self.passage_text(position)]
+        return own, self.passages.matrix[position : position + 1]
+
+    def passage_text(self, position: int) -> str:
+        """The quoted text of a passage, its whitespace made single spaces (a passage of
+        one sentence is its own sentence)."""
+        return " ".join(self.texts[position].split())

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qabot.index import Index
-from qabot.text.terms import terms
+from qabot.index.vectors import VectorIndex
+from qabot.text.terms import terms, word_terms
 
 if TYPE_CHECKING:
     import numpy as np
@@ -33,7 +34,7 @@ class Expansion:
 @dataclass(frozen=True)
 class ExpansionTable:
     words: Sequence[str]
-    vectors: np.ndarray  # one row per word
+    vectors: VectorIndex  # one row per word
     row: Mapping[str, int]
     stems: Sequence[Sequence[str]]  # the terms of each word
 
@@ -44,7 +45,7 @@ class ExpansionTable:
             words=words,
             vectors=index.lexicon.vectors,
             row={w: row for row, w in enumerate(words)},
-            stems=[terms(w) for w in words],
+            stems=[[term] for term in word_terms(words)],
         )
 
     def missing(self, words: Sequence[str]) -> list[str]:
@@ -55,33 +56,25 @@ class ExpansionTable:
         """One vector per word: the lexicon's row, else the one just embedded."""
         import numpy as np
 
-        rows = [self.vectors[self.row[w]] if w in self.row else embedded[w] for w in words]
-        dimension = self.vectors.shape[1] if len(self.vectors) else 0
-        if rows:
-            dimension = len(rows[0])
+        matrix = self.vectors.matrix
+        rows = [matrix[self.row[w]] if w in self.row else embedded[w] for w in words]
+        dimension = len(rows[0]) if rows else self.vectors.dimension
         return np.asarray(rows, dtype=np.float32).reshape(len(words), dimension)
 
     def expand(
         self, words: Sequence[str], vectors: np.ndarray, expansion: Expansion
     ) -> dict[str, float]:
-        """Corpus words near the question's words, as weighted extra BM25 terms (stems)."""
-        import numpy as np
-
+        """Corpus words near the question's words, as weighted extra BM25 terms (stems):
+        each word's nearest corpus words, searched in FAISS."""
         if not len(self.words) or not len(words):
             return {}
         own = set(terms(" ".join(words)))
-        similarity = vectors @ self.vectors.T
         extra: dict[str, float] = {}
-        depth = min(expansion.neighbours * 3, similarity.shape[1])
-        for row in similarity:
+        depth = expansion.neighbours * 3
+        for vector in vectors:
             taken = 0
-            nearest = (
-                np.argpartition(-row, depth - 1)[:depth]
-                if depth < len(row)
-                else np.arange(len(row))
-            )
-            for column in nearest[np.argsort(-row[nearest])]:
-                score = float(row[column])
+            scores, columns = self.vectors.search(vector, depth)
+            for score, column in zip(scores.tolist(), columns.tolist(), strict=True):
                 if score < expansion.similarity or taken == expansion.neighbours:
                     break
                 for term in self.stems[column]:

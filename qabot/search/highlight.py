@@ -36,7 +36,7 @@ def highlights(
             [len(wanted & set(terms(s))) / len(wanted) if wanted else 0.0 for s in sentences]
         )
         best = int(np.argmax(vectors @ question_vector + TERM_WEIGHT * overlap))
-        found.append(_widen(sentences, best, dense.passage_texts[position]))
+        found.append(_widen(sentences, best, dense.passage_text(position)))
     return found
 
 

@@ -3,6 +3,8 @@
 Names and rare words are what the small dense model blurs; BM25 finds them. The BM25
 tables are computed when the index is built (``qabot.index``); ``LexicalTable`` adds,
 once per library, which sentence rows belong to which passage and the vocabulary.
+Scoring every passage and sentence is a few array slices per term; the best of them are
+candidates for the full ranking.
 """
 
 from __future__ import annotations
@@ -12,11 +14,40 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qabot.index import Index
-from qabot.search.dense import Groups
 from qabot.text.bm25 import Bm25Table
 
 if TYPE_CHECKING:
     import numpy as np
+
+LEXICAL_DEPTH = 100  # passages, and passages of sentences, with the best BM25: candidates
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Rows of a per-sentence array grouped by the passage that owns them (contiguous)."""
+
+    starts: np.ndarray  # first row of each group
+    owners: np.ndarray  # the passage position of each group
+
+    @classmethod
+    def of(cls, owner: np.ndarray) -> Groups:
+        import numpy as np
+
+        if not len(owner):
+            return cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        starts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+        if len(np.unique(owner[starts])) != len(starts):
+            raise ValueError("the rows of each passage must be contiguous")
+        return cls(starts.astype(np.int64), owner[starts])
+
+    def best(self, values: np.ndarray, size: int) -> np.ndarray:
+        """Per passage, the largest of its rows' values; -inf for passages without rows."""
+        import numpy as np
+
+        result = np.full(size, -np.inf, dtype=np.float32)
+        if len(self.starts):
+            result[self.owners] = np.maximum.reduceat(values, self.starts)
+        return result
 
 
 @dataclass(frozen=True)
@@ -29,13 +60,8 @@ class LexicalTable:
     @classmethod
     def build(cls, index: Index) -> LexicalTable:
         tables = index.bm25
-        return cls(
-            passages=tables.passages,
-            sentences=tables.sentences,
-            sentence_groups=Groups.of(tables.sentence_owner),
-            vocabulary=frozenset(tables.passages.vocabulary)
-            | frozenset(tables.sentences.vocabulary),
-        )
+        vocabulary = frozenset(tables.passages.vocabulary) | frozenset(tables.sentences.vocabulary)
+        return cls(tables.passages, tables.sentences, Groups.of(tables.sentence_owner), vocabulary)
 
     def scores(
         self, terms: Sequence[str], extra: Mapping[str, float]
@@ -46,3 +72,12 @@ class LexicalTable:
         passage = self.passages.scores(terms, extra)
         sentence = self.sentence_groups.best(self.sentences.scores(terms, extra), len(passage))
         return passage, np.maximum(sentence, 0.0)
+
+
+def best(scores: np.ndarray, allowed: np.ndarray, depth: int = LEXICAL_DEPTH) -> np.ndarray:
+    """The allowed positions of the ``depth`` highest scores above zero."""
+    import numpy as np
+
+    masked = np.where(allowed, scores, 0.0)
+    top = np.argpartition(-masked, depth)[:depth] if len(masked) > depth else np.arange(len(masked))
+    return top[masked[top] > 0]

@@ -1,17 +1,15 @@
 """One question → ranked, distinct passages: scope, signals, fusion, order, duplicates.
 
-Every passage is scored (array operations over the index), so restrictions and date
-preferences stay exact instead of depending on a candidate depth. The order is, by
-priority: passages of the entries the question's date selects; the author's text before
-notes, editorial and front matter, unless the question asks for them (``parts``); then
-the fused score — or, when the question asks for a
-dated entry as a whole, the entry's own order. Only the head of that order is ever
-sorted, and near-copies are skipped for at most ``DUPLICATE_SCAN`` × k candidates.
+The candidates of ``signals`` (what either retriever finds, and the passages the
+question's date selects) are scored in full and ordered, by priority: passages telling
+of the question's day, then the entries it selects; the author's text before notes,
+editorial matter and front matter, unless the question asks for them (``parts``); then
+the fused score — or, when the question asks for a dated entry as a whole, the entry's
+own order. Near-copies are skipped for at most ``DUPLICATE_SCAN`` × k candidates.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,7 +31,6 @@ if TYPE_CHECKING:
 
 MATCH_DEPTH = 10  # a hit "matched" a retriever when it ranks this high in its list
 DUPLICATE_SCAN = 20  # at most k × this many candidates are looked at for k distinct hits
-_CHUNK = 64  # candidates sorted at a time
 
 
 @dataclass(frozen=True)
@@ -68,13 +65,18 @@ class Retrieval:
     signals: Signals | None  # None: the index is empty
     scope: Scope | None
     entry_ordered: bool = False  # the passages follow the entry's order, not relevance
+    shown: np.ndarray | None = None  # per candidate: in the tier that is shown first
 
     @property
     def best_cosine(self) -> float:
-        """Best sentence cosine over the passages the question may return."""
-        if self.signals is None or self.scope is None or not self.scope.allowed.any():
+        """Best sentence cosine over the candidates of the first tier: the parts of the
+        book that answer (a note's cosine does not vouch for the text shown above it)."""
+        if self.signals is None or not len(self.signals.positions):
             return -1.0
-        return float(self.signals.sentence_cosine[self.scope.allowed].max())
+        values = self.signals.sentence_cosine
+        if self.shown is not None and self.shown.any():
+            values = values[self.shown]
+        return float(values.max())
 
     @property
     def ranked_text(self) -> str | None:
@@ -86,77 +88,110 @@ class Retrieval:
         return self.scope.notes if self.scope else ()
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """A question's candidates, scored by every signal and sorted into tiers: all that
+    ranking needs, whatever the fusion (``qabot eval`` ranks them under many)."""
+
+    signals: Signals
+    scope: Scope
+    tier: np.ndarray  # per candidate: higher tiers come first (see the module doc)
+    telling: np.ndarray  # per candidate: tells of the question's day
+    entry_ordered: bool
+
+
+def gather(
+    tables: RetrievalTables, embedder: Embedder, query: Query, ranking: Ranking
+) -> Candidates | None:
+    """The candidates of ``query`` and their tiers (None: the index is empty)."""
+    import numpy as np
+
+    if not len(tables.passages):
+        return None
+    where = scope(tables.scope, query.text, query.filters, tables.parts)
+    wanted = where.preferred | (where.telling if where.telling is not None else where.preferred)
+    signals = compute(
+        tables.dense,
+        tables.lexical,
+        tables.expansion,
+        embedder,
+        where.ranked_text,
+        ranking.expands,
+        where.allowed,
+        wanted,
+    )
+    at = signals.positions
+    demoted = tables.parts.demoted(
+        set(signals.query_terms) | set(signals.expanded_terms), query.filters.part == "all"
+    )[at]
+    entry_ordered = (where.dated or bool(query.filters.date)) and asks_for_the_entry(
+        tables.scope, where.ranked_text
+    )
+    # Tiers: passages telling of the question's day, its entries, then the text, then
+    # the other parts.
+    telling = where.telling[at] if where.telling is not None else np.zeros(len(at), dtype=bool)
+    tier = np.where(telling, 4, 0) + np.where(where.preferred[at], 2, 0) + np.where(demoted, 0, 1)
+    return Candidates(signals, where, tier, telling, entry_ordered)
+
+
 def retrieve(
     tables: RetrievalTables, embedder: Embedder, query: Query, ranking: Ranking
 ) -> Retrieval:
     """The best ``query.k`` distinct passages, best first (see the module doc for the order)."""
+    candidates = gather(tables, embedder, query, ranking)
+    if candidates is None:
+        return Retrieval(ranked=(), signals=None, scope=None)
+    return rank(tables, candidates, ranking, query.k)
+
+
+def rank(tables: RetrievalTables, candidates: Candidates, ranking: Ranking, k: int) -> Retrieval:
+    """The best ``k`` distinct candidates under ``ranking``: tiers first, then the fused
+    score — or, for "what did he write on January 9?", the entry's own order."""
     import numpy as np
 
-    if not len(tables.passages):
-        return Retrieval(ranked=(), signals=None, scope=None)
-    where = scope(tables.scope, query.text, query.filters, tables.parts)
-    signals = compute(
-        tables.dense, tables.lexical, tables.expansion, embedder, where.ranked_text, ranking.expands
+    signals, where, tier, telling = (
+        candidates.signals,
+        candidates.scope,
+        candidates.tier,
+        candidates.telling,
     )
-    allowed = where.allowed
-    fused = fuse(signals, allowed, ranking)
-    demoted = tables.parts.demoted(
-        set(signals.query_terms) | set(signals.expanded_terms), query.filters.part == "all"
-    )
-    entry_ordered = (where.dated or bool(query.filters.date)) and asks_for_the_entry(
-        tables.scope, where.ranked_text
-    )
-    # Tiers first (passages telling of the question's day, its entries, then the text,
-    # then the other parts), then relevance — or, for "what did he write on January 9?",
-    # the entry's own order.
-    telling = where.telling if where.telling is not None else np.zeros(len(fused), dtype=bool)
-    tier = np.where(telling, 4, 0) + np.where(where.preferred, 2, 0) + np.where(demoted, 0, 1)
-    within = tables.scope.entry_order if entry_ordered else -fused
+    at = signals.positions
+    fused = fuse(signals, ranking)
+    entry_ordered = candidates.entry_ordered
+    within = tables.scope.entry_order[at] if entry_ordered else -fused
+    order = np.lexsort((within, -tier))
     distinct = Distinct()
-    chosen: list[int] = []
-    looked = 0
-    for position in _in_order(allowed, tier, within):
-        looked += 1
-        if looked > query.k * DUPLICATE_SCAN and chosen:
+    chosen: list[int] = []  # indexes into the candidates
+    for looked, candidate in enumerate(order.tolist(), start=1):
+        if looked > k * DUPLICATE_SCAN and chosen:
             break  # a corpus of near-copies: stop looking, however many are left
-        if not distinct.add(tables.passages[position]):
+        if not distinct.add(tables.passages[int(at[candidate])]):
             continue
-        chosen.append(position)
-        if len(chosen) == query.k:
+        chosen.append(candidate)
+        if len(chosen) == k:
             break
-    matches = _matches(chosen, signals, allowed)
+    matches = _matches(chosen, signals)
     ranked = tuple(
         Ranked(
-            passage=tables.passages[position],
-            position=position,
-            relevance=float(fused[position]),
-            cosine=float(signals.sentence_cosine[position]),
+            passage=tables.passages[int(at[candidate])],
+            position=int(at[candidate]),
+            relevance=float(fused[candidate]),
+            cosine=float(signals.sentence_cosine[candidate]),
             match=match,
-            tells_of=_tells_of(tables.passages[position], where) if telling[position] else None,
+            tells_of=_tells_of(tables.passages[int(at[candidate])], where)
+            if telling[candidate]
+            else None,
         )
-        for position, match in zip(chosen, matches, strict=True)
+        for candidate, match in zip(chosen, matches, strict=True)
     )
-    return Retrieval(ranked=ranked, signals=signals, scope=where, entry_ordered=entry_ordered)
-
-
-def _in_order(allowed: np.ndarray, tier: np.ndarray, within: np.ndarray) -> Iterator[int]:
-    """Allowed positions by tier (7 … 0, high first), then by ``within`` (low first), lazily.
-
-    Each tier is partitioned, not sorted: the first ``_CHUNK`` positions are found in
-    linear time and sorted; the rest only if the caller reads that far.
-    """
-    import numpy as np
-
-    for level in range(7, -1, -1):
-        members = np.flatnonzero(allowed & (tier == level))
-        remaining = members
-        while len(remaining):
-            if len(remaining) > _CHUNK:
-                split = np.argpartition(within[remaining], _CHUNK)
-                head, remaining = remaining[split[:_CHUNK]], remaining[split[_CHUNK:]]
-            else:
-                head, remaining = remaining, remaining[:0]
-            yield from head[np.argsort(within[head], kind="stable")].tolist()
+    first_tier = tier == tier.max() if len(tier) else tier.astype(bool)
+    return Retrieval(
+        ranked=ranked,
+        signals=signals,
+        scope=where,
+        entry_ordered=entry_ordered,
+        shown=first_tier,
+    )
 
 
 def _tells_of(passage: Passage, where: Scope) -> str | None:
@@ -168,17 +203,17 @@ def _tells_of(passage: Passage, where: Scope) -> str | None:
     return inside[0] if inside else None
 
 
-def _matches(positions: list[int], signals: Signals, allowed: np.ndarray) -> list[Match]:
+def _matches(chosen: list[int], signals: Signals) -> list[Match]:
     """Each passage's ``match``: whether the dense and the lexical rankings have it in
-    their top ``MATCH_DEPTH`` (ranks counted, not sorted: one comparison per passage)."""
+    their top ``MATCH_DEPTH`` among the candidates (ranks counted, not sorted)."""
     import numpy as np
 
-    if not positions:
+    if not chosen:
         return []
-    at = np.asarray(positions)
+    at = np.asarray(chosen)
     dense, lexical = signals.sentence_cosine, signals.lexical
-    dense_rank = 1 + (dense[allowed][None, :] > dense[at][:, None]).sum(axis=1)
-    scored = lexical[allowed & (lexical > 0)]
+    dense_rank = 1 + (dense[None, :] > dense[at][:, None]).sum(axis=1)
+    scored = lexical[lexical > 0]
     lexical_rank = np.where(
         lexical[at] > 0, 1 + (scored[None, :] > lexical[at][:, None]).sum(axis=1), 0
     )

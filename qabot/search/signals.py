@@ -1,43 +1,66 @@
-"""The four relevance signals of every passage for one question, as one typed value.
+"""The four relevance signals of a question's candidate passages, as one typed value.
 
-- passage cosine and sentence cosine (``dense``);
-- passage BM25 and sentence BM25 (``lexical``): the question's terms, plus expansions —
-  corpus words near the question's words in the model's space (``expansion``).
+Candidates are the passages either retriever finds for the question — the nearest
+passages and the passages of the nearest sentences (FAISS, ``dense``), the passages and
+sentences with the best BM25 (``lexical``) — and the passages the question's date
+selects; in a small corpus, every passage. Only they are scored in full:
+
+- passage cosine and closest-sentence cosine (``dense``);
+- passage BM25 and best-sentence BM25 (``lexical``): the question's terms, plus
+  expansions — corpus words near the question's words in the model's space
+  (``expansion``).
 
 One embedding call per question: the question and those of its words the lexicon lacks.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from qabot.embedding import Embedder
 from qabot.errors import IndexMismatchError
-from qabot.search.dense import DenseTable
+from qabot.search.dense import DenseTable, Level
 from qabot.search.expansion import Expansion, ExpansionTable
-from qabot.search.lexical import LexicalTable
+from qabot.search.lexical import LexicalTable, best
 from qabot.text.terms import content_words, terms
 
 if TYPE_CHECKING:
     import numpy as np
 
+SMALL = 500  # a corpus of at most this many passages: every allowed passage is a candidate
+
+
+@dataclass(frozen=True)
+class Levels:
+    """Each signal's level in the corpus for this question (see ``DenseTable.levels``):
+    the fusion adds signals as distances from their own level, and the abstention rule
+    reads the best cosine that way."""
+
+    passage_cosine: Level = field(default_factory=Level)
+    sentence_cosine: Level = field(default_factory=Level)
+    passage_bm25: Level = field(default_factory=Level)
+    sentence_bm25: Level = field(default_factory=Level)
+
 
 @dataclass(frozen=True)
 class Signals:
-    """One array per signal, one value per passage (passage positions of the index)."""
+    """One array per signal, one value per candidate (``positions``: passage positions)."""
 
     query_vector: np.ndarray
+    positions: np.ndarray
     passage_cosine: np.ndarray
     sentence_cosine: np.ndarray
     passage_bm25: np.ndarray
     sentence_bm25: np.ndarray
     query_terms: tuple[str, ...]  # the question's own stems (no expansions)
     expanded_terms: tuple[str, ...] = ()  # stems added by query expansion
+    levels: Levels = field(default_factory=Levels)
+    searched: int = 0  # how many passages the question may return (the allowed ones)
 
     @property
     def lexical(self) -> np.ndarray:
-        """The better of the two BM25 scores of each passage."""
+        """The better of the two BM25 scores of each candidate."""
         import numpy as np
 
         return np.maximum(self.passage_bm25, self.sentence_bm25)
@@ -50,8 +73,11 @@ def compute(
     embedder: Embedder,
     text: str,
     expansion: Expansion | None,
+    allowed: np.ndarray,
+    wanted: np.ndarray,
 ) -> Signals:
-    """Every signal for ``text`` (see the module doc)."""
+    """Every signal of the candidates for ``text`` among the ``allowed`` passages;
+    ``wanted`` passages (those the question's date selects) are always candidates."""
     import numpy as np
 
     words = content_words(text) if expansion and expansion.neighbours > 0 else []
@@ -64,20 +90,39 @@ def compute(
             f"{embedder.identity} makes {len(query_vector)}; run `qabot index --force`"
         )
     word_vectors = lexicon.vectors_for(words, dict(zip(missing, embedded[1:], strict=True)))
-    passage_cosine = dense.passage_cosine(query_vector)
     extra = lexicon.expand(words, word_vectors, expansion) if words and expansion else {}
     question_terms = terms(text)
     passage_bm25, sentence_bm25 = lexical.scores(question_terms, extra)
-    sentence_cosine = np.maximum(
-        passage_cosine,
-        dense.sentence_best(query_vector, passage_cosine, np.maximum(passage_bm25, sentence_bm25)),
+    if len(dense) <= SMALL:
+        positions = np.flatnonzero(allowed)
+    else:
+        positions = np.unique(
+            np.concatenate(
+                [
+                    dense.nearest(query_vector, allowed),
+                    best(passage_bm25, allowed),
+                    best(sentence_bm25, allowed),
+                    np.flatnonzero(wanted & allowed),
+                ]
+            ).astype(np.int64)
+        )
+    passage_cosine, sentence_cosine = dense.score(query_vector, positions)
+    passage_level, sentence_level = dense.levels(query_vector)
+    levels = Levels(
+        passage_level,
+        sentence_level,
+        Level.of(passage_bm25[allowed]),
+        Level.of(sentence_bm25[allowed]),
     )
     return Signals(
         query_vector=query_vector,
+        positions=positions,
         passage_cosine=passage_cosine,
         sentence_cosine=sentence_cosine,
-        passage_bm25=passage_bm25,
-        sentence_bm25=sentence_bm25,
+        passage_bm25=passage_bm25[positions],
+        sentence_bm25=sentence_bm25[positions],
         query_terms=tuple(question_terms),
         expanded_terms=tuple(extra),
+        levels=levels,
+        searched=int(allowed.sum()),
     )
