@@ -63,8 +63,8 @@ def report(name: str, passages: list[Passage], seconds: float) -> list[str]:
     ]
     lines = [
         f"## {name}  ({len(passages)} passages, read and chunked in {seconds:.1f} s)",
-        "parts: " + ", ".join(f"{role} {roles[role]}" for role in ("text", "about", "notes",
-                                                                   "editorial")),
+        "parts: "
+        + ", ".join(f"{role} {roles[role]}" for role in ("text", "about", "notes", "editorial")),
         f"text passages dated: {len(dated)} of {len(text)}; other parts dated: "
         f"{sum(1 for p in outside if p.date)} of {len(outside)}",
         f"distinct entry dates: {len({p.date for p in dated})}; timeline entries: "

@@ -51,23 +51,37 @@ def stratified_folds(labels: Sequence[bool], k: int, seed: int = 0) -> list[int]
     return fold
 
 
-def cost(abstained: Sequence[bool], labels: Sequence[bool]) -> float:
-    """Share of unanswerable answered + REFUSAL_COST × answerable refused over the budget."""
-    answered = [not a for a, label in zip(abstained, labels, strict=True) if not label]
-    refused = [a for a, label in zip(abstained, labels, strict=True) if label]
-    over = max(0.0, sum(refused) / max(1, len(refused)) - REFUSAL_BUDGET)
-    return sum(answered) / max(1, len(answered)) + REFUSAL_COST * over
+def cost(
+    abstained: Sequence[bool], labels: Sequence[bool], sample: Sequence[float] | None = None
+) -> float:
+    """Share of unanswerable answered + REFUSAL_COST × answerable refused over the budget
+    (shares weighted by ``sample``, a weight per question, when given)."""
+    weights = [1.0] * len(labels) if sample is None else list(sample)
+    rows = list(zip(abstained, labels, weights, strict=True))
+    unanswerable = sum(w for _, label, w in rows if not label)
+    answerable = sum(w for _, label, w in rows if label)
+    answered = sum(w for a, label, w in rows if not label and not a)
+    refused = sum(w for a, label, w in rows if label and a)
+    over = max(0.0, refused / (answerable or 1.0) - REFUSAL_BUDGET)
+    return answered / (unanswerable or 1.0) + REFUSAL_COST * over
 
 
-def _fit(evidence: Sequence[Evidence], labels: Sequence[bool], signals: Sequence[str]):
+def _fit(
+    evidence: Sequence[Evidence],
+    labels: Sequence[bool],
+    signals: Sequence[str],
+    sample: Sequence[float] | None = None,
+):
     rows = [[e.values()[s] for s in signals] for e in evidence]
-    weights, bias = fit_logistic(rows, labels)
+    weights, bias = fit_logistic(rows, labels, sample=sample)
     return AbstentionModel(dict(zip(signals, weights, strict=True)), bias, threshold=0.5)
 
 
-def _best_threshold(confidences: Sequence[float], labels: Sequence[bool]) -> tuple[float, float]:
+def _best_threshold(
+    confidences: Sequence[float], labels: Sequence[bool], sample: Sequence[float] | None = None
+) -> tuple[float, float]:
     """(threshold, cost) of least cost; the middle one of a run of equal costs."""
-    costs = [cost([c < t for c in confidences], labels) for t in _THRESHOLDS]
+    costs = [cost([c < t for c in confidences], labels, sample) for t in _THRESHOLDS]
     least = min(costs)
     best = [t for t, c in zip(_THRESHOLDS, costs, strict=True) if c == least]
     return best[len(best) // 2], least
@@ -79,23 +93,31 @@ def choose(
     k: int = FOLDS,
     seed: int = 0,
     pool: Sequence[str] = SIGNALS,
+    sample: Sequence[float] | None = None,
 ) -> tuple[AbstentionModel, float]:
-    """The subset of ``pool``, weights and threshold of least cross-validated cost."""
+    """The subset of ``pool``, weights and threshold of least cross-validated cost
+    (``sample``: a weight per question, in the fits and in the cost)."""
     folds = stratified_folds(labels, k, seed)
+    weights = [1.0] * len(labels) if sample is None else list(sample)
     best: tuple[float, int, AbstentionModel] | None = None
     for size in range(1, len(pool) + 1):
         for signals in itertools.combinations(pool, size):
-            overall = _fit(evidence, labels, signals)
+            overall = _fit(evidence, labels, signals, weights)
             if any(w * DIRECTION[name] < 0 for name, w in overall.weights.items()):
                 continue
             confidences = [0.0] * len(evidence)
             for fold in range(k):
                 train = [i for i in range(len(evidence)) if folds[i] != fold]
-                model = _fit([evidence[i] for i in train], [labels[i] for i in train], signals)
+                model = _fit(
+                    [evidence[i] for i in train],
+                    [labels[i] for i in train],
+                    signals,
+                    [weights[i] for i in train],
+                )
                 for i in range(len(evidence)):
                     if folds[i] == fold:
                         confidences[i] = model.confidence(evidence[i])
-            threshold, least = _best_threshold(confidences, labels)
+            threshold, least = _best_threshold(confidences, labels, weights)
             if best is None or (least, size) < (best[0], best[1]):
                 model = AbstentionModel(
                     overall.weights,

@@ -24,10 +24,12 @@ class CaseResult:
     evidence: Evidence  # the abstention rule's inputs
     top_citation: str | None
     top_match: str | None
+    top_role: str | None = None  # the part of the book the first hit is from
+    book: str = ""  # the question set it is from
 
 
 def run(
-    library: Library, cases: Sequence[Case], ranking: Ranking | None = None
+    library: Library, cases: Sequence[Case], ranking: Ranking | None = None, book: str = ""
 ) -> list[CaseResult]:
     """Answer every case (top ``DEPTH``) and find the first passage holding its answer."""
     results = []
@@ -54,6 +56,8 @@ def run(
                 evidence=explained.evidence,
                 top_citation=str(top.passage.citation) if top else None,
                 top_match=top.match if top else None,
+                top_role=top.passage.role if top else None,
+                book=book,
             )
         )
     return results
