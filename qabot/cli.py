@@ -403,20 +403,47 @@ def verify(ctx: click.Context, quote: str, as_json: bool) -> None:
 
 
 @cli.command(name="eval")
-@click.argument("questions", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "questions", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per question, per line.")
 @click.pass_context
-def eval_command(ctx: click.Context, questions: Path, as_json: bool) -> None:
-    """Measure retrieval and abstention on a labeled question file, held out (see the README)."""
-    from qabot.evaluation import evaluate, load_cases, records
+def eval_command(ctx: click.Context, questions: tuple[Path, ...], as_json: bool) -> None:
+    """Measure retrieval and abstention on labeled question files, held out (see docs/quality.md).
 
-    cases = load_cases(questions)  # a bad file fails before anything loads
-    evaluation = evaluate(_library(ctx, _maintainer(ctx)), cases)
+    A file whose first line names a corpus ({"corpus": "book.epub"}) is answered from
+    that book (indexed once under embeddings/eval/); the others from the configured
+    corpus. With several files, everything fitted is also validated leaving one book out.
+    """
+    from qabot.evaluation import evaluate, records
+    from qabot.evaluation.books import Book, book_records, evaluate_books, settings_for
+    from qabot.evaluation.cases import load_question_set
+    from qabot.maintainer import IndexMaintainer
+
+    sets = [load_question_set(path) for path in questions]  # bad files fail before loading
+    settings = _settings(ctx)
+    books = []
+    for question_set in sets:
+        maintainer = IndexMaintainer(
+            settings_for(settings, question_set),
+            notify=_notify,
+            models_home=settings.embeddings_dir,
+        )
+        books.append(Book(question_set, _library(ctx, maintainer)))
+    if len(books) == 1:
+        evaluation = evaluate(books[0].library, list(sets[0].cases))
+        if as_json:
+            for record in records(evaluation):
+                _echo_json(record)
+            return
+        click.echo(evaluation.report)
+        return
+    result = evaluate_books(books)
     if as_json:
-        for record in records(evaluation):
+        for record in book_records(result):
             _echo_json(record)
         return
-    click.echo(evaluation.report)
+    click.echo(result.report)
 
 
 @cli.command()

@@ -25,7 +25,12 @@ class CorpusFile:
 
 
 def discover(corpus_dir: Path) -> list[CorpusFile]:
-    """All readable files under ``corpus_dir`` (hidden ones excluded), sorted by name."""
+    """All readable files under ``corpus_dir`` (hidden ones excluded), sorted by name; a
+    corpus may also be one file (a book)."""
+    if corpus_dir.is_file():
+        with corpus_dir.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        return [CorpusFile(corpus_dir, corpus_dir.name, digest, corpus_dir.stat().st_size)]
     if not corpus_dir.is_dir():
         raise CorpusError(
             f"corpus folder {corpus_dir} not found (cwd {Path.cwd()}); "

@@ -41,6 +41,12 @@ class IndexCorruptError(QabotError):
     """An index file is damaged or inconsistent with its manifest."""
 
 
+class IndexReadOnlyError(QabotError):
+    """The embeddings folder cannot be written: the index cannot be built or updated
+    here (a read-only volume, a shared install). Questions still get answers from the
+    last whole index, when there is one."""
+
+
 class NetworkError(QabotError):
     """A service qabot needs cannot be reached: Discord, a model hub (exit 3)."""
 

@@ -20,11 +20,12 @@ from qabot.search.abstention import NameTable
 from qabot.search.answerer import AnswerConfig, Explained, answer
 from qabot.search.dense import DenseTable
 from qabot.search.expansion import ExpansionTable
+from qabot.search.fusion import Ranking
 from qabot.search.lexical import LexicalTable
 from qabot.search.parts import PartTable
 from qabot.search.query import Filters, Query
 from qabot.search.reading import ReadingTable
-from qabot.search.retrieval import RetrievalTables
+from qabot.search.retrieval import RetrievalTables, gather, rank
 from qabot.search.scope import ScopeTable
 from qabot.search.verify import QuoteTable, verify
 from qabot.types import (
@@ -121,6 +122,18 @@ class Library:
             config or self.config,
             measure_all=measure_all,
         )
+
+    def rankings(self, query: Query, rankings: Sequence[Ranking]) -> list[list[Passage]]:
+        """The top ``query.k`` passages of ``query`` under each of ``rankings`` (which
+        differ only in how the signals are fused): the candidates are gathered once.
+        `qabot eval` compares fusion weights with it."""
+        candidates = gather(self._tables, self._embedder, query, rankings[0])
+        if candidates is None:
+            return [[] for _ in rankings]
+        return [
+            [r.passage for r in rank(self._tables, candidates, ranking, query.k).ranked]
+            for ranking in rankings
+        ]
 
     # ------------------------------------------------------------------ reading
 

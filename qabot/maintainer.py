@@ -10,6 +10,7 @@ and ask its library; they never touch the chunker, FAISS or the model.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -20,8 +21,15 @@ from typing import TYPE_CHECKING
 from qabot.chunking import ChunkingConfig
 from qabot.corpus import CorpusFile, corpus_hash, discover
 from qabot.embedding import BuildEmbedder, Embedder, Progress
-from qabot.errors import CorpusError, IndexCorruptError, IndexMismatchError, IndexMissingError
-from qabot.index import REUSABLE_FORMATS, Index, IndexStore, Manifest, without_fix
+from qabot.errors import (
+    CorpusError,
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexMissingError,
+    IndexReadOnlyError,
+    ModelError,
+)
+from qabot.index import FORMAT_VERSION, REUSABLE_FORMATS, Index, IndexStore, Manifest, without_fix
 from qabot.index.update import IndexUpdate, file_warning, update
 from qabot.readers import READABLE_SUFFIXES
 from qabot.settings import Settings
@@ -29,6 +37,7 @@ from qabot.settings import Settings
 if TYPE_CHECKING:
     import numpy as np
 
+    from qabot.embedding.export import ModelExport
     from qabot.library import Library
     from qabot.search.answerer import AnswerConfig
 
@@ -105,8 +114,15 @@ class IndexMaintainer:
     """Keeps the saved index fresh and hands out the library of the live index."""
 
     def __init__(
-        self, settings: Settings, embedder: BuildEmbedder | None = None, *, notify: Notify = _quiet
+        self,
+        settings: Settings,
+        embedder: BuildEmbedder | None = None,
+        *,
+        notify: Notify = _quiet,
+        models_home: Path | None = None,
     ) -> None:
+        """``models_home``: the folder whose ``models/`` keeps the model's export (the
+        embeddings folder by default; `qabot eval` shares the main one between books)."""
         from qabot.embedding.transformer import SentenceTransformerEmbedder
 
         self.settings = settings
@@ -116,6 +132,7 @@ class IndexMaintainer:
             allow_download=settings.allow_download,
         )
         self.store = IndexStore(settings.embeddings_dir)
+        self.models_home = models_home or settings.embeddings_dir
         self.notify = notify
         self._live: tuple[Index, Library | None] | None = None  # the index and its library
         self._live_lock = threading.Lock()
@@ -226,9 +243,11 @@ class IndexMaintainer:
             except IndexCorruptError as error:
                 damaged, manifest = error, None
             if manifest is not None:
-                if self._export_missing():  # an index built before exports existed
+                export = self.export
+                if export is not None and (not export.present() or export.problem()):
                     with self._locked():
-                        self.ensure_export()
+                        repaired = self._repair_export()
+                    return replace(self._unchanged(manifest, started), repaired=repaired)
                 return self._unchanged(manifest, started)
         if damaged is not None:
             self.notify(f"warning: {without_fix(damaged)}; rebuilding the index")
@@ -236,36 +255,73 @@ class IndexMaintainer:
             if not force and damaged is None and (fresh := self._fresh_manifest(files)):
                 return self._unchanged(fresh, started)  # the other process just did it
             previous = None if damaged is not None else self._previous_index()
+            rebuild = ["--force"] if force else []
+            if damaged is not None:
+                rebuild.append(without_fix(damaged))
+            elif previous is None:
+                old = self._readable_manifest()
+                if old is not None and old.format != FORMAT_VERSION:  # nothing to reuse
+                    rebuild.append(f"index format {old.format} → {FORMAT_VERSION}")
+            repaired = self._repair_export()
             index, report = update(
                 previous,
                 files,
-                self.embedder,
+                self._build_embedder(),
                 self.chunking,
                 max_bytes=int(self.settings.max_file_mb * 1_000_000),
-                force=force or damaged is not None,
+                rebuild=rebuild,
                 progress=progress,
             )
             location = self.store.save(index)
             self._install(index, None)
-            self.ensure_export()
-        return replace(report, location=str(location), seconds=time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        return replace(report, location=str(location), seconds=seconds, repaired=repaired)
+
+    def _readable_manifest(self) -> Manifest | None:
+        try:
+            return self.store.read_manifest()
+        except IndexCorruptError:
+            return None
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        """One writer at a time in the embeddings folder (a file lock), waiting politely."""
+        """One writer at a time in the embeddings folder (a file lock), waiting politely.
+
+        IndexReadOnlyError, naming the folder, when it cannot be written at all."""
         from filelock import FileLock, Timeout
 
-        self.settings.embeddings_dir.mkdir(parents=True, exist_ok=True)
+        self.writable_or_raise()
         lock = FileLock(str(self.settings.embeddings_dir / LOCK_FILE))
         try:
             lock.acquire(timeout=0)
         except Timeout:
             self.notify("Waiting for another qabot process to finish updating the index…")
             lock.acquire()
+        except OSError as error:
+            raise self._read_only(error) from None
         try:
             yield
         finally:
             lock.release()
+
+    def writable_or_raise(self) -> None:
+        """IndexReadOnlyError when the embeddings folder cannot be made or written."""
+        folder = self.settings.embeddings_dir
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            probe = folder / f".write-test-{os.getpid()}"
+            probe.touch()
+            probe.unlink()
+        except OSError as error:
+            raise self._read_only(error) from None
+
+    def _read_only(self, error: OSError) -> IndexReadOnlyError:
+        folder = self.settings.embeddings_dir
+        why = error.strerror or type(error).__name__
+        return IndexReadOnlyError(
+            f"cannot write the index in {folder} ({why}); make the folder writable, or set "
+            "QABOT_EMBEDDINGS_DIR to one that is"
+        )
 
     def failure_warnings(self, report: IndexUpdate) -> list[str]:
         """One line per corpus file that is not (fully) indexed, naming it and the fix."""
@@ -282,55 +338,79 @@ class IndexMaintainer:
 
     # ------------------------------------------------------------------ the model export
 
-    def _export_missing(self) -> bool:
-        from qabot.embedding.onnx import EXPORT_FILE, export_dir
+    @property
+    def export(self) -> ModelExport | None:
+        """The model's light export, when answering and building use it (the default)."""
+        from qabot.embedding.export import ModelExport
+        from qabot.embedding.transformer import SentenceTransformerEmbedder
 
-        target = export_dir(self.settings.embeddings_dir, self.embedder.identity)
-        return not (target / EXPORT_FILE).is_file()
-
-    def ensure_export(self) -> Path | None:
-        """Export the model for the light query path once (kept per model identity).
-
-        An embedder that cannot be exported returns None; an export that fails is
-        reported and answering falls back to sentence-transformers.
-        """
-        if not self._export_missing():
+        if self.settings.query_runtime != "onnx":
             return None
+        if not isinstance(self.embedder, SentenceTransformerEmbedder):
+            return None
+        return ModelExport(self.embedder.source, self.models_home)
+
+    def _make_export(self, why: str | None) -> bool:
+        """Make the export (under the lock, which the caller holds); True when made."""
+        export = self.export
+        if export is None:
+            return False
+        if why is not None:
+            again = (
+                "making it" if why.startswith("no ONNX export") else "making the model export again"
+            )
+            self.notify(f"warning: {why}; {again}")
         try:
-            return self.embedder.export_onnx(self.settings.embeddings_dir)
-        except Exception as error:  # torch's exporter raises many types
-            self.notify(f"warning: could not export the model for fast answers: {error}")
+            return export.make() is not None
+        except ModelError as error:
+            self.notify(f"warning: {error}; answering will use sentence-transformers")
+            return False
+
+    def _build_embedder(self) -> BuildEmbedder:
+        """What embeds the passages: the export (run by onnxruntime: faster, and no torch
+        in this process), made first when missing or damaged; else the model itself."""
+        export = self.export
+        if export is None:
+            return self.embedder
+        if not export.present():
+            self._make_export(None)
+        try:
+            return export.load()
+        except ModelError as error:
+            if self._make_export(str(error)):
+                with contextlib.suppress(ModelError):
+                    return export.load()
+        return self.embedder
+
+    def _repair_export(self) -> str | None:
+        """Check every byte of the export; make it again when missing or damaged (the
+        caller holds the lock). What was repaired and why (for the report), or None."""
+        export = self.export
+        if export is None:
             return None
+        if not export.present():
+            problem = f"no ONNX export of the model in {export.directory.parent}"
+        elif (problem := export.problem()) is None:
+            return None
+        self._make_export(None)  # said once, in the report
+        return problem
 
     def prefetch_query_embedder(self) -> None:
         """Start loading the ONNX export in a worker thread (onnxruntime releases the GIL),
         so that it overlaps loading the index: a cold `qabot ask` waits for the longer of
         the two, not for both. ``query_embedder`` picks the result up."""
-        if self._prefetch is None and self._query_embedder is None and self._onnx_wanted():
-            directory = self._export_directory()
-            if directory is not None:
-                import numpy  # noqa: F401  imported here first: the two threads would wait on it
+        export = self.export
+        idle = self._prefetch is None and self._query_embedder is None
+        if idle and export is not None and export.present():
+            import numpy  # noqa: F401  imported here first: the two threads would wait on it
 
-                self._prefetch = _Prefetch(directory)
-
-    def _onnx_wanted(self) -> bool:
-        from qabot.embedding.transformer import SentenceTransformerEmbedder
-
-        return self.settings.query_runtime == "onnx" and isinstance(
-            self.embedder, SentenceTransformerEmbedder
-        )
-
-    def _export_directory(self) -> Path | None:
-        from qabot.embedding.onnx import EXPORT_FILE, export_dir
-
-        directory = export_dir(self.settings.embeddings_dir, self.embedder.identity)
-        return directory if (directory / EXPORT_FILE).is_file() else None
+            self._prefetch = _Prefetch(export.directory)
 
     def query_embedder(self) -> Embedder:
         """The embedder for questions: the ONNX export when there is one, else the model.
 
-        Falling back is said once (through ``notify``): answers are the same, the start
-        is slower because torch and sentence-transformers load.
+        A missing or damaged export is made again (once, under the lock); when it cannot
+        be, answering falls back to sentence-transformers and says so once.
         """
         with self._query_lock:
             if self._query_embedder is None:
@@ -338,27 +418,27 @@ class IndexMaintainer:
             return self._query_embedder
 
     def _choose_query_embedder(self) -> Embedder:
-        from qabot.embedding.onnx import OnnxEmbedder, export_dir
-        from qabot.errors import ModelError
-
-        chosen: Embedder = self.embedder
-        if self._onnx_wanted():
-            directory = self._export_directory()
-            prefetched, self._prefetch = self._prefetch, None
-            try:
-                if directory is None:
-                    where = export_dir(self.settings.embeddings_dir, self.embedder.identity)
-                    self.notify(
-                        f"note: no ONNX export of the model in {where.parent}; answering with "
-                        "sentence-transformers (slower start); `qabot index` makes one"
-                    )
-                elif prefetched is not None and prefetched.directory == directory:
-                    chosen = prefetched.result()
-                else:
-                    chosen = OnnxEmbedder(directory)
-            except ModelError as error:
-                self.notify(f"note: {error}; answering with sentence-transformers")
-        return chosen
+        export = self.export
+        if export is None:
+            return self.embedder
+        prefetched, self._prefetch = self._prefetch, None
+        try:
+            if prefetched is not None and prefetched.directory == export.directory:
+                return prefetched.result()
+            return export.load()
+        except ModelError as error:
+            where = export.directory.parent
+            problem = str(error) if export.present() else f"no ONNX export of the model in {where}"
+        try:
+            with self._locked():
+                made = self._make_export(problem)
+            if made:
+                return export.load()
+            return self.embedder  # _make_export said why
+        except (ModelError, OSError, IndexReadOnlyError) as error:
+            problem = str(error)
+        self.notify(f"note: {problem}; answering with sentence-transformers (slower start)")
+        return self.embedder
 
     # ------------------------------------------------------------------ the library
 
@@ -400,22 +480,37 @@ class IndexMaintainer:
                     f"the index in {self.settings.embeddings_dir} is out of date: "
                     f"{'; '.join(reasons)}; run `qabot index`"
                 )
-            self._update_saying_why(reasons, progress)
+            try:
+                self.writable_or_raise()
+            except IndexReadOnlyError as error:
+                if self.store.current_dir() is None:
+                    raise
+                # A read-only deployment: answer from the last whole index, and say so.
+                self.notify(
+                    f"note: answering from the last index, which is out of date "
+                    f"({'; '.join(reasons)}): {error}"
+                )
+            else:
+                self._update_saying_why(reasons, progress)
         if self._live is None:
             try:
                 self._install(self.store.load(), None)
             except IndexCorruptError as error:
                 if not build_if_needed:
                     raise
-                self._update_saying_why([without_fix(error)], progress, force=True)
+                try:
+                    self.writable_or_raise()
+                except IndexReadOnlyError as read_only:
+                    raise IndexCorruptError(
+                        f"{without_fix(error)}, and it cannot be rebuilt: {read_only}"
+                    ) from None
+                self._update_saying_why([without_fix(error)], progress)
         assert self._live is not None
         return self._live[0]
 
-    def _update_saying_why(
-        self, reasons: list[str], progress: ProgressStart | None, *, force: bool = False
-    ) -> None:
+    def _update_saying_why(self, reasons: list[str], progress: ProgressStart | None) -> None:
         self.notify(f"Updating the index ({'; '.join(reasons)})…")
-        report = self.update(force=force, progress=progress)
+        report = self.update(progress=progress)
         for warning in self.failure_warnings(report):
             self.notify(f"warning: {warning}")
         self.notify(report.summary().splitlines()[0])
@@ -455,12 +550,9 @@ class IndexMaintainer:
         abstention = FITTED
         if settings.abstain_threshold is not None:
             abstention = replace(FITTED, threshold=settings.abstain_threshold)
-        ranking = Ranking(
-            mode=settings.retrieval,
-            fusion=settings.fusion,
-            rrf_k=settings.rrf_k,
-            weights=settings.mix_weights,
-        )
+        ranking = Ranking(mode=settings.retrieval, fusion=settings.fusion, rrf_k=settings.rrf_k)
+        if settings.mix_weights is not None:
+            ranking = replace(ranking, weights=settings.mix_weights)
         return AnswerConfig(ranking=ranking, abstention=abstention, highlight=settings.highlight)
 
     def _make_library(self, index: Index) -> Library:

@@ -58,9 +58,7 @@ class SourceText:
 
     def anchor_at(self, offset: int) -> str | None:
         """The anchor of the block that holds ``offset`` (the last one starting before it)."""
-        found = None
-        for start, anchor in self.anchors:
-            if start > offset:
-                break
-            found = anchor
-        return found
+        import bisect
+
+        place = bisect.bisect_right(self.anchors, offset, key=lambda item: item[0])
+        return self.anchors[place - 1][1] if place else None
