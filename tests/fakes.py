@@ -22,9 +22,13 @@ class FakeEmbedder:
         self.embedded: list[str] = []
         self.batch_size = 32
 
-    def export_onnx(self, embeddings_dir: Path) -> Path | None:
-        """A fake model has no export: answering uses it directly."""
-        return None
+    def embed_passages(self, texts, spans):
+        """Each text, and each span of it embedded as a text of its own."""
+        vectors = self.embed(texts)
+        parts = [
+            self.embed([t[a:b] for a, b in ranges]) for t, ranges in zip(texts, spans, strict=True)
+        ]
+        return vectors, parts
 
     def count_tokens(self, text: str) -> int:
         return len(re.findall(r"\w+|[^\w\s]", text)) + 2  # like [CLS] … [SEP]

@@ -208,17 +208,19 @@ def test_damaged_index_is_rebuilt_saying_why_or_named_with_no_build(run, built_p
     copy = tmp_path / "embeddings"
     shutil.copytree(built_project / "embeddings", copy)
     generation = (copy / "CURRENT").read_text().strip()
-    (copy / generation / "index.faiss").write_bytes(b"not a faiss index at all")
+    (copy / generation / "passages.faiss").write_bytes(b"not a faiss index at all")
     env = {"QABOT_EMBEDDINGS_DIR": str(copy)}
     result = run("ask", "Who was Turkul?", "--no-build", env=env)
     assert result.exit_code == 1
     assert result.stderr.startswith("qabot: error: ")
-    assert "index.faiss is damaged" in result.stderr and "qabot index --force" in result.stderr
+    assert "passages.faiss is damaged" in result.stderr and "qabot index --force" in result.stderr
     assert result.stderr.count("\n") == 1
     result = run("ask", "Who was Turkul?", env=env)
     assert result.exit_code == 0, result.stderr
     first = result.stderr.splitlines()[0]
-    assert first.startswith("Updating the index (") and "index.faiss is damaged (24 bytes" in first
+    assert (
+        first.startswith("Updating the index (") and "passages.faiss is damaged (24 bytes" in first
+    )
     assert "--force" not in first  # qabot rebuilds: no advice to do it
     assert "Turkul" in result.stdout and (copy / "CURRENT").read_text().strip() != generation
 

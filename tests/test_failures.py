@@ -18,6 +18,8 @@ from qabot.settings import load_settings
 from tests.fakes import FakeEmbedder, fake_service
 from tests.test_cli import _interruptible
 
+BOOKS = Path(__file__).parent / "data" / "books"
+
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"  # not real
 
 
@@ -80,6 +82,10 @@ def test_the_bot_without_network_logs_once_and_says_so(project: Path):
 
 def test_ctrl_c_during_a_build_keeps_the_previous_index(project: Path):
     before = (project / "embeddings" / "CURRENT").read_text()
+    # A novel beside the journal: a build long enough to interrupt (the journal alone
+    # takes about 4 s).
+    novel = project / "corpus" / "novel.epub"
+    shutil.copy(BOOKS / "love-among-the-chickens.epub", novel)
     environment = {k: v for k, v in os.environ.items() if not k.startswith("QABOT_")}
     process = subprocess.Popen(
         [sys.executable, "-m", "qabot", "index", "--force"],
@@ -89,7 +95,7 @@ def test_ctrl_c_during_a_build_keeps_the_previous_index(project: Path):
         text=True,
         env=environment,
     )
-    time.sleep(4)  # loading the model or embedding
+    time.sleep(6)  # loading the model, or embedding
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
@@ -100,6 +106,7 @@ def test_ctrl_c_during_a_build_keeps_the_previous_index(project: Path):
     assert "Aborted" not in stderr and "Traceback" not in stderr
     assert (project / "embeddings" / "CURRENT").read_text() == before
     assert not list((project / "embeddings").glob(".staging-*"))
+    novel.unlink()
     result, _ = qabot(project, "ask", "--no-build", "Who was Turkul?")
     assert result.returncode == 0 and "Turkul" in result.stdout
 
@@ -107,12 +114,12 @@ def test_ctrl_c_during_a_build_keeps_the_previous_index(project: Path):
 def test_index_notices_a_truncated_file_by_its_checksum_and_rebuilds(project: Path):
     name = (project / "embeddings" / "CURRENT").read_text().strip()
     generation = project / "embeddings" / name
-    data = (generation / "index.faiss").read_bytes()
-    (generation / "index.faiss").write_bytes(data[:100] + b"\0" * (len(data) - 100))  # same size
+    data = (generation / "passages.faiss").read_bytes()
+    (generation / "passages.faiss").write_bytes(data[:100] + b"\0" * (len(data) - 100))  # same size
     result, _ = qabot(project, "index")
     assert result.returncode == 0, result.stderr
     assert result.stderr.startswith(
-        f"qabot: warning: embeddings/{name}/index.faiss is damaged (checksum mismatch); "
+        f"qabot: warning: embeddings/{name}/passages.faiss is damaged (checksum mismatch); "
         "rebuilding the index\n"
     )
     assert result.stdout.startswith("Indexed 59 passages") and "full rebuild" in result.stdout

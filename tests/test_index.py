@@ -65,10 +65,10 @@ def test_ids_are_the_passage_ids(tmp_path: Path):
     store.save(index)
     loaded = store.load()
     assert [p.id for p in loaded.passages] == [p.id for p in index.passages]
-    assert loaded.faiss_index.id_map.size() == 3
-    assert sorted(
-        int(i) for i in np.asarray([loaded.faiss_index.id_map.at(i) for i in range(3)])
-    ) == sorted(p.id for p in index.passages)
+    # FAISS rows are the passages' positions; the vectors are stored once, in FAISS
+    assert len(loaded.passage_vectors) == 3
+    assert np.allclose(loaded.vectors(), index.vectors())
+    assert not (tmp_path / "vectors.npy").exists()
 
 
 def test_missing_index(tmp_path: Path):
@@ -77,7 +77,7 @@ def test_missing_index(tmp_path: Path):
     assert IndexStore(tmp_path / "nothing").read_manifest() is None
 
 
-@pytest.mark.parametrize("victim", ["index.faiss", "vectors.npy", "passages.jsonl"])
+@pytest.mark.parametrize("victim", ["passages.faiss", "units.faiss", "passages.jsonl"])
 def test_damaged_file_is_a_clear_error(tmp_path: Path, victim: str):
     """Altered bytes: found by the checksums (`qabot index` verifies them)."""
     store = IndexStore(tmp_path)
@@ -89,7 +89,7 @@ def test_damaged_file_is_a_clear_error(tmp_path: Path, victim: str):
         store.load(verify=True)
 
 
-@pytest.mark.parametrize("victim", ["index.faiss", "vectors.npy", "units.npy", "bm25.npz"])
+@pytest.mark.parametrize("victim", ["passages.faiss", "passages.jsonl", "bm25.npz"])
 def test_truncated_file_is_found_on_every_load(tmp_path: Path, victim: str):
     """A size that differs from the manifest's is caught without reading the file."""
     store = IndexStore(tmp_path)
@@ -105,8 +105,8 @@ def test_truncated_faiss_file_without_checksums(tmp_path: Path):
     manifest = json.loads((location / "manifest.json").read_text())
     manifest["checksums"] = {}
     (location / "manifest.json").write_text(json.dumps(manifest))
-    (location / "index.faiss").write_bytes((location / "index.faiss").read_bytes()[:50])
-    with pytest.raises(IndexCorruptError, match=r"index.faiss is damaged"):
+    (location / "passages.faiss").write_bytes((location / "passages.faiss").read_bytes()[:50])
+    with pytest.raises(IndexCorruptError, match=r"passages.faiss is damaged"):
         store.load().search(np.ones((1, 64), dtype=np.float32), 1)  # FAISS read when needed
 
 

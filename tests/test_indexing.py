@@ -22,6 +22,7 @@ import pytest
 
 from qabot.errors import IndexCorruptError
 from qabot.index import IndexStore
+from qabot.index.manifest import FORMAT_VERSION
 from qabot.maintainer import IndexMaintainer
 from qabot.settings import load_settings
 from tests.fakes import FakeEmbedder
@@ -522,7 +523,7 @@ async def test_bot_reload_task_swaps_in_a_new_index(tmp_path: Path, corpus: Path
         make_service(tmp_path).update()
         new = IndexStore(tmp_path / "emb").current_dir()
         assert new is not None and new != location
-        (new / "index.faiss").write_bytes(b"garbage")
+        (new / "passages.faiss").write_bytes(b"garbage")
         with caplog.at_level(logging.ERROR, logger="qabot.bot"):
             assert await client.reload_once() is False
         assert "could not load the new index, still answering from the old one" in caplog.text
@@ -545,32 +546,30 @@ def test_an_index_of_an_older_format_is_rebuilt_quietly(tmp_path: Path, corpus: 
         corpus_dir=tmp_path / "corpus", embeddings_dir=tmp_path / "emb", chunk_min_tokens=0
     )
     service = IndexMaintainer(settings, FakeEmbedder(), notify=messages.append)
-    assert service.stale_reasons() == ["index format 1 is not the current 3"]
+    assert service.stale_reasons() == [f"index format 1 is not the current {FORMAT_VERSION}"]
     service.library()
     assert not any(m.startswith("warning") for m in messages)
     assert len(passages_embedded(service.embedder)) == 6
 
 
-def test_an_index_of_format_2_is_upgraded_without_embedding_again(tmp_path: Path, corpus: Path):
-    """Format 3 only adds the BM25 tables: the vectors of a format-2 index are reused."""
+def test_an_index_of_format_3_is_rebuilt_saying_why(tmp_path: Path, corpus: Path):
+    """Since format 4 every vector lives in FAISS only and sentence vectors are pooled from
+    their passage: a format-3 index's vectors cannot be reused."""
     location = IndexStore(tmp_path / "emb").current_dir()
     assert location is not None
     manifest = json.loads((location / "manifest.json").read_text())
-    for name in ("bm25.npz", "bm25.json"):
-        (location / name).unlink()
-        del manifest["checksums"][name]
-    (location / "manifest.json").write_text(json.dumps({**manifest, "format": 2}))
+    (location / "manifest.json").write_text(json.dumps({**manifest, "format": 3}))
     settings = load_settings(
         corpus_dir=tmp_path / "corpus", embeddings_dir=tmp_path / "emb", chunk_min_tokens=0
     )
     service = IndexMaintainer(settings, FakeEmbedder())
-    assert service.stale_reasons() == ["index format 2 is not the current 3"]
+    assert service.stale_reasons() == [f"index format 3 is not the current {FORMAT_VERSION}"]
     report = service.update()
-    assert report.embedded == 0 and not report.full_rebuild
-    assert (IndexStore(tmp_path / "emb").current_dir() / "bm25.npz").is_file()
+    assert report.full_rebuild == (f"index format 3 → {FORMAT_VERSION}",)
+    assert len(passages_embedded(service.embedder)) == 6
 
 
-@pytest.mark.parametrize("victim", ["lexicon.jsonl", "units.npy", "bm25.npz", "bm25.json"])
+@pytest.mark.parametrize("victim", ["lexicon.json", "units.faiss", "bm25.npz", "bm25.json"])
 def test_damaged_sentence_or_word_tables_are_named(tmp_path: Path, corpus: Path, victim: str):
     location = IndexStore(tmp_path / "emb").current_dir()
     assert location is not None
