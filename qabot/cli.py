@@ -11,7 +11,7 @@ import contextlib
 import logging
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -36,13 +36,10 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
-def _fail_interrupted() -> NoReturn:
+def _fail_interrupted(*, updating: bool = False) -> NoReturn:
     """Ctrl-C: nothing half-written is ever live (new indexes are swapped in whole)."""
-    click.echo(
-        "\nqabot: interrupted; the saved index is whole and usable (an update in progress "
-        "was dropped)",
-        err=True,
-    )
+    dropped = " (the update in progress was dropped)" if updating else ""
+    click.echo(f"\nqabot: interrupted; the saved index is whole and usable{dropped}", err=True)
     sys.exit(INTERRUPTED)
 
 
@@ -54,7 +51,36 @@ def _notify(message: str) -> None:
 
 
 class _Group(click.Group):
-    """Turns QabotError (and any unexpected error) into one line and an exit code."""
+    """Turns QabotError, click's usage errors and any unexpected error into one
+    `qabot: error:` line and an exit code (usage errors: 2, with click's hint)."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            result = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as error:
+            where = error.ctx.command_path if error.ctx is not None else "qabot"
+            message = _sentence(error.format_message())
+            hint = f"see '{where} --help'"
+            _fail(
+                f"{message} {hint[0].upper()}{hint[1:]}"
+                if message.endswith("?")
+                else f"{message}; {hint}",
+                2,
+            )
+        except click.ClickException as error:
+            _fail(_sentence(error.format_message()), error.exit_code)
+        except click.exceptions.Abort:
+            _fail_interrupted()  # a prompt's Ctrl-C: nothing was updating
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -65,7 +91,8 @@ class _Group(click.Group):
             sys.stderr.close()
             sys.exit(0)
         except KeyboardInterrupt:
-            _fail_interrupted()
+            maintainer = (ctx.obj or {}).get("maintainer")
+            _fail_interrupted(updating=maintainer is not None and maintainer.updating)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as error:
@@ -75,6 +102,14 @@ class _Group(click.Group):
 
 
 _FLAGS = {"date": "--date", "section": "--section", "part": "--part"}
+
+
+def _sentence(message: str) -> str:
+    """Click's message in qabot's style: lower-case start, no closing full stop."""
+    message = " ".join(message.split())
+    if message[:1].isupper() and not message[1:2].isupper():
+        message = message[0].lower() + message[1:]
+    return message[:-1] if message.endswith(".") and not message.endswith("?'.") else message
 
 
 def _worded(error: QabotError) -> str:
@@ -137,7 +172,9 @@ def _settings(ctx: click.Context, **overrides: Any) -> Settings:
 def _maintainer(ctx: click.Context) -> IndexMaintainer:
     from qabot.maintainer import IndexMaintainer
 
-    return IndexMaintainer(_settings(ctx), notify=_notify)
+    maintainer = IndexMaintainer(_settings(ctx), notify=_notify)
+    ctx.obj["maintainer"] = maintainer  # Ctrl-C asks it whether an update was running
+    return maintainer
 
 
 def _library(ctx: click.Context, maintainer: IndexMaintainer, *, build: bool = True) -> Library:
@@ -194,18 +231,28 @@ def cli(ctx: click.Context, config: Path | None, debug: bool) -> None:
     """Answer questions about the texts in corpus/ by quoting them, with citations."""
     ctx.ensure_object(dict)
     ctx.obj.update(config=config, debug=debug)
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        format="qabot: %(levelname)s: %(message)s",
-        stream=sys.stderr,
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_LogLine())
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, handlers=[handler])
+
+
+class _LogLine(logging.Formatter):
+    """Log records in the style of qabot's own lines: `qabot: warning: …`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = record.getMessage()
+        if record.exc_info:
+            text += "\n" + self.formatException(record.exc_info)
+        return f"qabot: {record.levelname.lower()}: {text}"
 
 
 def _print_update(maintainer: IndexMaintainer, report: IndexUpdate) -> None:
     """The change report on stdout; one warning line per file that was not indexed."""
+    from qabot.formatting.terminal import fit_lines
+
     for warning in maintainer.failure_warnings(report):
         click.echo(f"qabot: warning: {warning}", err=True)
-    click.echo(report.summary())
+    click.echo(fit_lines(report.summary(), _terminal_width()))
 
 
 @cli.command()

@@ -139,6 +139,7 @@ class IndexMaintainer:
         self._reload_lock = threading.Lock()
         self._query_embedder: Embedder | None = None
         self._query_lock = threading.Lock()
+        self.updating = False  # True while this process holds the lock and writes
         self._prefetch: _Prefetch | None = None
 
     # ------------------------------------------------------------------ the corpus
@@ -299,9 +300,11 @@ class IndexMaintainer:
             lock.acquire()
         except OSError as error:
             raise self._read_only(error) from None
+        self.updating = True
         try:
             yield
         finally:
+            self.updating = False
             lock.release()
 
     def writable_or_raise(self) -> None:
@@ -388,9 +391,8 @@ class IndexMaintainer:
         export = self.export
         if export is None:
             return None
-        if not export.present():
-            problem = f"no ONNX export of the model in {export.directory.parent}"
-        elif (problem := export.problem()) is None:
+        problem: str | None = f"no ONNX export of the model in {export.directory.parent}"
+        if export.present() and (problem := export.problem()) is None:
             return None
         self._make_export(None)  # said once, in the report
         return problem

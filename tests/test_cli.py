@@ -38,7 +38,7 @@ def run(built_project: Path):
             "COLUMNS": "72",
             **(env or {}),
         }
-        return CliRunner().invoke(cli, list(args), input=input, env=environment)
+        return CliRunner().invoke(cli, list(args), input=input, env=environment, prog_name="qabot")
 
     return invoke
 
@@ -192,9 +192,54 @@ def test_bad_setting_exit_2_one_line(run):
     assert result.stderr.count("\n") == 1
 
 
-def test_bad_option_exit_2(run):
-    assert run("ask", "Who?", "-k", "0").exit_code == 2
-    assert run("ask").exit_code == 2
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ("ask", "Who?", "-k", "0"),
+            "qabot: error: invalid value for '-k' / '--results': 0 is "
+            "not in the range 1<=x<=20; see 'qabot ask --help'",
+        ),
+        (("ask",), "qabot: error: missing argument 'QUESTION'; see 'qabot ask --help'"),
+        (
+            ("show", "abc"),
+            "qabot: error: invalid value for 'PASSAGE_ID': 'abc' is not a valid "
+            "integer; see 'qabot show --help'",
+        ),
+        (("ask", "--bogus", "x"), "qabot: error: no such option '--bogus'; see 'qabot ask --help'"),
+        (
+            ("indx",),
+            "qabot: error: no such command 'indx'. Did you mean 'index'? See 'qabot --help'",
+        ),
+    ],
+)
+def test_a_usage_error_is_one_line_with_its_hint_exit_2(run, args, line):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr == line + "\n" and result.stdout == ""
+
+
+def test_every_line_fits_the_terminal(run):
+    """COLUMNS is honoured when piped: no line of human output is wider."""
+    question = (
+        "Who met Trotsky when the tanker reached Tampico, and what did the Norwegian "
+        "policeman who guarded them do after that?"
+    )
+    commands = [
+        ("ask", question),
+        ("ask", "What was the verdict of the Dewey Commission?", "-k", "1"),
+        ("ask", "What did he write on January 5, 1937?", "-k", "2"),
+        ("entry", "1937-01-09"),
+        ("timeline",),
+        ("verify", "Our planet is so tiny but we know so little about it, and so on and on"),
+        ("index",),
+        ("passages",),
+    ]
+    for command in commands:
+        result = run(*command, env={"COLUMNS": "60"})
+        assert result.exit_code == 0, result.stderr
+        wide = [line for line in result.stdout.splitlines() if len(line) > 60]
+        assert not wide, (command, wide)
 
 
 def test_missing_corpus_exit_1(run, tmp_path):

@@ -3,7 +3,9 @@ the documented exit code, fast, and nothing lost or left behind."""
 
 from __future__ import annotations
 
+import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -71,8 +73,8 @@ def test_the_bot_without_network_logs_once_and_says_so(project: Path):
     lines = result.stderr.splitlines()
     assert result.returncode == 3, result.stderr
     assert lines[:2] == [
-        "qabot: INFO: loading the index and the model before connecting",
-        "qabot: INFO: ready: 59 passages indexed; connecting to Discord",
+        "qabot: info: loading the index and the model before connecting",
+        "qabot: info: ready: 59 passages indexed; connecting to Discord",
     ]
     assert lines[-1].startswith("qabot: error: cannot reach Discord (")
     assert lines[-1].endswith("); check the network, then start the bot again")
@@ -100,7 +102,7 @@ def test_ctrl_c_during_a_build_keeps_the_previous_index(project: Path):
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert stderr.strip().endswith(
-        "qabot: interrupted; the saved index is whole and usable (an update in progress "
+        "qabot: interrupted; the saved index is whole and usable (the update in progress "
         "was dropped)"
     )
     assert "Aborted" not in stderr and "Traceback" not in stderr
@@ -210,3 +212,60 @@ def test_the_bot_asks_only_for_the_intents_it_uses(tmp_path: Path):
     assert client.intents == wanted  # what it identifies with
     for unused in ("typing", "reactions", "voice_states", "invites", "webhooks", "members"):
         assert not getattr(client.intents, unused), unused
+
+
+def read_only_qabot(project: Path, *args: str, stdin: str | None = None):
+    """`qabot …` with the project's embeddings folder mounted read-only: a private mount
+    namespace (`unshare -m`) with a read-only bind mount, which stops root too."""
+    embeddings = project / "embeddings"
+    command = " ".join(shlex.quote(part) for part in [sys.executable, "-m", "qabot", *args])
+    script = (
+        f"mount --bind {shlex.quote(str(embeddings))} {shlex.quote(str(embeddings))} && "
+        f"mount -o remount,ro,bind {shlex.quote(str(embeddings))} && "
+        f"touch {shlex.quote(str(embeddings))}/probe 2>/dev/null && exit 97; {command}"
+    )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("QABOT_", "HF_"))}
+    return subprocess.run(
+        ["unshare", "-m", "sh", "-c", script],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env=environment,
+        timeout=120,
+    )
+
+
+def test_a_read_only_index_keeps_answering_and_index_names_the_folder(project: Path):
+    """After a corpus edit, every reading command answers from the last whole index and
+    says once why it is stale; `qabot index` fails with one line naming the folder."""
+    journal = project / "corpus" / "trotsky-journal-1936-1937.txt"
+    journal.write_text(journal.read_text(encoding="utf-8") + "\nA new closing line.\n")
+    before = sorted(p.name for p in (project / "embeddings").rglob("*"))
+    asked = read_only_qabot(
+        project, "ask", "--json", "-", stdin="Who met Trotsky?\nWho was Turkul?\n"
+    )
+    assert asked.returncode == 0, asked.stderr
+    assert len(asked.stdout.splitlines()) == 2
+    assert all(json.loads(line)["results"] for line in asked.stdout.splitlines())
+    note = asked.stderr.splitlines()
+    assert len(note) == 1 and note[0].startswith(
+        "qabot: note: answering from the last index, which is out of date ("
+    ), asked.stderr
+    assert "cannot write the index in embeddings (Read-only file system)" in note[0]
+    for command in (
+        ("entry", "1937-01-09"),
+        ("timeline",),
+        ("verify", "We are not permitted to use the radio"),
+        ("passages",),
+    ):
+        result = read_only_qabot(project, *command)
+        assert result.returncode == 0, (command, result.stderr)
+        assert result.stdout and result.stderr.count("\n") <= 1, (command, result.stderr)
+    indexed = read_only_qabot(project, "index")
+    assert indexed.returncode == 1, indexed.stderr
+    assert indexed.stderr == (
+        "qabot: error: cannot write the index in embeddings (Read-only file "
+        "system); make the folder writable, or set QABOT_EMBEDDINGS_DIR to one that is\n"
+    )
+    assert sorted(p.name for p in (project / "embeddings").rglob("*")) == before

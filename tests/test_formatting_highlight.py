@@ -63,3 +63,17 @@ def test_notes_come_first_everywhere():
     embed = answer_embed(answer("We read Ibsen on deck.", (note,)), [hit("We read Ibsen on deck.")])
     assert embed.description.startswith("The text has no entry for May 3, 1930")
     assert "**We read Ibsen on deck.**" in embed.fields[0][1]
+
+
+def test_json_is_strict_a_score_that_is_not_finite_is_an_error():
+    """`"cosine": NaN` is not JSON: the one writer of records refuses it."""
+    import math
+
+    import pytest
+
+    from qabot.formatting.records import dumps
+
+    assert dumps({"score": 0.5}) == '{"score": 0.5}'
+    for bad in (math.nan, math.inf, -math.inf):
+        with pytest.raises(ValueError):
+            dumps({"cosine": bad})

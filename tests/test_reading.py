@@ -130,7 +130,36 @@ def test_verify_json_says_where_and_how_it_differs(run):
     assert absent["verdict"] == "absent" and absent["passage_id"] is None
     assert len(absent["closest"]) == 3 and all(c["citation"] for c in absent["closest"])
     human = run("verify", "We are not allowed to use the radio.").stdout
-    assert "we are not [-allowed-] {+permitted+} to use the radio" in human
+    assert "We are not [-allowed-] {+permitted+} to use the radio" in human
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "Our planet is so small but we know so little about it",
+        "our tanker entered the harbour of Tampico in the cold morning",
+        "THE GREATER PART OF THE VOYAGE LIES BEHIND",
+    ],
+)
+def test_verify_shows_the_text_in_its_own_words(run, built_project, quote):
+    """Aligned on normalized words, shown in the text's words: the text's side of the
+    diff is a run of the file itself (case, spelling and OCR as written)."""
+    record = json.loads(run("verify", quote, "--json").stdout)
+    assert record["verdict"] == "close", record
+    source = " ".join(
+        (built_project / "corpus" / "trotsky-journal-1936-1937.txt").read_text().split()
+    )
+    text_side = " ".join(d["text"] for d in record["diff"] if d["op"] in "=+")
+    assert text_side.split() == [w.strip(".,;:!?") for w in record["match"].split()]
+    words = record["match"].split()
+    assert " ".join(words) in source
+    assert all(
+        word in source for d in record["diff"] if d["op"] in "=+" for word in d["text"].split()
+    )
+    assert all(
+        word in quote for d in record["diff"] if d["op"] == "-" for word in d["text"].split()
+    )
 
 
 def test_what_verify_normalizes():

@@ -54,15 +54,25 @@ def emphasize(text: str, highlight: str | None, style: str = "markdown") -> str:
     return "\n\n".join(paragraphs) if marked else flat
 
 
+def fit_lines(text: str, width: int) -> str:
+    """Every line of ``text`` wrapped to ``width`` (continuations indented four spaces)."""
+    return "\n".join(
+        textwrap.fill(line, max(40, width), subsequent_indent="    ", drop_whitespace=True)
+        if len(line) > width
+        else line
+        for line in text.splitlines()
+    )
+
+
 def render_answer(answer: Answer, width: int = 88, emphasis: str = "markdown") -> str:
     """Citation line first, then the quoted passage with its answering sentence emphasized."""
     width = max(40, width)
-    lines = [f"Q: {answer.question}", ""]
+    lines = [textwrap.fill(f"Q: {answer.question}", width=width, subsequent_indent="   "), ""]
     lines += [textwrap.fill(note, width=width) for note in answer.notes]
     if answer.notes:
         lines.append("")
     if answer.abstained:
-        lines += [ABSTAIN_MESSAGE]
+        lines += [textwrap.fill(ABSTAIN_MESSAGE, width=width)]
         if answer.abstain_reason:
             lines.append(textwrap.fill(abstain_line(answer), width=width))
         lines.append("")
@@ -110,14 +120,21 @@ def render_reading(
 
 def render_timeline(documents: Sequence[DocumentTimeline], width: int = 88) -> str:
     """`qabot timeline`: each document, its entries (date, first words) and sections."""
+    width = max(40, width)
     lines: list[str] = []
     for document in documents:
-        lines.append(f"{document.title}  [{document.source}]")
+        title = f"{document.title}  [{document.source}]"
+        lines.append(textwrap.fill(title, width, break_on_hyphens=False))
         for entry in document.entries:
             head = f"  {date_label(entry.date)}  ({entry.passages} passages)  "
             lines.append(shorten(head + entry.first_words, width))
         if document.sections:
-            lines.append("  sections: " + "; ".join(f"{n} ({c})" for n, c in document.sections))
+            sections = "; ".join(f"{n} ({c})" for n, c in document.sections)
+            lines.append(
+                textwrap.fill(
+                    f"sections: {sections}", width, initial_indent="  ", subsequent_indent="    "
+                )
+            )
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -125,7 +142,8 @@ def render_timeline(documents: Sequence[DocumentTimeline], width: int = 88) -> s
 def render_verdict(verdict: Verdict, width: int = 88) -> str:
     """`qabot verify` in the terminal."""
     width = max(40, width)
-    lines = [f"Quote: {verdict.quote}", "", VERDICTS[verdict.verdict]]
+    quote = textwrap.fill(f"Quote: {verdict.quote}", width, subsequent_indent="       ")
+    lines = [quote, "", textwrap.fill(VERDICTS[verdict.verdict], width)]
     if verdict.passage is not None:
         citation = verdict.passage.passage.citation
         lines.append(textwrap.fill(f"{citation}  (score {verdict.score:g})", width))

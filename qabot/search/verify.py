@@ -105,20 +105,39 @@ def verify(table: QuoteTable, quote: str, place: Callable[[Passage], Reading]) -
         return Verdict(quote, "absent", round(score, 1))
     start = text[: alignment.dest_start].count(" ")
     end = text[: alignment.dest_end].count(" ") + 1
-    found = text.split(" ")[start:end]
+    quoted = repair_text(quote)
+    theirs_words = table.words[position]
+    passage_text = table.passages[position].text
+    ops = list(
+        Levenshtein.opcodes([w.text for w in wanted], [w.text for w in theirs_words[start:end]])
+    )
+    # The character alignment can reach into a word before or after the quotation: words
+    # of the text at either end that the quote does not have are not part of the match.
+    while ops and ops[0].tag == "insert":
+        start += ops.pop(0).dest_end
+    while ops and ops[-1].tag == "insert":
+        end -= ops[-1].dest_end - ops.pop().dest_start
+    ops = list(
+        Levenshtein.opcodes([w.text for w in wanted], [w.text for w in theirs_words[start:end]])
+    )
+    found = theirs_words[start:end]
+
+    def original(words: Sequence[Word], source: str) -> str:
+        return " ".join(source[w.start : w.end] for w in words)
+
+    # Compared on normalized words, shown in each side's own words: the text's side as
+    # the file has it (case, spelling, OCR and all), the quote's as it was typed.
     diff: list[tuple[DiffOp, str]] = []
-    for op in Levenshtein.opcodes(needle.split(" "), found):
-        mine, theirs = (
-            needle.split(" ")[op.src_start : op.src_end],
-            found[op.dest_start : op.dest_end],
-        )
+    for op in ops:
+        mine = wanted[op.src_start : op.src_end]
+        theirs = found[op.dest_start : op.dest_end]
         if op.tag == "equal":
-            diff.append(("=", " ".join(mine)))
+            diff.append(("=", original(theirs, passage_text)))
         else:
             if mine:
-                diff.append(("-", " ".join(mine)))
+                diff.append(("-", original(mine, quoted)))
             if theirs:
-                diff.append(("+", " ".join(theirs)))
+                diff.append(("+", original(theirs, passage_text)))
     return _verdict(
         quote, "close", round(score, 1), table, position, start, end - start, tuple(diff), place
     )
