@@ -24,9 +24,10 @@ class CorpusFile:
     size: int = 0  # bytes
 
 
-def discover(corpus_dir: Path) -> list[CorpusFile]:
+def discover(corpus_dir: Path, skipped: list[Path] | None = None) -> list[CorpusFile]:
     """All readable files under ``corpus_dir`` (hidden ones excluded), sorted by name; a
-    corpus may also be one file (a book)."""
+    corpus may also be one file (a book). Files of other kinds are added to ``skipped``
+    (`qabot index` names them; answering does not repeat it on every question)."""
     if corpus_dir.is_file():
         with corpus_dir.open("rb") as handle:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
@@ -42,8 +43,9 @@ def discover(corpus_dir: Path) -> list[CorpusFile]:
         if any(part.startswith(".") for part in relative.parts) or not path.is_file():
             continue
         if path.suffix.lower() not in READABLE_SUFFIXES:
-            readable = ", ".join(READABLE_SUFFIXES)
-            log.warning("skipped %s: not a text qabot reads (%s)", path, readable)
+            log.debug("skipped %s: not a text qabot reads", path)
+            if skipped is not None:
+                skipped.append(path)
             continue
         with path.open("rb") as handle:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()

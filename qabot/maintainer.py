@@ -140,6 +140,7 @@ class IndexMaintainer:
         self._query_embedder: Embedder | None = None
         self._query_lock = threading.Lock()
         self.updating = False  # True while this process holds the lock and writes
+        self.skipped: tuple[Path, ...] = ()  # corpus files of kinds qabot does not read
         self._prefetch: _Prefetch | None = None
 
     # ------------------------------------------------------------------ the corpus
@@ -158,7 +159,9 @@ class IndexMaintainer:
         Checked before anything is written, so a run from the wrong folder leaves nothing.
         """
         folder = self.settings.corpus_dir
-        files = discover(folder)
+        skipped: list[Path] = []
+        files = discover(folder, skipped)
+        self.skipped = tuple(skipped)
         if not files:
             raise CorpusError(
                 f"the corpus folder {folder} holds no texts ({', '.join(READABLE_SUFFIXES)}); "
@@ -203,7 +206,7 @@ class IndexMaintainer:
 
     def _unchanged(self, manifest: Manifest, started: float) -> IndexUpdate:
         return IndexUpdate(
-            files=len(manifest.files),
+            files=len(set(manifest.files) - set(manifest.failed)),
             passages=manifest.passage_count,
             failed=dict(manifest.failed),
             seconds=time.perf_counter() - started,
@@ -327,16 +330,21 @@ class IndexMaintainer:
         )
 
     def failure_warnings(self, report: IndexUpdate) -> list[str]:
-        """One line per corpus file that is not (fully) indexed, naming it and the fix."""
+        """One line per corpus file that is not (fully) indexed, naming it and the fix
+        (files of other kinds too: said when the index is updated, not on every ask)."""
         live = self._live[0] if self._live is not None else None
         counts: dict[str, int] | None = None
         if live is not None and not report.up_to_date:
             counts = {}
             for passage in live.passages:
                 counts[passage.source] = counts.get(passage.source, 0) + 1
+        readable = ", ".join(READABLE_SUFFIXES)
         return [
-            file_warning(source, reason, None if counts is None else counts.get(source, 0))
-            for source, reason in report.failed.items()
+            *(f"skipped {path}: not a text qabot reads ({readable})" for path in self.skipped),
+            *(
+                file_warning(source, reason, None if counts is None else counts.get(source, 0))
+                for source, reason in report.failed.items()
+            ),
         ]
 
     # ------------------------------------------------------------------ the model export

@@ -20,6 +20,7 @@ from qabot.search.fusion import Ranking
 from qabot.search.highlight import highlights
 from qabot.search.query import Query
 from qabot.search.retrieval import Ranked, Retrieval, RetrievalTables, retrieve
+from qabot.text.language import NOT_ENGLISH_NOTE, looks_english
 from qabot.types import Answer, Hit
 
 Neighbours = Callable[[int], tuple[int | None, int | None]]  # passage id → (before, after)
@@ -98,11 +99,14 @@ def answer(
                 next_id=after,
             )
         )
+    notes = retrieval.notes
+    if not looks_english(query.text):
+        notes = (*notes, NOT_ENGLISH_NOTE)
     result = Answer(
         question=query.text,
         hits=tuple(hits),
         abstained=decision.abstain,
-        notes=retrieval.notes,
+        notes=notes,
         abstain_reason=decision.reason if decision.abstain else None,
         order="entry" if retrieval.entry_ordered else "relevance",
     )
