@@ -29,8 +29,11 @@ from qabot.search.fusion import Ranking
 from qabot.settings import Settings
 from qabot.types import Passage
 
-# Signals comparable across books of any size: not the raw BM25 (its scale grows with
-# the book's vocabulary), nor the raw cosine alone (the best of more sentences is higher).
+# The signals offered to the rule across books: not BM25 (its scale grows with a book's
+# vocabulary), nor the coverage and missing-term signals (their meaning changes with how
+# a book words things: measured, docs/quality.md), nor ``excess`` (no better than chance
+# held out). The best cosine grows slowly with the number of sentences searched; the
+# leave-one-book-out figures show what that costs.
 BOOK_SIGNALS = ("cosine", "top_cosine", "unknown_name", "type_missing")
 
 EVAL_INDEXES = "eval"  # under the embeddings folder: one index per book a question file names
