@@ -92,7 +92,7 @@ class _Group(click.Group):
             sys.exit(0)
         except KeyboardInterrupt:
             maintainer = (ctx.obj or {}).get("maintainer")
-            _fail_interrupted(updating=maintainer is not None and maintainer.updating)
+            _fail_interrupted(updating=maintainer is not None and maintainer.dropped_update)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as error:

@@ -139,7 +139,7 @@ class IndexMaintainer:
         self._reload_lock = threading.Lock()
         self._query_embedder: Embedder | None = None
         self._query_lock = threading.Lock()
-        self.updating = False  # True while this process holds the lock and writes
+        self.dropped_update = False  # an update was interrupted (Ctrl-C) and dropped
         self.skipped: tuple[Path, ...] = ()  # corpus files of kinds qabot does not read
         self._prefetch: _Prefetch | None = None
 
@@ -303,11 +303,12 @@ class IndexMaintainer:
             lock.acquire()
         except OSError as error:
             raise self._read_only(error) from None
-        self.updating = True
         try:
             yield
+        except KeyboardInterrupt:
+            self.dropped_update = True  # what Ctrl-C cost: said by the shell
+            raise
         finally:
-            self.updating = False
             lock.release()
 
     def writable_or_raise(self) -> None:

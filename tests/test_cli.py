@@ -319,7 +319,7 @@ def test_ask_builds_a_missing_index_and_says_so_then_index_is_up_to_date(built_p
 
     result = runner.invoke(cli, ["index", "--force"], env=environment)
     assert result.exit_code == 0
-    lines = result.stdout.splitlines()
+    lines = result.stdout.replace("\n    ", " ").splitlines()  # lines fitted to the width
     assert re.match(r"Indexed (\d+) passages from 1 file\(s\) in [\d.]+ s → ", lines[0])
     count = int(lines[0].split()[1])
     embedded = re.fullmatch(
@@ -399,7 +399,17 @@ def test_watch_process_updates_on_a_new_file_and_stops_on_ctrl_c(built_project, 
     threading.Thread(target=lambda: [lines.put(x) for x in watcher.stdout], daemon=True).start()
 
     def next_line() -> str:
-        return lines.get(timeout=90)  # a hang fails the test instead of stalling CI
+        """The next line of the report, its continuations (fitted to the width) joined."""
+        line = lines.get(timeout=90)  # a hang fails the test instead of stalling CI
+        while True:
+            try:
+                more = lines.get(timeout=1)
+            except queue.Empty:
+                return line.rstrip("\n")
+            if not more.startswith("    "):
+                lines.queue.appendleft(more)
+                return line.rstrip("\n")
+            line = line.rstrip("\n") + " " + more.strip()
 
     try:
         first = next_line()

@@ -113,6 +113,30 @@ def test_ctrl_c_during_a_build_keeps_the_previous_index(project: Path):
     assert result.returncode == 0 and "Turkul" in result.stdout
 
 
+def test_ctrl_c_while_answering_says_nothing_of_an_update(project: Path):
+    """Ctrl-C in `qabot ask -` between questions: nothing was updating, so nothing was
+    dropped, and the message does not say otherwise."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("QABOT_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "qabot", "ask", "--no-build", "--json", "-"],
+        preexec_fn=_interruptible,
+        cwd=project,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write("Who met Trotsky?\n")
+    process.stdin.flush()
+    assert json.loads(process.stdout.readline())["results"]  # answered: now waiting
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert stderr.strip() == "qabot: interrupted; the saved index is whole and usable"
+
+
 def test_index_notices_a_truncated_file_by_its_checksum_and_rebuilds(project: Path):
     name = (project / "embeddings" / "CURRENT").read_text().strip()
     generation = project / "embeddings" / name
