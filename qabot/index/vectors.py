@@ -23,12 +23,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
-EXACT_UP_TO = (
-    50_000  # vectors searched exactly (flat: 8 ms at 50k, benchmarks/bench.py); beyond, HNSW
-)
+# Vectors searched exactly; beyond, HNSW. Not higher: a question makes several flat
+# searches (passages, sentences, the lexicon for each question word), and at the diary's
+# 40,000 sentences exact search cost a warm question 88 ms against 25 ms (docs/performance.md).
+EXACT_UP_TO = 20_000
 HNSW_NEIGHBOURS = 32
 HNSW_BUILD_DEPTH = 64  # efConstruction
-HNSW_SEARCH_DEPTH = 512  # efSearch, at least; 4 × k when k is larger
+HNSW_SEARCH_DEPTH = 512  # efSearch, at least; 4 × k when k is larger (recall: bench.py)
 FEW = 4096  # allowed positions scored from the matrix rather than through FAISS
 
 
