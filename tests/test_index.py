@@ -165,3 +165,23 @@ def test_stale_reasons_name_the_change():
         "chunking settings changed",
         "corpus changed (added: new.md; edited: j.txt)",
     ]
+
+
+@pytest.mark.parametrize("exact_up_to", [10_000, 0])  # flat, then HNSW
+def test_searching_many_at_once_finds_what_one_by_one_finds(exact_up_to: int):
+    """Query expansion searches every question word in one FAISS call."""
+    from qabot.index.vectors import VectorIndex
+
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(2_000, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = VectorIndex.build(vectors, exact_up_to=exact_up_to)
+    assert index.exact == (exact_up_to > 0)
+    queries = vectors[[3, 50, 700]] + 0.01
+    together = index.search_many(queries, 15)
+    for query, (scores, positions) in zip(queries, together, strict=True):
+        alone_scores, alone_positions = index.search(query, 15)
+        assert positions.tolist() == alone_positions.tolist()
+        assert np.allclose(scores, alone_scores, atol=1e-5)
+    assert [p[0] for _, p in together] == [3, 50, 700]
+    assert index.search_many(queries[:0], 5) == []

@@ -71,9 +71,8 @@ class ExpansionTable:
         own = set(terms(" ".join(words)))
         extra: dict[str, float] = {}
         depth = expansion.neighbours * 3
-        for vector in vectors:
+        for scores, columns in self.vectors.search_many(vectors, depth):
             taken = 0
-            scores, columns = self.vectors.search(vector, depth)
             for score, column in zip(scores.tolist(), columns.tolist(), strict=True):
                 if score < expansion.similarity or taken == expansion.neighbours:
                     break
