@@ -109,7 +109,7 @@ def _sentence(message: str) -> str:
     message = " ".join(message.split())
     if message[:1].isupper() and not message[1:2].isupper():
         message = message[0].lower() + message[1:]
-    return message[:-1] if message.endswith(".") and not message.endswith("?'.") else message
+    return message.removesuffix(".")
 
 
 def _worded(error: QabotError) -> str:

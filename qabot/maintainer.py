@@ -368,10 +368,8 @@ class IndexMaintainer:
         if export is None:
             return False
         if why is not None:
-            again = (
-                "making it" if why.startswith("no ONNX export") else "making the model export again"
-            )
-            self.notify(f"warning: {why}; {again}")
+            action = "making the model export again" if export.present() else "making it"
+            self.notify(f"warning: {why}; {action}")
         try:
             return export.make() is not None
         except ModelError as error:

@@ -15,8 +15,14 @@ from qabot.cli import cli
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 # Placeholders the reference tables use, and a value of the kind each stands for.
-PLACEHOLDERS = {"QUESTION": "Who?", "QUOTE": "a b c", "ID": "1", "N": "2", "DATE": "1937-01-09"}
-PLACEHOLDERS["COMMAND"] = "ask"
+PLACEHOLDERS = {
+    "QUESTION": "Who?",
+    "QUOTE": "a b c",
+    "ID": "1",
+    "N": "2",
+    "DATE": "1937-01-09",
+    "COMMAND": "ask",
+}
 # The mistakes docs/cli.md shows on purpose: each must fail to parse.
 MISTAKES = {'qabot ask -k 0 "Who?"', "qabot indx", "qabot show abc"}
 _INLINE = re.compile(r"`((?:\.venv/bin/)?qabot [^`]*)`")
