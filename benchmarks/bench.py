@@ -550,7 +550,12 @@ def main() -> None:
 
         # FAISS: recall and search time against size
         from qabot.index import IndexStore
-        from qabot.index.vectors import EXACT_UP_TO
+        from qabot.index.vectors import (
+            EXACT_UP_TO,
+            HNSW_BUILD_DEPTH,
+            HNSW_NEIGHBOURS,
+            HNSW_SEARCH_DEPTH,
+        )
 
         recalls = []
         for corpus in figures:
@@ -606,7 +611,10 @@ def main() -> None:
     for corpus in figures:
         print_corpus(corpus)
     print("\n### FAISS\n")
-    print(f"exact (IndexFlatIP) up to {EXACT_UP_TO:,} vectors, HNSW beyond (M 32, efC 64)\n")
+    print(
+        f"exact (IndexFlatIP) up to {EXACT_UP_TO:,} vectors, HNSW beyond "
+        f"(M {HNSW_NEIGHBOURS}, efC {HNSW_BUILD_DEPTH}, efSearch ≥ {HNSW_SEARCH_DEPTH})\n"
+    )
     print("| vectors | count | HNSW recall@100 against exact |")
     print("|---|---|---|")
     for label, size, recall in recalls:

@@ -185,3 +185,23 @@ def test_searching_many_at_once_finds_what_one_by_one_finds(exact_up_to: int):
         assert np.allclose(scores, alone_scores, atol=1e-5)
     assert [p[0] for _, p in together] == [3, 50, 700]
     assert index.search_many(queries[:0], 5) == []
+
+
+def test_questions_search_single_threaded_and_builds_use_every_core():
+    """FAISS's threads would only compete with onnxruntime's for one question; a build
+    made after a search in the same thread still has every core."""
+    import os
+
+    import faiss
+
+    from qabot.index.vectors import VectorIndex
+
+    rng = np.random.default_rng(11)
+    vectors = rng.normal(size=(500, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = VectorIndex.build(vectors, exact_up_to=0)
+    scores, positions = index.search(vectors[9], 5, depth=16)
+    assert positions[0] == 9 and np.isclose(scores[0], 1.0, atol=1e-5)
+    assert faiss.omp_get_max_threads() == 1
+    VectorIndex.build(vectors, exact_up_to=0)
+    assert faiss.omp_get_max_threads() == (os.cpu_count() or 1)

@@ -223,3 +223,24 @@ def test_the_front_matter_answers_questions_about_the_text(tmp_path: Path):
         "What does the diary say of Baku?",
     ):
         assert service.library().ask(question, 3).hits[0].passage.role == "text", question
+
+
+def test_spelling_lookups_see_only_words_of_a_reachable_length(service: IndexMaintainer):
+    """The length window loses no word the full search would have matched."""
+    from rapidfuzz import fuzz, process
+
+    from qabot.search.abstention import SPELLING_SIMILARITY
+
+    names = NameTable.build(service.store.load())
+    everything = sorted(names.words)
+    probes = [w + suffix for w in everything for suffix in ("", "x", "xyz")] + [
+        w[: max(len(w) - 2, 1)] for w in everything
+    ]
+    for probe in probes:
+        near = names.similar_in_length(probe)
+        assert set(near) <= names.words
+        full = process.extractOne(probe, everything, scorer=fuzz.ratio)
+        found = process.extractOne(probe, near, scorer=fuzz.ratio)
+        if full is not None and full[1] >= SPELLING_SIMILARITY:
+            assert found is not None and found[1] == full[1], probe
+    assert len(names.similar_in_length("abcdefghij")) < len(everything)

@@ -6,8 +6,12 @@ a question touches only the pages it reads. ``VectorIndex.matrix`` is the stored
 vectors themselves (no copy): candidates are rescored from it, an update reuses it.
 
 - exact: ``IndexFlatIP`` (cosine, the vectors being normalized);
-- approximate: ``IndexHNSWFlat`` (M 32, efConstruction 64, efSearch at least 4 × k):
+- approximate: ``IndexHNSWFlat`` (M 32, efConstruction 200, efSearch at least 1,024 or 4 × k):
   benchmarks/bench.py measures its recall@100 against exact on the same vectors.
+
+FAISS searches one question at a time single-threaded: its OpenMP threads only wake up
+to compete with onnxruntime's for the cores (a warm diary question took 41 ms at p50
+with two threads, 33 ms with one); building keeps every core.
 
 A search may be restricted to some positions (a date, a section, a part): few allowed
 positions are scored exactly from the matrix; many, through FAISS with an
@@ -16,6 +20,7 @@ positions are scored exactly from the matrix; many, through FAISS with an
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,8 +33,11 @@ if TYPE_CHECKING:
 # 40,000 sentences exact search cost a warm question 88 ms against 25 ms (docs/performance.md).
 EXACT_UP_TO = 20_000
 HNSW_NEIGHBOURS = 32
-HNSW_BUILD_DEPTH = 64  # efConstruction
-HNSW_SEARCH_DEPTH = 512  # efSearch, at least; 4 × k when k is larger (recall: bench.py)
+HNSW_BUILD_DEPTH = 200  # efConstruction
+# efSearch, at least; 4 × k when k is larger. On the diary's 40,415 sentence vectors and
+# 200 eval questions, recall@100 against exact: efC 64 / ef 512 0.935; efC 200 / ef 1024
+# 0.994 at 1.2 ms a search (benchmarks/bench.py measures it every run).
+HNSW_SEARCH_DEPTH = 1024
 FEW = 4096  # allowed positions scored from the matrix rather than through FAISS
 
 
@@ -75,6 +83,7 @@ class VectorIndex:
             index.hnsw.efConstruction = HNSW_BUILD_DEPTH
         else:
             index = faiss.IndexFlatIP(dimension)
+        faiss.omp_set_num_threads(os.cpu_count() or 1)  # a search may have lowered it
         index.add(matrix)
         return cls(index, dimension)
 
@@ -144,10 +153,16 @@ class VectorIndex:
         return np.asarray(data).reshape(len(self), self.dimension)
 
     def search(
-        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+        self,
+        query: np.ndarray,
+        k: int,
+        allowed: np.ndarray | None = None,
+        *,
+        depth: int = HNSW_SEARCH_DEPTH,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` positions nearest ``query`` (cosine), best first, among ``allowed``
-        (a bool per position; None: all). Returns (scores, positions)."""
+        (a bool per position; None: all). Returns (scores, positions). ``depth``: HNSW's
+        efSearch, at least (4 × k when that is more)."""
         import numpy as np
 
         size = len(self)
@@ -160,12 +175,13 @@ class VectorIndex:
         import faiss
 
         index = self._faiss()
+        faiss.omp_set_num_threads(1)  # see the module doc
         k = min(k, size)
         vector = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
         params: Any = None
         if not self.exact:
             params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
-            params.efSearch = max(HNSW_SEARCH_DEPTH, 4 * k)
+            params.efSearch = max(depth, 4 * k)
         if allowed is not None and not allowed.all():
             bitmap = np.packbits(allowed.astype(np.uint8), bitorder="little")
             selector = faiss.IDSelectorBitmap(size, faiss.swig_ptr(bitmap))
@@ -179,7 +195,9 @@ class VectorIndex:
         keep = positions[0] >= 0
         return scores[0][keep], positions[0][keep].astype(np.int64)
 
-    def search_many(self, queries: np.ndarray, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    def search_many(
+        self, queries: np.ndarray, k: int, *, depth: int = HNSW_SEARCH_DEPTH
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
         """``search`` for each row of ``queries`` (no filter), in one FAISS call: one
         matrix product instead of one per query when the index is flat."""
         import numpy as np
@@ -192,12 +210,13 @@ class VectorIndex:
         import faiss
 
         index = self._faiss()
+        faiss.omp_set_num_threads(1)  # see the module doc
         k = min(k, size)
         if self.exact:
             scores, positions = index.search(rows, k)
         else:
             params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
-            params.efSearch = max(HNSW_SEARCH_DEPTH, 4 * k)
+            params.efSearch = max(depth, 4 * k)
             scores, positions = index.search(rows, k, params=params)
         found = []
         for row_scores, row_positions in zip(scores, positions, strict=True):

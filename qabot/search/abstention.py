@@ -220,6 +220,7 @@ class NameTable:
     phrase's terms to the few passages holding them all, and read only those."""
 
     words: frozenset[str]  # the text's content words, lower case (the lexicon)
+    by_length: tuple[str, ...]  # the same words, shortest first (spelling look-ups)
     stems: frozenset[str]  # every BM25 term of the passages and their sentences
     postings: Bm25Table  # of the passages
     texts: Sequence[str]  # the passages' quoted text, by position
@@ -228,6 +229,7 @@ class NameTable:
     def build(cls, index: Index) -> NameTable:
         return cls(
             words=frozenset(index.lexicon.words),
+            by_length=tuple(sorted(set(index.lexicon.words), key=len)),
             stems=frozenset(index.bm25.passages.vocabulary)
             | frozenset(index.bm25.sentences.vocabulary),
             postings=index.bm25.passages,
@@ -244,6 +246,16 @@ class NameTable:
         size = max(self.size, 1)
         held = self.postings.frequency(term)
         return math.log((size + 1) / (held + 0.5)) / math.log(size + 1)
+
+    def similar_in_length(self, word: str) -> Sequence[str]:
+        """The words whose length allows a ``SPELLING_SIMILARITY`` ratio with ``word``:
+        a ratio of c needs the lengths within a factor (200 - c) / c of each other."""
+        import bisect
+
+        factor = (200 - SPELLING_SIMILARITY) / SPELLING_SIMILARITY
+        low = bisect.bisect_left(self.by_length, math.ceil(len(word) / factor), key=len)
+        high = bisect.bisect_right(self.by_length, math.floor(len(word) * factor), key=len)
+        return self.by_length[low:high]
 
     def mentions(self, phrase: str) -> bool:
         """True when the words of ``phrase`` occur together somewhere in the text."""
@@ -314,7 +326,7 @@ def _folded(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def _spelled_otherwise(part: str, words: frozenset[str]) -> bool:
+def _spelled_otherwise(part: str, names: NameTable) -> bool:
     """True when the text has the word in another spelling or transliteration.
 
     'Pyatakov' (Piatakov), 'Frida' (Frieda), 'Tatar' (Tartar), an OCR-damaged name:
@@ -323,12 +335,13 @@ def _spelled_otherwise(part: str, words: frozenset[str]) -> bool:
     from rapidfuzz import fuzz, process
 
     folded = _folded(part)
-    if folded in words:
+    if folded in names.words:
         return True
     if len(folded) < 5:
         return False
+    near = names.similar_in_length(folded)
     return (
-        process.extractOne(folded, words, scorer=fuzz.ratio, score_cutoff=SPELLING_SIMILARITY)
+        process.extractOne(folded, near, scorer=fuzz.ratio, score_cutoff=SPELLING_SIMILARITY)
         is not None
     )
 
@@ -366,7 +379,7 @@ def unknown_names(names: NameTable, question: str) -> tuple[str, ...]:
         if any(
             part not in words
             and not set(terms(part)) <= stems
-            and not (is_name and _spelled_otherwise(part, words))
+            and not (is_name and _spelled_otherwise(part, names))
             for part in parts
         ):
             unknown.append(token)

@@ -22,6 +22,12 @@ if TYPE_CHECKING:
     import numpy as np
 
 
+# HNSW's efSearch for a word's neighbours in a large lexicon: a handful of soft extra
+# terms need not the depth of the passage search (efSearch 1,024 made the lexicon search
+# most of a warm diary question).
+WORD_SEARCH_DEPTH = 128
+
+
 @dataclass(frozen=True)
 class Expansion:
     """How question words are mapped onto corpus words for BM25."""
@@ -71,7 +77,8 @@ class ExpansionTable:
         own = set(terms(" ".join(words)))
         extra: dict[str, float] = {}
         depth = expansion.neighbours * 3
-        for scores, columns in self.vectors.search_many(vectors, depth):
+        found = self.vectors.search_many(vectors, depth, depth=WORD_SEARCH_DEPTH)
+        for scores, columns in found:
             taken = 0
             for score, column in zip(scores.tolist(), columns.tolist(), strict=True):
                 if score < expansion.similarity or taken == expansion.neighbours:

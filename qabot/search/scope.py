@@ -10,6 +10,7 @@ All masks are arrays over passage positions, computed from ``ScopeTable``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -51,6 +52,7 @@ class ScopeTable:
     sections: Sequence[str]  # sorted; the front matter's section is not one of them
     section_of: np.ndarray  # per passage: index into ``sections``, -1 for none
     entry_dates: Sequence[str]  # sorted ISO dates of the entries
+    entry_days: Sequence[dt.date]  # the same, as dates (parsed once, not per question)
     date_of: np.ndarray  # per passage: index into ``entry_dates``, -1 for none
     entry_order: np.ndarray  # per passage: its place within its entry (0: the first)
     mention_owner: np.ndarray  # one row per (passage, day it tells of)
@@ -81,6 +83,7 @@ class ScopeTable:
                 count=size,
             ),
             entry_dates=entry_dates,
+            entry_days=tuple(day_of(d) for d in entry_dates),
             date_of=np.fromiter(
                 (date_number.get(p.date, -1) if p.date else -1 for p in passages),
                 dtype=np.int64,
@@ -176,8 +179,7 @@ def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> S
     ranked_text = text
     if filters.date or not (table.entry_dates or len(table.mention_day)):
         return Scope(allowed, preferred, ranked_text, tuple(notes))
-    days = [day_of(d) for d in table.entry_dates]
-    wanted = parse_date_range(text, days)
+    wanted = parse_date_range(text, table.entry_days)
     if wanted is None:
         return Scope(allowed, preferred, ranked_text, tuple(notes))
     selection = select_entries(wanted, table.entry_dates)
