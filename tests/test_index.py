@@ -200,7 +200,7 @@ def test_questions_search_single_threaded_and_builds_use_every_core():
     vectors = rng.normal(size=(500, 16)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     index = VectorIndex.build(vectors, exact_up_to=0)
-    scores, positions = index.search(vectors[9], 5, depth=16)
+    scores, positions = index.search(vectors[9], 5, ef_search=16)
     assert positions[0] == 9 and np.isclose(scores[0], 1.0, atol=1e-5)
     assert faiss.omp_get_max_threads() == 1
     VectorIndex.build(vectors, exact_up_to=0)

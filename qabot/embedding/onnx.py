@@ -4,7 +4,7 @@ Building an index needs sentence-transformers (torch); answering a question need
 short embedding. So when the index is built, the model is also exported once to
 ``embeddings/models/<name>-<hash of its identity>/``: ``model.onnx`` (the transformer's
 graph), ``model.data`` (its weights, kept apart so that onnxruntime maps them from the
-file instead of copying them: a cold question's peak memory is about 85 MB lower),
+file instead of copying them: loading the model peaks about 85 MB lower),
 ``tokenizer.json`` and ``export.json`` (identity, pooling, normalization, maximum
 length). ``OnnxEmbedder`` reproduces sentence-transformers' tokenization (truncation at
 the model's ``max_seq_length``, special tokens included), mean or CLS pooling and L2

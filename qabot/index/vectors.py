@@ -158,11 +158,11 @@ class VectorIndex:
         k: int,
         allowed: np.ndarray | None = None,
         *,
-        depth: int = HNSW_SEARCH_DEPTH,
+        ef_search: int = HNSW_SEARCH_DEPTH,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` positions nearest ``query`` (cosine), best first, among ``allowed``
-        (a bool per position; None: all). Returns (scores, positions). ``depth``: HNSW's
-        efSearch, at least (4 × k when that is more)."""
+        (a bool per position; None: all). Returns (scores, positions). ``ef_search``:
+        HNSW's search depth, at least (4 × k when that is more)."""
         import numpy as np
 
         size = len(self)
@@ -181,7 +181,7 @@ class VectorIndex:
         params: Any = None
         if not self.exact:
             params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
-            params.efSearch = max(depth, 4 * k)
+            params.efSearch = max(ef_search, 4 * k)
         if allowed is not None and not allowed.all():
             bitmap = np.packbits(allowed.astype(np.uint8), bitorder="little")
             selector = faiss.IDSelectorBitmap(size, faiss.swig_ptr(bitmap))
@@ -196,7 +196,7 @@ class VectorIndex:
         return scores[0][keep], positions[0][keep].astype(np.int64)
 
     def search_many(
-        self, queries: np.ndarray, k: int, *, depth: int = HNSW_SEARCH_DEPTH
+        self, queries: np.ndarray, k: int, *, ef_search: int = HNSW_SEARCH_DEPTH
     ) -> list[tuple[np.ndarray, np.ndarray]]:
         """``search`` for each row of ``queries`` (no filter), in one FAISS call: one
         matrix product instead of one per query when the index is flat."""
@@ -216,7 +216,7 @@ class VectorIndex:
             scores, positions = index.search(rows, k)
         else:
             params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
-            params.efSearch = max(depth, 4 * k)
+            params.efSearch = max(ef_search, 4 * k)
             scores, positions = index.search(rows, k, params=params)
         found = []
         for row_scores, row_positions in zip(scores, positions, strict=True):

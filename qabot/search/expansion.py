@@ -76,8 +76,8 @@ class ExpansionTable:
             return {}
         own = set(terms(" ".join(words)))
         extra: dict[str, float] = {}
-        depth = expansion.neighbours * 3
-        found = self.vectors.search_many(vectors, depth, depth=WORD_SEARCH_DEPTH)
+        nearest = expansion.neighbours * 3  # some of a word's neighbours are its own stems
+        found = self.vectors.search_many(vectors, nearest, ef_search=WORD_SEARCH_DEPTH)
         for scores, columns in found:
             taken = 0
             for score, column in zip(scores.tolist(), columns.tolist(), strict=True):
