@@ -52,6 +52,25 @@ def test_round_trip_and_exact_search(tmp_path: Path):
     assert hits[0][0].date == "1936-12-09" and hits[0][0].section == "Arrival"
 
 
+def test_stored_vectors_are_half_floats_and_texts_held_once(tmp_path: Path):
+    """Vectors are stored as 16-bit floats (qabot/index/vectors.py); a loaded passage
+    whose embedded text is its text holds one string, not two."""
+    embedder = FakeEmbedder()
+    index = make_index(embedder, TEXT.replace("sailed", "sail-\ned"))
+    location = IndexStore(tmp_path / "emb").save(index)
+    loaded = IndexStore(tmp_path / "emb").load()
+    stored = loaded.vectors()
+    assert stored.dtype == np.float16
+    assert stored.tolist() == index.vectors().astype(np.float16).tolist()
+    assert (location / "passages.faiss").stat().st_size < 3 * 64 * 4  # not 32-bit floats
+    same = [p for p in loaded.passages if p.embed_text == p.text]
+    repaired = [p for p in loaded.passages if p.embed_text != p.text]
+    assert same and repaired and all(p.embed_text is p.text for p in same)
+    assert [p.embed_text for p in repaired] == [
+        p.embed_text for p in index.passages if p.embed_text != p.text
+    ]
+
+
 def test_search_asks_for_more_than_there_is(tmp_path: Path):
     index = make_index(FakeEmbedder())
     (hits,) = index.search(FakeEmbedder().embed(["Ibsen"]), 50)

@@ -22,6 +22,7 @@ import os
 import re
 import secrets
 import shutil
+import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -246,9 +247,8 @@ class OnnxEmbedder:
             raise ModelError(f"cannot load the ONNX export in {directory}: {error}") from error
         except Exception as error:  # onnxruntime's own exception types
             raise ModelError(f"cannot load the ONNX export in {directory}: {error}") from error
-        self._counter = Tokenizer.from_str(self._tokenizer.to_str())
-        self._counter.no_truncation()
-        self._counter.no_padding()
+        self._counter: Any = None  # made on first use (see count_tokens)
+        self._counter_lock = threading.Lock()
         self._tokenizer.enable_truncation(max_length=info.max_tokens)
         self._tokenizer.no_padding()
         self._needs_type_ids = "token_type_ids" in {i.name for i in self._session.get_inputs()}
@@ -268,7 +268,18 @@ class OnnxEmbedder:
                 )
 
     def count_tokens(self, text: str) -> int:
-        """Tokens of ``text`` before truncation, special tokens included."""
+        """Tokens of ``text`` before truncation, special tokens included. Counted by a
+        second, untruncated tokenizer, made on first use: only building an index counts,
+        and a question's process is 9 MB lighter without it."""
+        if self._counter is None:
+            with self._counter_lock:
+                if self._counter is None:
+                    from tokenizers import Tokenizer
+
+                    counter = Tokenizer.from_str(self._tokenizer.to_str())
+                    counter.no_truncation()
+                    counter.no_padding()
+                    self._counter = counter
         return len(self._counter.encode(text).ids)
 
     def embed_passages(

@@ -31,7 +31,7 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, cast
@@ -81,10 +81,14 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _json_lines(path: Path) -> list[Any]:
-    """The values of a JSON-lines file (orjson: a large index loads in a fraction of the
-    time). OSError or ValueError when it cannot be read."""
-    return [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+def _json_lines(path: Path) -> Iterator[Any]:
+    """The values of a JSON-lines file, one at a time (orjson: a large index loads in a
+    fraction of the time; a line at a time: never the whole file and all its records in
+    memory at once). OSError or ValueError when it cannot be read."""
+    with path.open("rb") as handle:
+        for line in handle:
+            if line.strip():
+                yield orjson.loads(line)
 
 
 def _write_json_lines(path: Path, values: Iterable[Any]) -> None:
@@ -99,9 +103,14 @@ def passage_to_record(passage: Passage) -> dict[str, Any]:
 
 
 def passage_from_record(record: dict[str, Any]) -> Passage:
+    """The passage of one line of passages.jsonl. Its embedded text is most often its
+    text itself: then both fields hold one string (on the whole Pepys diary, 14 MB that
+    would be held twice)."""
+    text, embed_text = record["text"], record["embed_text"]
     return Passage(
         **{
             **record,
+            "embed_text": text if embed_text == text else embed_text,
             "paragraphs": tuple(record["paragraphs"]),
             "mentions": tuple(record.get("mentions") or ()),
             "notes": tuple((str(label), int(note)) for label, note in record.get("notes") or ()),

@@ -5,9 +5,15 @@ rows are the set's positions (0 … n-1), written as one file and read memory-ma
 a question touches only the pages it reads. ``VectorIndex.matrix`` is the stored
 vectors themselves (no copy): candidates are rescored from it, an update reuses it.
 
-- exact: ``IndexFlatIP`` (cosine, the vectors being normalized);
-- approximate: ``IndexHNSWFlat`` (M 32, efConstruction 200, efSearch at least 1,024 or 4 × k):
-  benchmarks/bench.py measures its recall@100 against exact on the same vectors.
+Vectors are stored as 16-bit floats (FAISS's scalar quantizer, ``QT_fp16``): half the
+file and half the pages a question maps, for a cosine that moves by about 10⁻⁴ (a
+unit vector's coordinates keep 11 significant bits); nothing is trained, so an update
+that re-stores a vector stores it unchanged. Indexes written before as 32-bit floats
+(``IndexFlatIP``, ``IndexHNSWFlat``) are read as they are.
+
+- exact: ``IndexScalarQuantizer`` (inner product = cosine, the vectors being normalized);
+- approximate: ``IndexHNSWSQ`` (M 32, efConstruction 200, efSearch at least 1,024 or
+  4 × k): benchmarks/bench.py measures its recall@100 against exact 32-bit search.
 
 FAISS searches one question at a time single-threaded: its OpenMP threads only wake up
 to compete with onnxruntime's for the cores (a warm diary question took 41 ms at p50
@@ -78,11 +84,13 @@ class VectorIndex:
         import faiss
 
         index: Any
+        half = faiss.ScalarQuantizer.QT_fp16
         if len(matrix) > exact_up_to:
-            index = faiss.IndexHNSWFlat(dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+            # faiss's stubs lack the (d, QuantizerType, M, metric) overload
+            index = faiss.IndexHNSWSQ(dimension, half, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)  # type: ignore[arg-type]
             index.hnsw.efConstruction = HNSW_BUILD_DEPTH
         else:
-            index = faiss.IndexFlatIP(dimension)
+            index = faiss.IndexScalarQuantizer(dimension, half, faiss.METRIC_INNER_PRODUCT)
         faiss.omp_set_num_threads(os.cpu_count() or 1)  # a search may have lowered it
         index.add(matrix)
         return cls(index, dimension)
@@ -140,7 +148,9 @@ class VectorIndex:
 
     @property
     def matrix(self) -> np.ndarray:
-        """The stored vectors, one row per position (a view of FAISS's own storage)."""
+        """The stored vectors, one row per position: a view of FAISS's own storage
+        (float16, or float32 for an index written before), never a copy. Products with a
+        float32 question come out float32."""
         import numpy as np
 
         if not len(self):
@@ -149,8 +159,13 @@ class VectorIndex:
 
         index = self._faiss()
         flat: Any = index if self.exact else faiss.downcast_index(index.storage)
-        data = faiss.rev_swig_ptr(flat.get_xb(), len(self) * self.dimension)
-        return np.asarray(data).reshape(len(self), self.dimension)
+        size = len(self) * self.dimension
+        if isinstance(flat, faiss.IndexFlat):
+            data = np.asarray(faiss.rev_swig_ptr(flat.get_xb(), size))
+        else:  # IndexScalarQuantizer, fp16: its codes are the half floats themselves
+            codes = np.asarray(faiss.rev_swig_ptr(flat.codes.data(), size * 2))
+            data = codes.view(np.float16)
+        return data.reshape(len(self), self.dimension)
 
     def search(
         self,
