@@ -71,6 +71,62 @@ def test_stored_vectors_are_half_floats_and_texts_held_once(tmp_path: Path):
     ]
 
 
+@pytest.mark.parametrize("exact_up_to", [10_000, 0])  # flat, then HNSW
+def test_cosines_of_many_positions_are_exact(exact_up_to: int):
+    """Many half-float rows are scored by FAISS, few by numpy: both give the cosine of
+    the stored vectors, in the order asked (repeats included), and so does a search
+    restricted to few positions."""
+    from qabot.index.vectors import CONVERT_FEW, VectorIndex
+
+    rng = np.random.default_rng(5)
+    vectors = rng.normal(size=(3_000, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = VectorIndex.build(vectors, exact_up_to=exact_up_to)
+    query = vectors[17] + 0.05
+    stored = index.matrix.astype(np.float32)
+    for positions in (
+        np.array([2_999, 4, 17, 4]),
+        rng.permutation(3_000)[: CONVERT_FEW + 500],
+        np.arange(3_000),
+    ):
+        got = index.cosines(query, positions)
+        assert got.dtype == np.float32
+        assert np.allclose(got, stored[positions] @ query, atol=1e-5)
+    allowed = np.zeros(3_000, dtype=bool)
+    allowed[rng.permutation(3_000)[:900]] = True
+    scores, positions = index.search(query, 10, allowed)
+    among = np.flatnonzero(allowed)
+    best = among[np.argsort(-(stored[among] @ query), kind="stable")[:10]]
+    assert positions.tolist() == best.tolist()
+    assert np.allclose(scores, stored[best] @ query, atol=1e-5)
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+def test_indexes_of_32_bit_floats_written_before_are_read(tmp_path: Path, kind: str):
+    """Generations written before vectors were stored as half floats still answer."""
+    import faiss
+
+    from qabot.index.vectors import VectorIndex
+
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(300, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    old = (
+        faiss.IndexFlatIP(16)
+        if kind == "flat"
+        else faiss.IndexHNSWFlat(16, 8, faiss.METRIC_INNER_PRODUCT)
+    )
+    old.add(vectors)
+    faiss.write_index(old, str(tmp_path / "old.faiss"))
+    index = VectorIndex.open(tmp_path / "old.faiss", 16, 300, "rebuild")
+    assert index.matrix.dtype == np.float32 and np.array_equal(index.matrix, vectors)
+    scores, positions = index.search(vectors[42], 3)
+    assert positions[0] == 42 and np.isclose(scores[0], 1.0, atol=1e-5)
+    assert index.cosines(vectors[42], np.array([42, 7])).tolist() == pytest.approx(
+        [1.0, float(vectors[7] @ vectors[42])], abs=1e-6
+    )
+
+
 def test_search_asks_for_more_than_there_is(tmp_path: Path):
     index = make_index(FakeEmbedder())
     (hits,) = index.search(FakeEmbedder().embed(["Ibsen"]), 50)
