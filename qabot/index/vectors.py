@@ -73,6 +73,7 @@ class VectorIndex:
         self._count = count
         self._fix = fix
         self._lock = threading.Lock()
+        self._matrix: np.ndarray | None = None  # the view of the stored vectors, made once
 
     # ------------------------------------------------------------------ making, storing
 
@@ -157,19 +158,28 @@ class VectorIndex:
         float32 question come out float32."""
         import numpy as np
 
+        if self._matrix is not None:
+            return self._matrix
         if not len(self):
             return np.zeros((0, self.dimension), dtype=np.float32)
         import faiss
 
-        index = self._faiss()
-        flat: Any = index if self.exact else faiss.downcast_index(index.storage)
+        flat = self._storage()
         size = len(self) * self.dimension
         if isinstance(flat, faiss.IndexFlat):
             data = np.asarray(faiss.rev_swig_ptr(flat.get_xb(), size))
         else:  # IndexScalarQuantizer, fp16: its codes are the half floats themselves
             codes = np.asarray(faiss.rev_swig_ptr(flat.codes.data(), size * 2))
             data = codes.view(np.float16)
-        return data.reshape(len(self), self.dimension)
+        self._matrix = data.reshape(len(self), self.dimension)  # the index never changes
+        return self._matrix
+
+    def _storage(self) -> Any:
+        """The flat index holding the vectors: the index itself, or HNSW's storage."""
+        import faiss
+
+        index = self._faiss()
+        return index if self.exact else faiss.downcast_index(index.storage)
 
     def search(
         self,
@@ -202,10 +212,7 @@ class VectorIndex:
             params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
             params.efSearch = max(ef_search, 4 * k)
         if allowed is not None and not allowed.all():
-            bitmap = np.packbits(allowed.astype(np.uint8), bitorder="little")
-            selector = faiss.IDSelectorBitmap(size, faiss.swig_ptr(bitmap))
-            params = params or faiss.SearchParameters()
-            params.sel = selector
+            params, _kept_alive = _restricted(params or faiss.SearchParameters(), allowed)
             scores, positions = index.search(vector, k, params=params)
         elif params is not None:
             scores, positions = index.search(vector, k, params=params)
@@ -268,15 +275,23 @@ class VectorIndex:
             return (rows @ vector).astype(np.float32, copy=False)
         import faiss
 
-        index = self._faiss()
-        flat: Any = index if self.exact else faiss.downcast_index(index.storage)
-        wanted = np.zeros(len(self), dtype=np.uint8)
-        wanted[positions] = 1
-        bitmap = np.packbits(wanted, bitorder="little")
-        params = faiss.SearchParameters()
-        params.sel = faiss.IDSelectorBitmap(len(self), faiss.swig_ptr(bitmap))
+        wanted = np.zeros(len(self), dtype=bool)
+        wanted[positions] = True
+        params, _kept_alive = _restricted(faiss.SearchParameters(), wanted)
         faiss.omp_set_num_threads(1)  # see the module doc
-        scores, found = flat.search(vector.reshape(1, -1), int(wanted.sum()), params=params)
+        found_count = int(wanted.sum())
+        scores, found = self._storage().search(vector.reshape(1, -1), found_count, params=params)
         every = np.zeros(len(self), dtype=np.float32)
         every[found[0]] = scores[0]
         return every[positions]
+
+
+def _restricted(params: Any, allowed: np.ndarray) -> tuple[Any, np.ndarray]:
+    """``params`` searching only the positions ``allowed`` (a bool per position) marks,
+    and the bitmap it points into, which must outlive the search."""
+    import faiss
+    import numpy as np
+
+    bitmap = np.packbits(allowed.astype(np.uint8), bitorder="little")
+    params.sel = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bitmap))
+    return params, bitmap
