@@ -443,7 +443,7 @@ def synthetic_build(copies: int, target: str) -> int:
     from dataclasses import replace
 
     from qabot.chunking import ChunkingConfig, chunk_document, passage_id
-    from qabot.index import IndexStore, build
+    from qabot.index import IndexStore, UnitParts, build
     from qabot.index.update import sentence_units
     from qabot.readers import read_source
     from qabot.text.terms import distinct_content_words
@@ -476,7 +476,7 @@ def synthetic_build(copies: int, target: str) -> int:
         files={},
         chunking=ChunkingConfig(max_tokens=256),
         build_seconds=0.0,
-        units=(owners, sentences, unit_rows(rng, len(sentences), 384)),
+        units=UnitParts(owners, sentences, unit_rows(rng, len(sentences), 384)),
         lexicon=(words, unit_rows(rng, len(words), 384)),
     )
     IndexStore(Path(target)).save(index)

@@ -582,3 +582,41 @@ def test_damaged_sentence_or_word_tables_are_named(tmp_path: Path, corpus: Path,
     (location / victim).write_bytes(b"garbage")
     with pytest.raises(IndexCorruptError, match=rf"{victim} is damaged .*--force"):
         IndexStore(tmp_path / "emb").load()
+
+
+def test_sentences_are_stored_as_spans_of_their_passage_text(tmp_path: Path):
+    """units.json holds where each sentence is in its passage's text, not the sentence:
+    the loaded sentences are the built ones, whitespace and curly quotes included; a
+    units.json of the sentences themselves (written before) is read as it was."""
+    import hashlib
+
+    from qabot.index.update import sentence_units
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    paragraphs = [
+        "We sailed at dawn.  The sea was calm;\nthe captain   smiled. “Land!” he cried.",
+        "A second paragraph came. It held two sentences, no more.",
+    ]
+    (folder / "gamma.txt").write_text(entry("Gamma", 4, paragraphs))
+    service = make_service(tmp_path, chunk_max_tokens=40)
+    service.update()
+    store = IndexStore(tmp_path / "emb")
+    loaded = store.load()
+    owners, expected = sentence_units(loaded.passages)
+    assert len(expected) >= 4 and "The sea was calm; the captain smiled." in expected
+    assert list(loaded.units.texts) == expected and loaded.units.passage_ids == tuple(owners)
+    assert loaded.units.texts[1:3] == expected[1:3] and loaded.units.texts[-1] == expected[-1]
+    location = store.current_dir()
+    assert location is not None
+    stored = json.loads((location / "units.json").read_text())
+    assert "texts" not in stored and len(stored["spans"]) == 2 * len(expected)
+
+    stored = {"passage_ids": stored["passage_ids"], "texts": expected}
+    written = json.dumps(stored).encode()
+    (location / "units.json").write_bytes(written)
+    manifest = json.loads((location / "manifest.json").read_text())
+    manifest["sizes"]["units.json"] = len(written)
+    manifest["checksums"]["units.json"] = hashlib.sha256(written).hexdigest()
+    (location / "manifest.json").write_text(json.dumps(manifest))
+    assert list(IndexStore(tmp_path / "emb").load().units.texts) == expected

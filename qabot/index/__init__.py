@@ -10,7 +10,16 @@
 Nothing here imports the question path (``qabot.search``) or a shell.
 """
 
-from qabot.index.contents import REBUILD, Bm25Tables, Index, Lexicon, Units, build, content_hash
+from qabot.index.contents import (
+    REBUILD,
+    Bm25Tables,
+    Index,
+    Lexicon,
+    UnitParts,
+    Units,
+    build,
+    content_hash,
+)
 from qabot.index.manifest import FORMAT_VERSION, REUSABLE_FORMATS, Manifest
 from qabot.index.store import IndexStore, without_fix
 
@@ -23,6 +32,7 @@ __all__ = [
     "IndexStore",
     "Lexicon",
     "Manifest",
+    "UnitParts",
     "Units",
     "build",
     "content_hash",

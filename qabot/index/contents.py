@@ -9,12 +9,13 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from qabot.index.manifest import Manifest
 from qabot.index.vectors import VectorIndex
 from qabot.text.bm25 import Bm25Table
 from qabot.text.repair import repair_text
+from qabot.text.sentences import sentence_at
 from qabot.types import Passage
 
 if TYPE_CHECKING:
@@ -36,8 +37,9 @@ class Units:
     """
 
     passage_ids: tuple[int, ...]
-    texts: tuple[str, ...]  # verbatim sentences of the passage text (for highlights)
+    texts: Sequence[str]  # verbatim sentences of the passage text (for highlights)
     vectors: VectorIndex  # one row per sentence, normalized
+    spans: np.ndarray | None = None  # (start, end) of each in its passage's text; None: unknown
 
     @classmethod
     def empty(cls, dimension: int) -> Units:
@@ -45,6 +47,41 @@ class Units:
 
     def __len__(self) -> int:
         return len(self.texts)
+
+
+class UnitParts(NamedTuple):
+    """The sentence units of a new index, as ``build`` takes them."""
+
+    owners: Sequence[int]  # passage ids
+    texts: Sequence[str]
+    vectors: np.ndarray
+    spans: Sequence[tuple[int, int]] | None = None  # where each is in its passage's text
+
+
+class SentenceTexts(Sequence[str]):
+    """The units' sentences of a stored index, read from their passages' text when asked
+    for: a string for each of the diary's 40,000 sentences would hold its text twice
+    (13 MB more in every process that answers)."""
+
+    def __init__(self, texts: Sequence[str], owners: np.ndarray, spans: np.ndarray) -> None:
+        self._texts = texts  # passage texts, by position
+        self._owners = owners  # passage position of each sentence
+        self._spans = spans  # (start, end) of each sentence in its passage's text
+
+    def __len__(self) -> int:
+        return len(self._owners)
+
+    @overload
+    def __getitem__(self, row: int) -> str: ...
+
+    @overload
+    def __getitem__(self, row: slice) -> list[str]: ...
+
+    def __getitem__(self, row: int | slice) -> str | list[str]:
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(len(self)))]
+        start, end = self._spans[row]
+        return sentence_at(self._texts[self._owners[row]], int(start), int(end))
 
 
 @dataclass(frozen=True)
@@ -165,12 +202,12 @@ def build(
     chunking: ChunkingConfig,
     build_seconds: float,
     failed: dict[str, str] | None = None,
-    units: tuple[Sequence[int], Sequence[str], np.ndarray] | None = None,
+    units: UnitParts | None = None,
     lexicon: tuple[Sequence[str], np.ndarray] | None = None,
     retired: dict[str, list[Any]] | None = None,
 ) -> Index:
     """An in-memory index over ``passages`` (rows of ``vectors`` in the same order), their
-    sentence units (owner ids, texts, vectors) and the lexicon (words, vectors)."""
+    sentence units and the lexicon (words, vectors)."""
     import numpy as np
 
     if len(passages) != len(vectors):
@@ -181,11 +218,18 @@ def build(
     dimension = int(vectors.shape[1]) if len(vectors) else 0
     matrix = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(passages), dimension)
     empty = np.zeros((0, dimension), dtype=np.float32)
-    owners, texts, unit_vectors = units or ((), (), empty)
+    owners, texts, unit_vectors, spans = units or UnitParts((), (), empty)
     if not set(owners) <= set(ids):
         raise ValueError("every unit must belong to a passage")
+    if spans is not None and len(spans) != len(texts):
+        raise ValueError("one span per unit is required")
     words, word_vectors = lexicon or ((), empty)
-    built_units = Units(tuple(owners), tuple(texts), VectorIndex.build(unit_vectors))
+    built_units = Units(
+        tuple(owners),
+        tuple(texts),
+        VectorIndex.build(unit_vectors),
+        None if spans is None else np.asarray(spans, dtype=np.int32).reshape(len(texts), 2),
+    )
     built_lexicon = Lexicon(tuple(words), VectorIndex.build(word_vectors))
     manifest = Manifest(
         model=model,

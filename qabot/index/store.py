@@ -9,7 +9,7 @@ Layout of the embeddings folder::
         passages.jsonl        one Passage per line: the passages' positions
         passages.faiss        their vectors (FAISS, exact or HNSW: ``qabot.index.vectors``)
         units.json            the sentences of multi-sentence passages: their passage ids
-                              and their texts (two arrays: one read at load, not 40,000)
+                              and where each is in its passage's text (flat arrays)
         units.faiss           the sentences' vectors
         lexicon.json          the corpus's words (query expansion), one array
         lexicon.faiss         their vectors
@@ -31,7 +31,7 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, cast
@@ -44,6 +44,7 @@ from qabot.index.contents import (
     Bm25Tables,
     Index,
     Lexicon,
+    SentenceTexts,
     Units,
 )
 from qabot.index.manifest import Manifest
@@ -95,6 +96,17 @@ def _write_json_lines(path: Path, values: Iterable[Any]) -> None:
     with path.open("wb") as handle:
         for value in values:
             handle.write(orjson.dumps(value) + b"\n")
+
+
+def _units_record(units: Units) -> dict[str, Any]:
+    """units.json: the sentences' passage ids and their spans in the passage's text (the
+    sentences themselves when their spans are not known)."""
+    record: dict[str, Any] = {"passage_ids": list(units.passage_ids)}
+    if units.spans is not None:
+        record["spans"] = units.spans.reshape(-1).tolist()
+    else:
+        record["texts"] = list(units.texts)
+    return record
 
 
 def passage_to_record(passage: Passage) -> dict[str, Any]:
@@ -206,7 +218,7 @@ class IndexStore:
                 f"{location}: {len(vectors)} vectors, {len(passages)} passages, "
                 f"manifest says {manifest.passage_count}; {fix}"
             )
-        units = self._load_units(location, manifest, {p.id for p in passages}, fix)
+        units = self._load_units(location, manifest, passages, fix)
         lexicon = self._load_lexicon(location, manifest, fix)
         bm25 = self._load_bm25(location, len(passages), fix)
         return Index(passages, vectors, manifest, location, units, lexicon, bm25)
@@ -265,26 +277,40 @@ class IndexStore:
             )
         return Lexicon(words, vectors)
 
-    def _load_units(self, location: Path, manifest: Manifest, ids: set[int], fix: str) -> Units:
+    def _load_units(
+        self, location: Path, manifest: Manifest, passages: Sequence[Passage], fix: str
+    ) -> Units:
+        import numpy as np
+
         try:
             stored = orjson.loads((location / UNITS_FILE).read_bytes())
             owners = tuple(int(owner) for owner in stored["passage_ids"])
-            texts = tuple(str(text) for text in stored["texts"])
+            position = {p.id: i for i, p in enumerate(passages)}
+            if not set(owners) <= position.keys():
+                raise ValueError("a sentence belongs to no passage")
+            texts: Sequence[str]
+            spans = None
+            if "spans" in stored:  # where each sentence is in its passage's text
+                spans = np.asarray(stored["spans"], dtype=np.int32).reshape(-1, 2)
+                rows = np.fromiter((position[o] for o in owners), np.int64, len(owners))
+                texts = SentenceTexts([p.text for p in passages], rows, spans)
+            else:  # an index written before: the sentences themselves
+                texts = tuple(str(text) for text in stored["texts"])
             if len(owners) != len(texts):
                 raise ValueError(f"{len(owners)} passage ids for {len(texts)} sentences")
-        except (OSError, ValueError, TypeError) as error:
+        except (OSError, ValueError, TypeError, KeyError) as error:
             raise IndexCorruptError(
                 f"{location / UNITS_FILE} is damaged ({error}); {fix}"
             ) from None
         vectors = self._vectors(
             location / UNIT_VECTORS_FILE, manifest.dimension, manifest.unit_count, fix
         )
-        if not (len(vectors) == len(texts) == manifest.unit_count) or not set(owners) <= ids:
+        if not (len(vectors) == len(texts) == manifest.unit_count):
             raise IndexCorruptError(
                 f"{location}: {len(vectors)} unit vectors, {len(texts)} units, manifest says "
                 f"{manifest.unit_count}; {fix}"
             )
-        return Units(owners, texts, vectors)
+        return Units(owners, texts, vectors, spans)
 
     def save(self, index: Index) -> Path:
         """Write ``index`` as a new generation and make it live atomically."""
@@ -298,8 +324,7 @@ class IndexStore:
             index.passage_vectors.write(staging / VECTORS_FILE)
             _write_json_lines(staging / PASSAGES_FILE, map(passage_to_record, index.passages))
             index.units.vectors.write(staging / UNIT_VECTORS_FILE)
-            units = {"passage_ids": list(index.units.passage_ids), "texts": list(index.units.texts)}
-            (staging / UNITS_FILE).write_bytes(orjson.dumps(units))
+            (staging / UNITS_FILE).write_bytes(orjson.dumps(_units_record(index.units)))
             index.lexicon.vectors.write(staging / LEXICON_VECTORS_FILE)
             (staging / LEXICON_FILE).write_bytes(orjson.dumps(list(index.lexicon.words)))
             self._save_bm25(index.bm25, staging)

@@ -13,17 +13,17 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from qabot.chunking import ChunkingConfig, chunk_document
 from qabot.corpus import CorpusFile, corpus_hash, read_bytes
 from qabot.embedding import BuildEmbedder
 from qabot.errors import CorpusError
-from qabot.index.contents import Index, build, content_hash
+from qabot.index.contents import Index, UnitParts, build, content_hash
 from qabot.index.manifest import FORMAT_VERSION, REUSABLE_FORMATS
 from qabot.readers import read_source
 from qabot.text.repair import repair_text
-from qabot.text.sentences import split_sentences
+from qabot.text.sentences import sentence_at, sentence_offsets
 from qabot.text.terms import distinct_content_words
 from qabot.types import Passage
 
@@ -264,12 +264,21 @@ def _retired(previous: Index | None, passages: Sequence[Passage]) -> dict[str, l
 Spans = Sequence[tuple[int, int]]  # character ranges of a text
 
 
-def sentence_plan(passage: Passage) -> tuple[list[str], list[tuple[int, int]] | None]:
-    """The sentences of a multi-sentence passage (none for one sentence) and where each
-    is in the text the model embeds (None when one cannot be found there)."""
-    sentences = split_sentences(passage.text)
-    if len(sentences) < 2:
-        return [], []
+class SentencePlan(NamedTuple):
+    """The sentences of a multi-sentence passage (none for one sentence): their text,
+    where each is in the passage's text, and where in the text the model embeds (None
+    when one cannot be found there)."""
+
+    sentences: list[str]
+    in_text: list[tuple[int, int]]
+    in_model_text: list[tuple[int, int]] | None
+
+
+def sentence_plan(passage: Passage) -> SentencePlan:
+    offsets = sentence_offsets(passage.text)
+    if len(offsets) < 2:
+        return SentencePlan([], [], [])
+    sentences = [sentence_at(passage.text, start, end) for start, end in offsets]
     text = passage.embed_text
     spans: list[tuple[int, int]] = []
     cursor = 0
@@ -277,10 +286,10 @@ def sentence_plan(passage: Passage) -> tuple[list[str], list[tuple[int, int]] | 
         repaired = repair_text(sentence)
         at = text.find(repaired, cursor)
         if at < 0:
-            return sentences, None
+            return SentencePlan(sentences, offsets, None)
         spans.append((at, at + len(repaired)))
         cursor = at + len(repaired)
-    return sentences, spans
+    return SentencePlan(sentences, offsets, spans)
 
 
 def sentence_units(passages: Sequence[Passage]) -> tuple[list[int], list[str]]:
@@ -288,7 +297,7 @@ def sentence_units(passages: Sequence[Passage]) -> tuple[list[int], list[str]]:
     owners: list[int] = []
     texts: list[str] = []
     for passage in passages:
-        sentences, _ = sentence_plan(passage)
+        sentences = sentence_plan(passage).sentences
         owners.extend([passage.id] * len(sentences))
         texts.extend(sentences)
     return owners, texts
@@ -366,11 +375,11 @@ def _vectors(
     embedder: BuildEmbedder,
     reuse: bool,
     progress: Callable[[int], Progress] | None,
-) -> tuple[np.ndarray, tuple[list[int], list[str], np.ndarray], tuple[list[str], np.ndarray], int]:
+) -> tuple[np.ndarray, UnitParts, tuple[list[str], np.ndarray], int]:
     """Passage, sentence and word vectors: reused by content hash when allowed, else
     embedded (a passage and its sentences in one forward pass).
 
-    Returns the passage vectors, the sentence units (owners, texts, vectors), the
+    Returns the passage vectors, the sentence units (owners, texts, spans, vectors), the
     lexicon (words, vectors) and how many texts were embedded.
     """
     import numpy as np
@@ -389,17 +398,17 @@ def _vectors(
     todo: dict[str, int] = {}  # content hash → the first passage to embed for it
     for position, digest in enumerate(digests):
         kept = stored.get(digest)
-        if kept is None or len(kept[1]) != len(plans[position][0]):
+        if kept is None or len(kept[1]) != len(plans[position].sentences):
             todo.setdefault(digest, position)
     fresh_texts = [passages[i].embed_text for i in todo.values()]
-    fresh_spans = [plans[i][1] or [] for i in todo.values()]
+    fresh_spans = [plans[i].in_model_text or [] for i in todo.values()]
     fresh, fresh_units = embed_passages_steadily(embedder, fresh_texts, fresh_spans, progress)
     # A sentence the model's text does not hold as written is embedded on its own.
     loose = [
         (n, sentence)
         for n, position in enumerate(todo.values())
-        if plans[position][1] is None
-        for sentence in plans[position][0]
+        if plans[position].in_model_text is None
+        for sentence in plans[position].sentences
     ]
     if loose:
         alone = embed_steadily(embedder, [repair_text(s) for _, s in loose], None)
@@ -412,11 +421,12 @@ def _vectors(
     vectors = np.zeros((len(passages), dimension), dtype=np.float32)
     owners: list[int] = []
     texts: list[str] = []
+    spans: list[tuple[int, int]] = []
     unit_parts: list[np.ndarray] = []
     old_vectors = previous.vectors() if previous is not None and stored else None
     old_units = previous.units.vectors.matrix if previous is not None and stored else None
     for position, (passage, digest) in enumerate(zip(passages, digests, strict=True)):
-        sentences = plans[position][0]
+        sentences = plans[position].sentences
         if digest in fresh_row:
             vectors[position] = fresh[fresh_row[digest]]
             part = fresh_units[fresh_row[digest]]
@@ -428,6 +438,7 @@ def _vectors(
         if sentences:
             owners.extend([passage.id] * len(sentences))
             texts.extend(sentences)
+            spans.extend(plans[position].in_text)
             unit_parts.append(part)
     unit_vectors = (
         np.vstack(unit_parts) if unit_parts else np.zeros((0, dimension), dtype=np.float32)
@@ -444,4 +455,4 @@ def _vectors(
     for row, word in enumerate(words):
         word_vectors[row] = new_words[new_row[word]] if word in new_row else known[word]  # type: ignore[index]
     embedded = len(todo) + len(missing)
-    return vectors, (owners, texts, unit_vectors), (words, word_vectors), embedded
+    return vectors, UnitParts(owners, texts, unit_vectors, spans), (words, word_vectors), embedded

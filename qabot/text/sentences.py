@@ -18,10 +18,22 @@ def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
     return spans
 
 
+def sentence_offsets(text: str) -> list[tuple[int, int]]:
+    """Where the sentences of a passage's text are, paragraph by paragraph (a sentence
+    never crosses the blank line between two paragraphs)."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for paragraph in text.split("\n\n"):
+        spans.extend(sentence_spans(paragraph, position))
+        position += len(paragraph) + 2
+    return spans
+
+
+def sentence_at(text: str, start: int, end: int) -> str:
+    """The sentence at ``start``:``end`` of ``text``, its whitespace made single spaces."""
+    return " ".join(text[start:end].split())
+
+
 def split_sentences(text: str) -> list[str]:
     """The sentences of a passage's text, paragraph by paragraph, whitespace collapsed."""
-    sentences = []
-    for paragraph in text.split("\n\n"):
-        for start, end in sentence_spans(paragraph):
-            sentences.append(" ".join(paragraph[start:end].split()))
-    return [s for s in sentences if s]
+    return [s for s in (sentence_at(text, *span) for span in sentence_offsets(text)) if s]
