@@ -31,10 +31,11 @@ import json
 import os
 import secrets
 import shutil
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
@@ -51,6 +52,9 @@ from qabot.index.manifest import Manifest
 from qabot.index.vectors import VectorIndex
 from qabot.text.bm25 import Bm25Table
 from qabot.types import Passage
+
+if TYPE_CHECKING:
+    import numpy as np
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
@@ -96,6 +100,42 @@ def _write_json_lines(path: Path, values: Iterable[Any]) -> None:
     with path.open("wb") as handle:
         for value in values:
             handle.write(orjson.dumps(value) + b"\n")
+
+
+def _mapped_arrays(path: Path) -> dict[str, np.ndarray]:
+    """The arrays of an .npz that ``np.savez`` wrote, read-only views of one memory map
+    of the file (its members are stored uncompressed): a question reads the postings of
+    its few terms, so only their pages come into memory, not the diary's 9 MB of them."""
+    import mmap
+    import struct
+
+    import numpy as np
+
+    arrays: dict[str, np.ndarray] = {}
+    with path.open("rb") as handle, zipfile.ZipFile(handle) as archive:
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        for member in archive.infolist():
+            name = member.filename.removesuffix(".npy")
+            if member.compress_type != zipfile.ZIP_STORED:
+                raise ValueError(f"{member.filename} is compressed")
+            # the member's data follows its local header (30 bytes, its name, its extra)
+            handle.seek(member.header_offset + 26)
+            name_length, extra_length = struct.unpack("<HH", handle.read(4))
+            handle.seek(member.header_offset + 30 + name_length + extra_length)
+            major, _ = np.lib.format.read_magic(handle)
+            read_header = (
+                np.lib.format.read_array_header_1_0
+                if major == 1
+                else np.lib.format.read_array_header_2_0
+            )
+            shape, _, dtype = read_header(handle)  # a flat array is in either order
+            if dtype.hasobject or len(shape) != 1:
+                raise ValueError(f"{member.filename} is not a flat array of numbers")
+            count = int(shape[0])
+            if handle.tell() + count * dtype.itemsize > len(mapped):
+                raise ValueError(f"{member.filename} is cut short")
+            arrays[name] = np.frombuffer(mapped, dtype, count, handle.tell())
+    return arrays
 
 
 def _units_record(units: Units) -> dict[str, Any]:
@@ -228,11 +268,9 @@ class IndexStore:
         return VectorIndex.open(path, dimension, count, fix)
 
     def _load_bm25(self, location: Path, passage_count: int, fix: str) -> Bm25Tables:
-        import numpy as np
 
         try:
-            with np.load(location / BM25_ARRAYS_FILE, allow_pickle=False) as arrays:
-                loaded = {name: arrays[name] for name in arrays.files}
+            loaded = _mapped_arrays(location / BM25_ARRAYS_FILE)
             terms = orjson.loads((location / BM25_TERMS_FILE).read_bytes())
             tables = []
             for part in ("passages", "sentences"):
@@ -250,7 +288,7 @@ class IndexStore:
                     )
                 )
             owner = loaded["sentence_owner"]
-        except (OSError, ValueError, TypeError, KeyError) as error:
+        except (OSError, ValueError, TypeError, KeyError, zipfile.BadZipFile) as error:
             raise IndexCorruptError(
                 f"{location}: the BM25 tables are damaged ({error}); {fix}"
             ) from None
