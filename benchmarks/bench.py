@@ -183,8 +183,14 @@ def measure_corpus(
     build = run_process([*qabot, "index"], work, env)
     generation = IndexStore(work / "embeddings").current_dir()
     assert generation is not None
-    passages_file = generation / "passages.jsonl"
-    count = sum(1 for line in passages_file.read_bytes().splitlines() if line.strip())
+    # the plain script's input: the same passages' texts, one JSON line each
+    passages_file = work / "texts.jsonl"
+    stored = IndexStore(work / "embeddings").load().passages
+    with passages_file.open("w", encoding="utf-8") as handle:
+        for passage in stored:
+            line = {"text": passage.text, "embed_text": passage.embed_text}
+            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+    count = len(stored)
     plain_build = run_process(
         [sys.executable, "plain_build.py", model_path, str(passages_file), "plain.faiss"], work
     )
@@ -215,7 +221,7 @@ def measure_corpus(
                 sys.executable,
                 "plain_ask.py",
                 model_path,
-                str(generation / "passages.jsonl"),
+                str(passages_file),
                 "plain.faiss",
                 question,
             ],

@@ -59,7 +59,7 @@ class Citation:
         return f"{text} [{self.anchor}]" if self.anchor else text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Passage:
     """A quotable span of a corpus file, with the metadata needed to cite it.
 

@@ -52,9 +52,12 @@ def test_round_trip_and_exact_search(tmp_path: Path):
     assert hits[0][0].date == "1936-12-09" and hits[0][0].section == "Arrival"
 
 
-def test_stored_vectors_are_half_floats_and_texts_held_once(tmp_path: Path):
-    """Vectors are stored as 16-bit floats (qabot/index/vectors.py); a loaded passage
-    whose embedded text is its text holds one string, not two."""
+def test_stored_vectors_are_half_floats_and_texts_read_when_asked_for(tmp_path: Path):
+    """Vectors are stored as 16-bit floats (qabot/index/vectors.py). Texts are kept in
+    texts.txt, each once (an embedded text only where it differs from the text), and a
+    loaded passage holds none: it reads them from the file when asked for."""
+    from qabot.index.texts import StoredPassage
+
     embedder = FakeEmbedder()
     index = make_index(embedder, TEXT.replace("sailed", "sail-\ned"))
     location = IndexStore(tmp_path / "emb").save(index)
@@ -63,12 +66,39 @@ def test_stored_vectors_are_half_floats_and_texts_held_once(tmp_path: Path):
     assert stored.dtype == np.float16
     assert stored.tolist() == index.vectors().astype(np.float16).tolist()
     assert (location / "passages.faiss").stat().st_size < 3 * 64 * 4  # not 32-bit floats
-    same = [p for p in loaded.passages if p.embed_text == p.text]
-    repaired = [p for p in loaded.passages if p.embed_text != p.text]
-    assert same and repaired and all(p.embed_text is p.text for p in same)
-    assert [p.embed_text for p in repaired] == [
-        p.embed_text for p in index.passages if p.embed_text != p.text
-    ]
+    built = [(p.text, p.embed_text) for p in index.passages]
+    assert [(p.text, p.embed_text) for p in loaded.passages] == built
+    assert any(text != embedded for text, embedded in built)
+    assert all(isinstance(p, StoredPassage) for p in loaded.passages)
+    held = [getattr(super(StoredPassage, p), "text", None) for p in loaded.passages]
+    assert held == [None] * len(built)  # the slots stay empty
+    records = [json.loads(line) for line in (location / "passages.jsonl").read_text().splitlines()]
+    assert all("text" not in r and "embed_text" not in r and "text_at" in r for r in records)
+    texts = {t for t, _ in built} | {e for t, e in built if e != t}
+    size = sum(len(t.encode()) for t in texts)
+    assert (location / "texts.txt").stat().st_size == size
+
+
+def test_passages_written_with_their_texts_are_read(tmp_path: Path):
+    """passages.jsonl of an index written before holds the texts themselves: read as they
+    were (one string when the embedded text is the text)."""
+    from qabot.index.store import passage_from_record
+
+    record = {
+        "id": 7,
+        "text": "We landed at Tampico.",
+        "embed_text": "We landed at Tampico.",
+        "source": "j.txt",
+        "title": "J",
+        "section": None,
+        "date": None,
+        "paragraphs": [1],
+        "start": 0,
+        "end": 21,
+        "tokens": 5,
+    }
+    passage = passage_from_record(dict(record), {}, None)
+    assert passage.text == record["text"] and passage.embed_text is passage.text
 
 
 @pytest.mark.parametrize("exact_up_to", [10_000, 0])  # flat, then HNSW
@@ -152,7 +182,7 @@ def test_missing_index(tmp_path: Path):
     assert IndexStore(tmp_path / "nothing").read_manifest() is None
 
 
-@pytest.mark.parametrize("victim", ["passages.faiss", "units.faiss", "passages.jsonl"])
+@pytest.mark.parametrize("victim", ["passages.faiss", "units.faiss", "passages.jsonl", "texts.txt"])
 def test_damaged_file_is_a_clear_error(tmp_path: Path, victim: str):
     """Altered bytes: found by the checksums (`qabot index` verifies them)."""
     store = IndexStore(tmp_path)
@@ -164,7 +194,7 @@ def test_damaged_file_is_a_clear_error(tmp_path: Path, victim: str):
         store.load(verify=True)
 
 
-@pytest.mark.parametrize("victim", ["passages.faiss", "passages.jsonl", "bm25.npz"])
+@pytest.mark.parametrize("victim", ["passages.faiss", "passages.jsonl", "bm25.npz", "texts.txt"])
 def test_truncated_file_is_found_on_every_load(tmp_path: Path, victim: str):
     """A size that differs from the manifest's is caught without reading the file."""
     store = IndexStore(tmp_path)
@@ -280,3 +310,16 @@ def test_questions_search_single_threaded_and_builds_use_every_core():
     assert faiss.omp_get_max_threads() == 1
     VectorIndex.build(vectors, exact_up_to=0)
     assert faiss.omp_get_max_threads() == (os.cpu_count() or 1)
+
+
+def test_a_damaged_text_is_a_clear_error_when_read(tmp_path: Path):
+    """texts.txt altered in place (same size, so only `qabot index` would find it):
+    reading the damaged text names the file and the fix, never a wrong quotation."""
+    store = IndexStore(tmp_path)
+    location = store.save(make_index(FakeEmbedder()))
+    loaded = store.load()
+    with (location / "texts.txt").open("r+b") as handle:
+        handle.seek(loaded.passages[0].text.index("tanker"))
+        handle.write(b"\xff\xfe")
+    with pytest.raises(IndexCorruptError, match=r"texts.txt is damaged .*qabot index --force"):
+        _ = loaded.passages[0].text

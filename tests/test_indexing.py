@@ -605,7 +605,7 @@ def test_sentences_are_stored_as_spans_of_their_passage_text(tmp_path: Path):
     loaded = store.load()
     owners, expected = sentence_units(loaded.passages)
     assert len(expected) >= 4 and "The sea was calm; the captain smiled." in expected
-    assert list(loaded.units.texts) == expected and loaded.units.passage_ids == tuple(owners)
+    assert list(loaded.units.texts) == expected and loaded.units.passage_ids.tolist() == owners
     assert loaded.units.texts[1:3] == expected[1:3] and loaded.units.texts[-1] == expected[-1]
     location = store.current_dir()
     assert location is not None

@@ -8,14 +8,14 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, overload
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from qabot.index.manifest import Manifest
 from qabot.index.vectors import VectorIndex
 from qabot.text.bm25 import Bm25Table
 from qabot.text.repair import repair_text
-from qabot.text.sentences import sentence_at
 from qabot.types import Passage
 
 if TYPE_CHECKING:
@@ -36,14 +36,16 @@ class Units:
     sentence read in its context). Passages of one sentence have no units.
     """
 
-    passage_ids: tuple[int, ...]
+    passage_ids: np.ndarray  # int64: the passage id of each sentence
     texts: Sequence[str]  # verbatim sentences of the passage text (for highlights)
     vectors: VectorIndex  # one row per sentence, normalized
     spans: np.ndarray | None = None  # (start, end) of each in its passage's text; None: unknown
 
     @classmethod
     def empty(cls, dimension: int) -> Units:
-        return cls((), (), _empty(dimension))
+        import numpy as np
+
+        return cls(np.zeros(0, dtype=np.int64), (), _empty(dimension))
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -56,32 +58,6 @@ class UnitParts(NamedTuple):
     texts: Sequence[str]
     vectors: np.ndarray
     spans: Sequence[tuple[int, int]] | None = None  # where each is in its passage's text
-
-
-class SentenceTexts(Sequence[str]):
-    """The units' sentences of a stored index, read from their passages' text when asked
-    for: a string for each of the diary's 40,000 sentences would hold its text twice
-    (13 MB more in every process that answers)."""
-
-    def __init__(self, texts: Sequence[str], owners: np.ndarray, spans: np.ndarray) -> None:
-        self._texts = texts  # passage texts, by position
-        self._owners = owners  # passage position of each sentence
-        self._spans = spans  # (start, end) of each sentence in its passage's text
-
-    def __len__(self) -> int:
-        return len(self._owners)
-
-    @overload
-    def __getitem__(self, row: int) -> str: ...
-
-    @overload
-    def __getitem__(self, row: slice) -> list[str]: ...
-
-    def __getitem__(self, row: int | slice) -> str | list[str]:
-        if isinstance(row, slice):
-            return [self[i] for i in range(*row.indices(len(self)))]
-        start, end = self._spans[row]
-        return sentence_at(self._texts[self._owners[row]], int(start), int(end))
 
 
 @dataclass(frozen=True)
@@ -118,11 +94,17 @@ class Bm25Tables:
     sentences: Bm25Table
     sentence_owner: np.ndarray  # passage position of each sentence row
 
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every term of the passages and of their sentences (one set, however many
+        rules ask: on the diary it is 1 MB)."""
+        return frozenset(self.passages.vocabulary) | frozenset(self.sentences.vocabulary)
+
     @classmethod
     def build(cls, passages: Sequence[Passage], units: Units) -> Bm25Tables:
         import numpy as np
 
-        owners, texts = sentence_texts(passages, units.passage_ids, units.texts)
+        owners, texts = sentence_texts(passages, units.passage_ids.tolist(), units.texts)
         return cls(
             Bm25Table.build([p.embed_text for p in passages]),
             Bm25Table.build(texts),
@@ -225,7 +207,7 @@ def build(
         raise ValueError("one span per unit is required")
     words, word_vectors = lexicon or ((), empty)
     built_units = Units(
-        tuple(owners),
+        np.asarray(owners, dtype=np.int64).reshape(len(owners)),
         tuple(texts),
         VectorIndex.build(unit_vectors),
         None if spans is None else np.asarray(spans, dtype=np.int32).reshape(len(texts), 2),

@@ -6,7 +6,8 @@ Layout of the embeddings folder::
       CURRENT                 name of the live generation (replaced atomically)
       gen-<time>-<rand>/
         manifest.json         model, dimension, counts, corpus hash, checksums, build time
-        passages.jsonl        one Passage per line: the passages' positions
+        passages.jsonl        one Passage per line, in order: its fields, where its texts are
+        texts.txt             the passages' texts, UTF-8, read when asked for (``texts``)
         passages.faiss        their vectors (FAISS, exact or HNSW: ``qabot.index.vectors``)
         units.json            the sentences of multi-sentence passages: their passage ids
                               and where each is in its passage's text (flat arrays)
@@ -33,7 +34,7 @@ import secrets
 import shutil
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -45,10 +46,17 @@ from qabot.index.contents import (
     Bm25Tables,
     Index,
     Lexicon,
-    SentenceTexts,
     Units,
 )
+from qabot.index.files import npz_arrays
 from qabot.index.manifest import Manifest
+from qabot.index.texts import (
+    PassageTexts,
+    SentenceTexts,
+    StoredPassage,
+    TextFile,
+    write_texts,
+)
 from qabot.index.vectors import VectorIndex
 from qabot.text.bm25 import Bm25Table
 from qabot.types import Passage
@@ -59,6 +67,7 @@ if TYPE_CHECKING:
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 PASSAGES_FILE = "passages.jsonl"
+TEXTS_FILE = "texts.txt"
 VECTORS_FILE = "passages.faiss"
 UNITS_FILE = "units.json"
 UNIT_VECTORS_FILE = "units.faiss"
@@ -102,46 +111,10 @@ def _write_json_lines(path: Path, values: Iterable[Any]) -> None:
             handle.write(orjson.dumps(value) + b"\n")
 
 
-def _mapped_arrays(path: Path) -> dict[str, np.ndarray]:
-    """The arrays of an .npz that ``np.savez`` wrote, read-only views of one memory map
-    of the file (its members are stored uncompressed): a question reads the postings of
-    its few terms, so only their pages come into memory, not the diary's 9 MB of them."""
-    import mmap
-    import struct
-
-    import numpy as np
-
-    arrays: dict[str, np.ndarray] = {}
-    with path.open("rb") as handle, zipfile.ZipFile(handle) as archive:
-        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        for member in archive.infolist():
-            name = member.filename.removesuffix(".npy")
-            if member.compress_type != zipfile.ZIP_STORED:
-                raise ValueError(f"{member.filename} is compressed")
-            # the member's data follows its local header (30 bytes, its name, its extra)
-            handle.seek(member.header_offset + 26)
-            name_length, extra_length = struct.unpack("<HH", handle.read(4))
-            handle.seek(member.header_offset + 30 + name_length + extra_length)
-            major, _ = np.lib.format.read_magic(handle)
-            read_header = (
-                np.lib.format.read_array_header_1_0
-                if major == 1
-                else np.lib.format.read_array_header_2_0
-            )
-            shape, _, dtype = read_header(handle)  # a flat array is in either order
-            if dtype.hasobject or len(shape) != 1:
-                raise ValueError(f"{member.filename} is not a flat array of numbers")
-            count = int(shape[0])
-            if handle.tell() + count * dtype.itemsize > len(mapped):
-                raise ValueError(f"{member.filename} is cut short")
-            arrays[name] = np.frombuffer(mapped, dtype, count, handle.tell())
-    return arrays
-
-
 def _units_record(units: Units) -> dict[str, Any]:
     """units.json: the sentences' passage ids and their spans in the passage's text (the
     sentences themselves when their spans are not known)."""
-    record: dict[str, Any] = {"passage_ids": list(units.passage_ids)}
+    record: dict[str, Any] = {"passage_ids": units.passage_ids.tolist()}
     if units.spans is not None:
         record["spans"] = units.spans.reshape(-1).tolist()
     else:
@@ -149,25 +122,58 @@ def _units_record(units: Units) -> dict[str, Any]:
     return record
 
 
-def passage_to_record(passage: Passage) -> dict[str, Any]:
-    """A passage as one line of passages.jsonl (the storage format, not an output)."""
-    return asdict(passage)
+def passage_to_record(passage: Passage, place: dict[str, list[int]]) -> dict[str, Any]:
+    """A passage as one line of passages.jsonl (the storage format, not an output):
+    its fields but its texts, and where they are in texts.txt (``place``)."""
+    record = {f.name: getattr(passage, f.name) for f in fields(Passage) if f.name not in _TEXTS}
+    return {**record, **place}
 
 
-def passage_from_record(record: dict[str, Any]) -> Passage:
-    """The passage of one line of passages.jsonl. Its embedded text is most often its
-    text itself: then both fields hold one string (on the whole Pepys diary, 14 MB that
-    would be held twice)."""
+_TEXTS = ("text", "embed_text")  # kept in TEXTS_FILE (``qabot.index.texts``)
+_SHARED_FIELDS = (
+    "source",
+    "title",
+    "section",
+    "date",
+    "date_machine",
+    "role",
+    "anchor",
+    "part_label",
+    "note_label",
+    "note_place",
+)  # a few values repeated by thousands of passages (a book's title, an entry's date)
+
+
+def passage_from_record(
+    record: dict[str, Any], strings: dict[str, str], texts: TextFile | None
+) -> Passage:
+    """The passage of one line of passages.jsonl: a ``StoredPassage`` reading its texts
+    from ``texts`` (a record written before holds them: then a passage holding them,
+    one string when its embedded text is its text). ``strings``, shared by the passages
+    of one index, holds one copy of each repeated value (its title, its sections, its
+    dates: 4 MB on the diary)."""
+    for name in _SHARED_FIELDS:
+        value = record.get(name)
+        if isinstance(value, str):
+            record[name] = strings.setdefault(value, value)
+    values = {
+        **record,
+        "paragraphs": tuple(record["paragraphs"]),
+        "mentions": tuple(record.get("mentions") or ()),
+        "notes": tuple((str(label), int(note)) for label, note in record.get("notes") or ()),
+    }
+    if "text_at" in record:
+        if texts is None:
+            raise ValueError(f"{TEXTS_FILE} is missing")
+        text_at, embed_at = values.pop("text_at"), values.pop("embed_at", None)
+        return StoredPassage.of(
+            texts,
+            (int(text_at[0]), int(text_at[1])),
+            None if embed_at is None else (int(embed_at[0]), int(embed_at[1])),
+            values,
+        )
     text, embed_text = record["text"], record["embed_text"]
-    return Passage(
-        **{
-            **record,
-            "embed_text": text if embed_text == text else embed_text,
-            "paragraphs": tuple(record["paragraphs"]),
-            "mentions": tuple(record.get("mentions") or ()),
-            "notes": tuple((str(label), int(note)) for label, note in record.get("notes") or ()),
-        }
-    )
+    return Passage(**{**values, "embed_text": text if embed_text == text else embed_text})
 
 
 class IndexStore:
@@ -195,7 +201,7 @@ class IndexStore:
             return None
         path = location / MANIFEST
         try:
-            return Manifest.from_json(json.loads(path.read_text(encoding="utf-8")))
+            return Manifest.from_json(orjson.loads(path.read_bytes()))
         except FileNotFoundError:
             raise IndexCorruptError(
                 f"{path} is missing; run `qabot index --force` to rebuild"
@@ -245,7 +251,10 @@ class IndexStore:
         fix = REBUILD
         self.check(location, manifest, verify=verify)
         try:
-            passages = [passage_from_record(r) for r in _json_lines(location / PASSAGES_FILE)]
+            strings: dict[str, str] = {}
+            texts = TextFile(location / TEXTS_FILE) if (location / TEXTS_FILE).is_file() else None
+            records = _json_lines(location / PASSAGES_FILE)
+            passages = [passage_from_record(record, strings, texts) for record in records]
         except (OSError, ValueError, TypeError, KeyError) as error:
             raise IndexCorruptError(
                 f"{location / PASSAGES_FILE} is damaged ({error}); {fix}"
@@ -268,14 +277,16 @@ class IndexStore:
         return VectorIndex.open(path, dimension, count, fix)
 
     def _load_bm25(self, location: Path, passage_count: int, fix: str) -> Bm25Tables:
+        import numpy as np
 
         try:
-            loaded = _mapped_arrays(location / BM25_ARRAYS_FILE)
+            loaded = npz_arrays(location / BM25_ARRAYS_FILE)
             terms = orjson.loads((location / BM25_TERMS_FILE).read_bytes())
             tables = []
+            strings: dict[str, str] = {}  # a term of both tables is held once
             for part in ("passages", "sentences"):
-                vocabulary = {term: row for row, term in enumerate(terms[part])}
-                indptr = loaded[f"{part}_indptr"]
+                vocabulary = {strings.setdefault(t, t): row for row, t in enumerate(terms[part])}
+                indptr = np.asarray(loaded[f"{part}_indptr"])  # read whole: small
                 if len(indptr) != len(vocabulary) + 1:
                     raise ValueError(f"{part}: {len(indptr) - 1} postings, {len(vocabulary)} terms")
                 tables.append(
@@ -287,7 +298,7 @@ class IndexStore:
                         int(terms[f"{part}_size"]),
                     )
                 )
-            owner = loaded["sentence_owner"]
+            owner = np.asarray(loaded["sentence_owner"])
         except (OSError, ValueError, TypeError, KeyError, zipfile.BadZipFile) as error:
             raise IndexCorruptError(
                 f"{location}: the BM25 tables are damaged ({error}); {fix}"
@@ -322,16 +333,16 @@ class IndexStore:
 
         try:
             stored = orjson.loads((location / UNITS_FILE).read_bytes())
-            owners = tuple(int(owner) for owner in stored["passage_ids"])
+            owners = np.asarray(stored["passage_ids"], dtype=np.int64).reshape(-1)
             position = {p.id: i for i, p in enumerate(passages)}
-            if not set(owners) <= position.keys():
+            if not set(owners.tolist()) <= position.keys():
                 raise ValueError("a sentence belongs to no passage")
             texts: Sequence[str]
             spans = None
             if "spans" in stored:  # where each sentence is in its passage's text
                 spans = np.asarray(stored["spans"], dtype=np.int32).reshape(-1, 2)
-                rows = np.fromiter((position[o] for o in owners), np.int64, len(owners))
-                texts = SentenceTexts([p.text for p in passages], rows, spans)
+                rows = np.fromiter((position[o] for o in owners.tolist()), np.int64, len(owners))
+                texts = SentenceTexts(PassageTexts(passages), rows, spans)
             else:  # an index written before: the sentences themselves
                 texts = tuple(str(text) for text in stored["texts"])
             if len(owners) != len(texts):
@@ -360,7 +371,9 @@ class IndexStore:
         staging.mkdir()
         try:
             index.passage_vectors.write(staging / VECTORS_FILE)
-            _write_json_lines(staging / PASSAGES_FILE, map(passage_to_record, index.passages))
+            places = write_texts(staging / TEXTS_FILE, index.passages)
+            records = map(passage_to_record, index.passages, places)
+            _write_json_lines(staging / PASSAGES_FILE, records)
             index.units.vectors.write(staging / UNIT_VECTORS_FILE)
             (staging / UNITS_FILE).write_bytes(orjson.dumps(_units_record(index.units)))
             index.lexicon.vectors.write(staging / LEXICON_VECTORS_FILE)
@@ -369,6 +382,7 @@ class IndexStore:
             names = (
                 VECTORS_FILE,
                 PASSAGES_FILE,
+                TEXTS_FILE,
                 UNIT_VECTORS_FILE,
                 UNITS_FILE,
                 LEXICON_VECTORS_FILE,
@@ -407,8 +421,8 @@ class IndexStore:
         terms: dict[str, object] = {}
         for part, table in (("passages", bm25.passages), ("sentences", bm25.sentences)):
             arrays[f"{part}_indptr"] = table.indptr
-            arrays[f"{part}_indices"] = table.indices
-            arrays[f"{part}_weights"] = table.weights
+            arrays[f"{part}_indices"] = np.asarray(table.indices)
+            arrays[f"{part}_weights"] = np.asarray(table.weights)
             terms[part] = sorted(table.vocabulary, key=table.vocabulary.__getitem__)
             terms[f"{part}_size"] = table.size
         with (staging / BM25_ARRAYS_FILE).open("wb") as handle:

@@ -390,7 +390,7 @@ def _vectors(
     if reuse and previous is not None and len(previous):
         hashes = previous.manifest.content_hashes
         unit_rows: dict[int, list[int]] = {}
-        for row, owner in enumerate(previous.units.passage_ids):
+        for row, owner in enumerate(previous.units.passage_ids.tolist()):
             unit_rows.setdefault(owner, []).append(row)
         for row, passage in enumerate(previous.passages):
             digest = hashes.get(str(passage.id)) or content_hash(passage.embed_text)

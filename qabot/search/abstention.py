@@ -45,6 +45,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from qabot.index import Index
+from qabot.index.texts import PassageTexts
 from qabot.search.dense import Level
 from qabot.search.query import normalize_label
 from qabot.search.retrieval import Retrieval
@@ -230,10 +231,9 @@ class NameTable:
         return cls(
             words=frozenset(index.lexicon.words),
             by_length=tuple(sorted(set(index.lexicon.words), key=len)),
-            stems=frozenset(index.bm25.passages.vocabulary)
-            | frozenset(index.bm25.sentences.vocabulary),
+            stems=index.bm25.vocabulary,
             postings=index.bm25.passages,
-            texts=[p.text for p in index.passages],
+            texts=PassageTexts(index.passages),
         )
 
     @property

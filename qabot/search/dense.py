@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qabot.index import Index
+from qabot.index.texts import PassageTexts
 from qabot.index.vectors import VectorIndex
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ class DenseTable:
             unit_start=start,
             unit_end=end,
             unit_texts=index.units.texts,
-            texts=[p.text for p in passages],
+            texts=PassageTexts(passages),
             null_positions=null_positions.astype(np.int64),
             dimension=index.dimension,
         )

@@ -42,7 +42,7 @@ class ExpansionTable:
     words: Sequence[str]
     vectors: VectorIndex  # one row per word
     row: Mapping[str, int]
-    stems: Sequence[Sequence[str]]  # the terms of each word
+    stems: Sequence[str]  # the term (stem) of each word
 
     @classmethod
     def build(cls, index: Index) -> ExpansionTable:
@@ -51,7 +51,7 @@ class ExpansionTable:
             words=words,
             vectors=index.lexicon.vectors,
             row={w: row for row, w in enumerate(words)},
-            stems=[[term] for term in word_terms(words)],
+            stems=word_terms(words),
         )
 
     def missing(self, words: Sequence[str]) -> list[str]:
@@ -83,8 +83,8 @@ class ExpansionTable:
             for score, column in zip(scores.tolist(), columns.tolist(), strict=True):
                 if score < expansion.similarity or taken == expansion.neighbours:
                     break
-                for term in self.stems[column]:
-                    if term not in own:
-                        extra[term] = max(extra.get(term, 0.0), expansion.weight * score)
-                        taken += 1
+                term = self.stems[column]
+                if term not in own:
+                    extra[term] = max(extra.get(term, 0.0), expansion.weight * score)
+                    taken += 1
         return extra

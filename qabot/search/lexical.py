@@ -60,8 +60,8 @@ class LexicalTable:
     @classmethod
     def build(cls, index: Index) -> LexicalTable:
         tables = index.bm25
-        vocabulary = frozenset(tables.passages.vocabulary) | frozenset(tables.sentences.vocabulary)
-        return cls(tables.passages, tables.sentences, Groups.of(tables.sentence_owner), vocabulary)
+        groups = Groups.of(tables.sentence_owner)
+        return cls(tables.passages, tables.sentences, groups, tables.vocabulary)
 
     def scores(
         self, terms: Sequence[str], extra: Mapping[str, float]

@@ -10,12 +10,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from qabot.text.terms import terms
 
 if TYPE_CHECKING:
     import numpy as np
+
+
+class Postings(Protocol):
+    """What scoring reads of a postings array: slices of it (an array in memory, or one
+    read from the index's file a slice at a time: ``qabot.index.files``)."""
+
+    def __getitem__(self, where: slice, /) -> np.ndarray: ...
+
+    def __len__(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -24,8 +33,8 @@ class Bm25Table:
 
     vocabulary: Mapping[str, int]  # term → row of the postings
     indptr: np.ndarray  # postings of term t: indptr[t] .. indptr[t + 1]
-    indices: np.ndarray  # text positions
-    weights: np.ndarray  # BM25 weight of the term in that text
+    indices: Postings  # text positions
+    weights: Postings  # BM25 weight of the term in that text
     size: int  # number of texts
 
     @classmethod

@@ -1,0 +1,158 @@
+"""Passage texts left in the index's texts file until a question reads them.
+
+A loaded index needs every passage's metadata (ids, dates, sections, parts), but a
+question reads the text of a few hundred candidates at most: holding all of it would
+cost the whole diary's 13 MB of strings in every process that answers. So a generation
+keeps its passages' texts in ``texts.txt`` (UTF-8, one after the other), each record of
+``passages.jsonl`` says where its text is, and a loaded passage is a ``StoredPassage``
+that reads its text from the file whenever it is asked for (a positional read of a
+few microseconds; nothing is cached, so nothing is shared and written between questions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, overload
+
+from qabot.errors import IndexCorruptError
+from qabot.index.contents import REBUILD
+from qabot.index.files import OpenFile
+from qabot.text.sentences import sentence_at
+from qabot.types import Passage
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+class TextFile:
+    """The texts file of one generation, read a text at a time (``qabot.index.files``)."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = OpenFile(path)
+        self.path = path
+
+    def __len__(self) -> int:
+        return self._file.size
+
+    def read(self, start: int, end: int) -> str:
+        """The text at ``start``:``end`` (IndexCorruptError when the file is damaged)."""
+        try:
+            return self._file.read(start, end - start).decode("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise IndexCorruptError(f"{self.path} is damaged ({error}); {REBUILD}") from None
+
+
+def write_texts(path: Path, passages: Sequence[Passage]) -> list[dict[str, list[int]]]:
+    """Write the passages' texts to ``path``; for each passage, where its texts are
+    (``text_at``, and ``embed_at`` when the text embedded differs from the text)."""
+    places: list[dict[str, list[int]]] = []
+    offset = 0
+    with path.open("wb") as handle:
+        for passage in passages:
+            text = passage.text.encode("utf-8")
+            handle.write(text)
+            place = {"text_at": [offset, offset + len(text)]}
+            offset += len(text)
+            if passage.embed_text != passage.text:
+                embedded = passage.embed_text.encode("utf-8")
+                handle.write(embedded)
+                place["embed_at"] = [offset, offset + len(embedded)]
+                offset += len(embedded)
+            places.append(place)
+    return places
+
+
+class StoredPassage(Passage):
+    """A passage of a stored index: its ``text`` and ``embed_text`` slots are left empty
+    and read from the texts file when asked for (Python calls ``__getattr__`` for an
+    empty slot). Everything else about it is a ``Passage``; ``dataclasses.replace`` of
+    one gives a passage holding its texts."""
+
+    __slots__ = ("_embed_at", "_file", "_text_at")
+
+    _file: TextFile
+    _text_at: tuple[int, int]
+    _embed_at: tuple[int, int] | None
+
+    @classmethod
+    def of(
+        cls,
+        file: TextFile,
+        text_at: tuple[int, int],
+        embed_at: tuple[int, int] | None,
+        fields: dict[str, Any],
+    ) -> StoredPassage:
+        """The passage of ``fields`` (every field but its texts) whose texts are at
+        ``text_at`` (and ``embed_at``, when its text embedded differs) in ``file``."""
+        start, end = text_at
+        if not 0 <= start <= end <= len(file) or (
+            embed_at is not None and not 0 <= embed_at[0] <= embed_at[1] <= len(file)
+        ):
+            raise ValueError(f"passage {fields.get('id')}: its text is not in {file.path.name}")
+        passage = cls.__new__(cls)
+        for name, value in fields.items():
+            object.__setattr__(passage, name, value)
+        object.__setattr__(passage, "_file", file)
+        object.__setattr__(passage, "_text_at", (start, end))
+        object.__setattr__(passage, "_embed_at", embed_at)
+        return passage
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "text":
+            return self._file.read(*self._text_at)
+        if name == "embed_text":
+            embed_at = self._embed_at
+            return self._file.read(*(embed_at or self._text_at))
+        raise AttributeError(name)
+
+
+class _TextsByPosition(Sequence[str]):
+    """A sequence of texts each read when asked for (a slice: a list of them)."""
+
+    def _text(self, position: int) -> str:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, position: int) -> str: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> list[str]: ...
+
+    def __getitem__(self, position: int | slice) -> str | list[str]:
+        if isinstance(position, slice):
+            return [self._text(i) for i in range(*position.indices(len(self)))]
+        if not -len(self) <= position < len(self):
+            raise IndexError(position)
+        return self._text(position % len(self))
+
+
+class PassageTexts(_TextsByPosition):
+    """The texts of a sequence of passages, by position (a list of them would hold every
+    text of a stored index at once)."""
+
+    def __init__(self, passages: Sequence[Passage]) -> None:
+        self._passages = passages
+
+    def __len__(self) -> int:
+        return len(self._passages)
+
+    def _text(self, position: int) -> str:
+        return self._passages[position].text
+
+
+class SentenceTexts(_TextsByPosition):
+    """The sentences of a stored index's units, read from their passages' text: a
+    string for each of the diary's 40,000 sentences would hold its text twice."""
+
+    def __init__(self, texts: Sequence[str], owners: np.ndarray, spans: np.ndarray) -> None:
+        self._texts = texts  # passage texts, by position
+        self._owners = owners  # passage position of each sentence
+        self._spans = spans  # (start, end) of each sentence in its passage's text
+
+    def __len__(self) -> int:
+        return len(self._owners)
+
+    def _text(self, position: int) -> str:
+        start, end = self._spans[position]
+        return sentence_at(self._texts[int(self._owners[position])], int(start), int(end))
