@@ -63,11 +63,15 @@ def write_texts(path: Path, passages: Sequence[Passage]) -> list[dict[str, list[
     return places
 
 
+_TEXT_SLOT: Any = Passage.__dict__["text"]  # the slots of a Passage's texts
+_EMBED_SLOT: Any = Passage.__dict__["embed_text"]
+
+
 class StoredPassage(Passage):
-    """A passage of a stored index: its ``text`` and ``embed_text`` slots are left empty
-    and read from the texts file when asked for (Python calls ``__getattr__`` for an
-    empty slot). Everything else about it is a ``Passage``; ``dataclasses.replace`` of
-    one gives a passage holding its texts."""
+    """A passage of a stored index: ``text`` and ``embed_text`` are read from the texts
+    file when asked for, their slots left empty. Everything else about it is a
+    ``Passage`` (its other fields are plain slots, read at full speed); a copy made with
+    ``dataclasses.replace`` holds its texts in those slots."""
 
     __slots__ = ("_embed_at", "_file", "_text_at")
 
@@ -98,13 +102,27 @@ class StoredPassage(Passage):
         object.__setattr__(passage, "_embed_at", embed_at)
         return passage
 
-    def __getattr__(self, name: str) -> Any:
-        if name == "text":
+    @property
+    def text(self) -> str:
+        try:
+            return str(_TEXT_SLOT.__get__(self))  # a copy made by ``replace``
+        except AttributeError:
             return self._file.read(*self._text_at)
-        if name == "embed_text":
-            embed_at = self._embed_at
-            return self._file.read(*(embed_at or self._text_at))
-        raise AttributeError(name)
+
+    @text.setter
+    def text(self, value: str) -> None:
+        _TEXT_SLOT.__set__(self, value)
+
+    @property
+    def embed_text(self) -> str:
+        try:
+            return str(_EMBED_SLOT.__get__(self))
+        except AttributeError:
+            return self._file.read(*(self._embed_at or self._text_at))
+
+    @embed_text.setter
+    def embed_text(self, value: str) -> None:
+        _EMBED_SLOT.__set__(self, value)
 
 
 class _TextsByPosition(Sequence[str]):
