@@ -323,3 +323,21 @@ def test_a_damaged_text_is_a_clear_error_when_read(tmp_path: Path):
         handle.write(b"\xff\xfe")
     with pytest.raises(IndexCorruptError, match=r"texts.txt is damaged .*qabot index --force"):
         _ = loaded.passages[0].text
+
+
+def test_a_stored_record_missing_a_field_is_damaged(tmp_path: Path):
+    """A record of the current layout is checked field by field, as a Passage would be."""
+    from qabot.index.store import passage_from_record
+    from qabot.index.texts import TextFile
+
+    (tmp_path / "texts.txt").write_text("We landed at Tampico.")
+    record = {"id": 7, "source": "j.txt", "title": "J", "section": None, "date": None}
+    record |= {"paragraphs": [1], "start": 0, "end": 21, "text_at": [0, 21]}
+    with pytest.raises(ValueError, match="passage 7: no tokens"):
+        passage_from_record(dict(record), {}, TextFile(tmp_path / "texts.txt"))
+    with pytest.raises(ValueError, match="unknown fields"):
+        passage_from_record(
+            {**record, "tokens": 5, "colour": 1}, {}, TextFile(tmp_path / "texts.txt")
+        )
+    passage = passage_from_record({**record, "tokens": 5}, {}, TextFile(tmp_path / "texts.txt"))
+    assert passage.text == passage.embed_text == "We landed at Tampico." and passage.role == "text"

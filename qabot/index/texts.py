@@ -5,12 +5,14 @@ question reads the text of a few hundred candidates at most: holding all of it w
 cost the whole diary's 13 MB of strings in every process that answers. So a generation
 keeps its passages' texts in ``texts.txt`` (UTF-8, one after the other), each record of
 ``passages.jsonl`` says where its text is, and a loaded passage is a ``StoredPassage``
-that reads its text from the file whenever it is asked for (a positional read of a
-few microseconds; nothing is cached, so nothing is shared and written between questions).
+that reads its text from the file whenever it is asked for (a positional read of
+about ten microseconds; nothing is cached, so nothing is shared and written between
+questions).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
@@ -63,6 +65,9 @@ def write_texts(path: Path, passages: Sequence[Passage]) -> list[dict[str, list[
     return places
 
 
+_STORED_FIELDS = {
+    f.name: f for f in dataclasses.fields(Passage) if f.name not in ("text", "embed_text")
+}  # what passages.jsonl holds of a passage
 _TEXT_SLOT: Any = Passage.__dict__["text"]  # the slots of a Passage's texts
 _EMBED_SLOT: Any = Passage.__dict__["embed_text"]
 
@@ -95,7 +100,16 @@ class StoredPassage(Passage):
         ):
             raise ValueError(f"passage {fields.get('id')}: its text is not in {file.path.name}")
         passage = cls.__new__(cls)
-        for name, value in fields.items():
+        unknown = set(fields) - _STORED_FIELDS.keys()
+        if unknown:
+            raise ValueError(f"passage {fields.get('id')}: unknown fields {sorted(unknown)}")
+        for name, field in _STORED_FIELDS.items():
+            if name in fields:
+                value = fields[name]
+            elif field.default is not dataclasses.MISSING:
+                value = field.default
+            else:
+                raise ValueError(f"passage {fields.get('id')}: no {name}")
             object.__setattr__(passage, name, value)
         object.__setattr__(passage, "_file", file)
         object.__setattr__(passage, "_text_at", (start, end))
