@@ -159,13 +159,14 @@ def test_index_finds_an_export_damaged_in_place_and_mends_it(
     project = tmp_path / "project"
     shutil.copytree(built_project, project)
     copy = project / "embeddings" / exported.relative_to(built_project / "embeddings")
-    model = copy / "model.data"  # the weights, kept apart from the graph
-    assert model.stat().st_size > 10 * (copy / "model.onnx").stat().st_size
-    size = model.stat().st_size
-    with model.open("r+b") as handle:
-        handle.seek(size // 2)
-        handle.write(b"\0" * 4096)
-    assert "model.data is damaged (checksum" in (check_export(copy) or "")
+    for name in ("words.f32", "model.data"):  # the token table; the weights of the graph
+        part = copy / name
+        assert part.stat().st_size > 10 * (copy / "model.onnx").stat().st_size
+        size = part.stat().st_size
+        with part.open("r+b") as handle:
+            handle.seek(size // 2)
+            handle.write(b"\0" * 4096)
+        assert f"{name} is damaged (checksum" in (check_export(copy) or "")
     before = (project / "embeddings" / "CURRENT").read_text()
     indexed = run_qabot(project, "-m", "qabot", "index")
     assert indexed.returncode == 0, indexed.stderr

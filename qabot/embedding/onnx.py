@@ -3,10 +3,13 @@
 Building an index needs sentence-transformers (torch); answering a question needs one
 short embedding. So when the index is built, the model is also exported once to
 ``embeddings/models/<name>-<hash of its identity>/``: ``model.onnx`` (the transformer's
-graph), ``model.data`` (its weights, kept apart so that onnxruntime maps them from the
-file instead of copying them: loading the model peaks about 85 MB lower),
-``tokenizer.json`` and ``export.json`` (identity, pooling, normalization, maximum
-length). ``OnnxEmbedder`` reproduces sentence-transformers' tokenization (truncation at
+graph, from the token vectors on), ``model.data`` (its weights, kept apart so that
+onnxruntime maps them from the file instead of copying them: loading the model peaks
+about 85 MB lower), ``words.f32`` (the token embedding table, 47 MB for MiniLM, of which
+a question needs a few rows: they are read from the file, ``qabot.index.files``, rather
+than mapped by onnxruntime, which brought 18 MB of the table into every question's
+process), ``tokenizer.json`` and ``export.json`` (identity, pooling, normalization,
+maximum length). ``OnnxEmbedder`` reproduces sentence-transformers' tokenization (truncation at
 the model's ``max_seq_length``, special tokens included), mean or CLS pooling and L2
 normalization: the two paths agree to a cosine of 0.9999 or more (tested).
 
@@ -29,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qabot.errors import ModelError
+from qabot.index.files import OpenFile
 
 if TYPE_CHECKING:
     import numpy as np
@@ -37,10 +41,12 @@ MODELS_DIR = "models"
 EXPORT_FILE = "export.json"
 ONNX_FILE = "model.onnx"
 DATA_FILE = "model.data"  # the weights (external initializers)
+WORDS_FILE = "words.f32"  # the token embedding table: float32 rows, little-endian
 TOKENIZER_FILE = "tokenizer.json"
-EXPORT_VERSION = 4  # 2: saved optimized; 3: checksums and a probe; 4: weights apart
+EXPORT_VERSION = 5  # 2: saved optimized; 3: checksums, a probe; 4: weights apart; 5: words
+
 PROBE = "Who met Trotsky when the tanker reached Tampico?"  # embedded at export, re-checked
-_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+_INPUTS = ("inputs_embeds", "attention_mask", "token_type_ids")
 BATCH = 32  # texts per onnxruntime call
 
 
@@ -62,6 +68,8 @@ class ExportInfo:
     normalize: bool
     onnx_bytes: int
     data_bytes: int = 0  # DATA_FILE's size
+    words: int = 0  # rows of WORDS_FILE (the tokenizer's vocabulary)
+    hidden: int = 0  # its columns (the transformer's width)
     version: int = EXPORT_VERSION
     checksums: dict[str, str] = field(default_factory=dict)  # file → SHA-256
     probe: list[float] = field(default_factory=list)  # the PROBE's vector, as exported
@@ -103,9 +111,11 @@ def export_model(model: Any, identity: str, embeddings_dir: Path) -> Path | None
             super().__init__()
             self.inner = transformer
 
-        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+        def forward(self, inputs_embeds: Any, attention_mask: Any, token_type_ids: Any) -> Any:
             output = self.inner(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+                inputs_embeds=inputs_embeds,
+                attention_mask=attention_mask,
+                token_type_ids=token_type_ids,
             )
             return output.last_hidden_state
 
@@ -113,7 +123,10 @@ def export_model(model: Any, identity: str, embeddings_dir: Path) -> Path | None
     staging = target.parent / f".staging-{target.name}-{secrets.token_hex(3)}"
     staging.mkdir(parents=True)
     try:
+        words = transformer.get_input_embeddings().weight.detach().to(torch.float32).numpy()
+        words.astype("<f4").tofile(staging / WORDS_FILE)
         sample = torch.ones((2, 8), dtype=torch.long)
+        sample_vectors = torch.zeros((2, 8, words.shape[1]), dtype=torch.float32)
         axes = {name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "last_hidden_state")}
         import warnings
 
@@ -121,7 +134,7 @@ def export_model(model: Any, identity: str, embeddings_dir: Path) -> Path | None
             warnings.simplefilter("ignore")  # tracer notes about the attention mask
             torch.onnx.export(
                 _LastHiddenState(),
-                (sample, sample, torch.zeros_like(sample)),
+                (sample_vectors, sample, torch.zeros_like(sample)),
                 str(staging / "raw.onnx"),
                 input_names=list(_INPUTS),
                 output_names=["last_hidden_state"],
@@ -145,8 +158,11 @@ def export_model(model: Any, identity: str, embeddings_dir: Path) -> Path | None
             normalize=normalize,
             onnx_bytes=(staging / ONNX_FILE).stat().st_size,
             data_bytes=(staging / DATA_FILE).stat().st_size,
+            words=int(words.shape[0]),
+            hidden=int(words.shape[1]),
             checksums={
-                name: _sha256(staging / name) for name in (ONNX_FILE, DATA_FILE, TOKENIZER_FILE)
+                name: _sha256(staging / name)
+                for name in (ONNX_FILE, DATA_FILE, WORDS_FILE, TOKENIZER_FILE)
             },
         )
         (staging / EXPORT_FILE).write_text(json.dumps(asdict(info), indent=2) + "\n")
@@ -231,6 +247,9 @@ class OnnxEmbedder:
             data_path = directory / DATA_FILE
             if data_path.stat().st_size != info.data_bytes:
                 raise ValueError(f"{data_path} has the wrong size (damaged?)")
+            self._words = OpenFile(directory / WORDS_FILE)
+            if self._words.size != info.words * info.hidden * 4:
+                raise ValueError(f"{self._words.path} has the wrong size (damaged?)")
             options = onnxruntime.SessionOptions()
             options.log_severity_level = 3  # errors only
             # optimized when exported (see _optimize): nothing left to do at load
@@ -302,10 +321,7 @@ class OnnxEmbedder:
             ids[row, :count] = encoding.ids
             mask[row, :count] = 1
             offsets[row, :count] = encoding.offsets
-        feeds = {"input_ids": ids, "attention_mask": mask}
-        if self._needs_type_ids:
-            feeds["token_type_ids"] = np.zeros_like(ids)
-        (hidden,) = self._session.run(["last_hidden_state"], feeds)
+        (hidden,) = self._session.run(["last_hidden_state"], self._feeds(ids, mask))
         return pool(hidden, mask.astype(np.float32), offsets, spans)
 
     def embed(self, texts: Sequence[str], *, progress: Any = None) -> np.ndarray:
@@ -324,6 +340,23 @@ class OnnxEmbedder:
                 progress(len(rows))
         return vectors
 
+    def _feeds(self, ids: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
+        """The model's inputs for token ``ids`` (batch × tokens) and their ``mask``: each
+        token's row of the embedding table, read from the words file."""
+        np = self._np
+        distinct, where = np.unique(ids, return_inverse=True)
+        width = self.info.hidden
+        rows = np.empty((len(distinct), width), dtype=np.float32)
+        for n, token in enumerate(distinct.tolist()):
+            if not 0 <= token < self.info.words:
+                raise ModelError(f"token {token} is not in {self._words.path}")
+            data = self._words.read(token * width * 4, width * 4)
+            rows[n] = np.frombuffer(data, dtype="<f4")
+        feeds = {"inputs_embeds": rows[where.reshape(ids.shape)], "attention_mask": mask}
+        if self._needs_type_ids:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        return feeds
+
     def _run(self, encodings: Sequence[Any]) -> np.ndarray:
         np = self._np
         length = max(len(e.ids) for e in encodings)
@@ -332,10 +365,7 @@ class OnnxEmbedder:
         for row, encoding in enumerate(encodings):
             ids[row, : len(encoding.ids)] = encoding.ids
             mask[row, : len(encoding.ids)] = 1
-        feeds = {"input_ids": ids, "attention_mask": mask}
-        if self._needs_type_ids:
-            feeds["token_type_ids"] = np.zeros_like(ids)
-        (hidden,) = self._session.run(["last_hidden_state"], feeds)
+        (hidden,) = self._session.run(["last_hidden_state"], self._feeds(ids, mask))
         if self.info.pooling == "cls":
             vectors = hidden[:, 0]
         else:
