@@ -167,6 +167,10 @@ def export_model(model: Any, identity: str, embeddings_dir: Path) -> Path | None
         )
         (staging / EXPORT_FILE).write_text(json.dumps(asdict(info), indent=2) + "\n")
         probe = OnnxEmbedder(staging, check=False).embed([PROBE])[0]
+        if _cosine(probe, model.encode([PROBE])[0]) < 0.9999:
+            # the model does not run the same from token vectors: keep it unexported
+            shutil.rmtree(staging, ignore_errors=True)
+            return None
         info = ExportInfo(**{**asdict(info), "probe": [round(float(v), 6) for v in probe]})
         (staging / EXPORT_FILE).write_text(json.dumps(asdict(info), indent=2) + "\n")
         if target.exists():
@@ -176,6 +180,13 @@ def export_model(model: Any, identity: str, embeddings_dir: Path) -> Path | None
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def _cosine(a: Any, b: Any) -> float:
+    import numpy as np
+
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return float(a @ b / max(float(np.linalg.norm(a) * np.linalg.norm(b)), 1e-12))
 
 
 def _sha256(path: Path) -> str:
