@@ -244,3 +244,42 @@ def test_spelling_lookups_see_only_words_of_a_reachable_length(service: IndexMai
         if full is not None and full[1] >= SPELLING_SIMILARITY:
             assert found is not None and found[1] == full[1], probe
     assert len(names.similar_in_length("abcdefghij")) < len(everything)
+
+
+FIRST_PERSON = (
+    "Ann Writer\n\nA Sea Diary\n\nWritten: 1930\n\n"
+    "Arrival\n\nMay 5, 1930.\n\nFrida met me at Tampico and we took the night train.\n\n"
+    "A parcel for Ann Writer, the diarist, reached Tampico: Ann Writer, care of the ship.\n\n"
+    "Departure\n\nMay 9, 1930.\n\nThe oil derricks reminded us of Baku and its long winter.\n"
+)
+
+
+def test_the_authors_name_is_no_lexical_evidence(tmp_path: Path):
+    """In a first-person text the author is "I": a question naming them is answered by
+    the passage that tells what happened, not by one that happens to name them."""
+    from qabot.search.author import author_terms
+    from qabot.search.lexical import LexicalTable
+
+    service = fake_service(tmp_path, {"diary.txt": FIRST_PERSON})
+    library = service.library()
+    index = service.store.load()
+    assert author_terms(index.passages) == {"ann", "writer"}
+    table = LexicalTable.build(index)
+    assert table.evidence(["ann", "met", "writer", "tampico"]) == ["met", "tampico"]
+    top = library.ask("Who met Ann Writer at Tampico?", 3).hits[0].passage
+    assert top.text.startswith("Frida met me at Tampico"), top.text
+
+
+def test_the_author_is_read_from_a_metadata_card():
+    from qabot.search.author import author_terms
+    from qabot.types import Passage
+
+    def about(text: str) -> Passage:
+        return Passage(1, text, text, "b.epub", "B", "About this text", None, (), 0, 1, 5, "about")
+
+    assert author_terms([about("---\ntitle: The Diary\nauthor: Samuel Pepys\n---")]) == {
+        "samuel",
+        "pepi",
+    }
+    assert author_terms([about("Leon Trotsky\n\nPages From Trotsky’s Journal")]) >= {"leon"}
+    assert author_terms([about("title: A Book\nrights: Public domain")]) == frozenset()

@@ -5,6 +5,13 @@ tables are computed when the index is built (``qabot.index``); ``LexicalTable`` 
 once per library, which sentence rows belong to which passage and the vocabulary.
 Scoring every passage and sentence is a few array slices per term; the best of them are
 candidates for the full ranking.
+
+The book's author's name is no evidence: in a diary, a journal or a memoir the author
+is "I" in their own text ("Who taught Pepys's wife to dance?" is answered by "my wife"),
+while the notes and the introduction name them on every page; in a text that speaks of
+its author by name, the name is on most pages. Scored, the name only lifts the passages
+that happen to name the author, so a question's terms that name the author
+(``qabot.search.author``) are left out of BM25 and its expansions.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qabot.index import Index
+from qabot.search.author import author_terms
 from qabot.text.bm25 import Bm25Table
 
 if TYPE_CHECKING:
@@ -56,12 +64,18 @@ class LexicalTable:
     sentences: Bm25Table
     sentence_groups: Groups
     vocabulary: frozenset[str]  # every stem of the passages and their sentences
+    author: frozenset[str] = frozenset()  # the terms of the author's name: not evidence
 
     @classmethod
     def build(cls, index: Index) -> LexicalTable:
         tables = index.bm25
         groups = Groups.of(tables.sentence_owner)
-        return cls(tables.passages, tables.sentences, groups, tables.vocabulary)
+        author = author_terms(index.passages)
+        return cls(tables.passages, tables.sentences, groups, tables.vocabulary, author)
+
+    def evidence(self, question_terms: Sequence[str]) -> list[str]:
+        """The question's terms that BM25 scores: all but the author's name."""
+        return [t for t in question_terms if t not in self.author]
 
     def scores(
         self, terms: Sequence[str], extra: Mapping[str, float]

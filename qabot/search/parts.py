@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qabot.index import Index
+from qabot.search.author import author_terms
 from qabot.text.terms import terms
-from qabot.types import ROLES, Passage, Role
+from qabot.types import ROLES, Role
 
 if TYPE_CHECKING:
     import numpy as np
@@ -63,7 +64,7 @@ class PartTable:
         own = frozenset(t for p in front for t in terms(p.embed_text))
         labels = {p.part_label for p in passages if p.part_label}
         cues: dict[Role, frozenset[str]] = {
-            "about": own - title_terms - _author_terms(front),
+            "about": own - title_terms - author_terms(front),
             "notes": frozenset(t for word in _CUES["notes"] for t in terms(word)),
             "editorial": frozenset(
                 t for word in (*_CUES["editorial"], *labels) for t in terms(word)
@@ -88,13 +89,3 @@ class PartTable:
     def only(self, role: Role) -> np.ndarray:
         """Per passage: whether it is of this part."""
         return self.masks[role]
-
-
-def _author_terms(front: Sequence[Passage]) -> frozenset[str]:
-    """Terms of the front matter's first line when it names the author ('Leon Trotsky')."""
-    found: set[str] = set()
-    for passage in front:
-        first = passage.text.split("\n\n", 1)[0]
-        if ":" not in first:
-            found.update(terms(first))
-    return frozenset(found)

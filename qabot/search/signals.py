@@ -23,7 +23,7 @@ from qabot.errors import IndexMismatchError
 from qabot.search.dense import DenseTable, Level
 from qabot.search.expansion import Expansion, ExpansionTable
 from qabot.search.lexical import LexicalTable, best
-from qabot.text.terms import content_words, terms
+from qabot.text.terms import content_words, terms, word_terms
 
 if TYPE_CHECKING:
     import numpy as np
@@ -81,6 +81,9 @@ def compute(
     import numpy as np
 
     words = content_words(text) if expansion and expansion.neighbours > 0 else []
+    if words and lexical.author:
+        stems = word_terms(words)
+        words = [w for w, t in zip(words, stems, strict=True) if t not in lexical.author]
     missing = lexicon.missing(words)
     embedded = embedder.embed([text, *missing])
     query_vector = embedded[0]
@@ -92,7 +95,7 @@ def compute(
     word_vectors = lexicon.vectors_for(words, dict(zip(missing, embedded[1:], strict=True)))
     extra = lexicon.expand(words, word_vectors, expansion) if words and expansion else {}
     question_terms = terms(text)
-    passage_bm25, sentence_bm25 = lexical.scores(question_terms, extra)
+    passage_bm25, sentence_bm25 = lexical.scores(lexical.evidence(question_terms), extra)
     if len(dense) <= SMALL:
         positions = np.flatnonzero(allowed)
     else:
