@@ -46,6 +46,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 DIARY = ROOT / "tests" / "data" / "books" / "pepys-the-diary.epub"
 JOURNAL = ROOT / "corpus" / "trotsky-journal-1936-1937.txt"
+SYNTHETIC_ASK_RUNS = 3  # fresh processes answering the synthetic questions
 
 PLAIN_BUILD = textwrap.dedent(
     """
@@ -602,20 +603,26 @@ def main() -> None:
         )
         sample = questions(100, eval_dir / "questions.jsonl")
         (work / "asks.json").write_text(json.dumps(sample))
-        asked_synthetic = run_process(
-            [
-                sys.executable,
-                "synthetic.py",
-                str(ROOT),
-                "ask",
-                "0",
-                str(target),
-                str(work / "asks.json"),
-            ],
-            work,
-        )
+        # Three fresh processes, the median p50 and the largest peak: one process's p50
+        # moved by a quarter with the machine's moment (docs/performance.md).
+        asked_runs = [
+            run_process(
+                [
+                    sys.executable,
+                    "synthetic.py",
+                    str(ROOT),
+                    "ask",
+                    "0",
+                    str(target),
+                    str(work / "asks.json"),
+                ],
+                work,
+            ).stdout.split()
+            for _ in range(SYNTHETIC_ASK_RUNS)
+        ]
         count, build_seconds, build_peak = built.stdout.split()
-        _, ours_p50, ask_peak = asked_synthetic.stdout.split()
+        ours_p50 = str(statistics.median(float(run[1]) for run in asked_runs))
+        ask_peak = str(max(int(run[2]) for run in asked_runs))
         plain_p50 = plain_synthetic(int(count), len(sample))
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -642,7 +649,7 @@ def main() -> None:
     print("|---|---|---|---|")
     print(
         row(
-            "warm question p50 (embedding excluded)",
+            f"warm question p50 (embedding excluded; median of {SYNTHETIC_ASK_RUNS} processes)",
             f"{float(ours_p50):.1f} ms",
             f"{plain_p50:.2f} ms",
             ratio(float(ours_p50), plain_p50),
