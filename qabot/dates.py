@@ -2,9 +2,11 @@
 
 - A *date line* in a text ("December 28, 1936.", "January 9", "9 January 1937",
   "1937-01-09") opens a journal entry (``parse_date_line``).
-- A *date in a question* ("on January 9", "at the end of December 1936", "in 1937") is a
-  range of days (``parse_date_range``), which selects entries or, when the text has no
-  entry then, the nearest ones (``select_entries``).
+- A *date in a question* ("on January 9", "the second of January", "on Christmas Day",
+  "at the end of December 1936", "in 1937") is a range of days (``parse_date_range``),
+  which selects entries or, when the text has no entry then, the nearest ones
+  (``select_entries``). Named without a year, it means that day in every year of the
+  text: "January 2" in a diary of ten years is ten entries.
 
 Both use the same month names and the same year rule (``infer_year``): a day written
 without a year takes the year that puts it nearest to a known date — the previous entry
@@ -48,6 +50,43 @@ _WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>\d{4})"
 _PART = r"(?P<part>(?:the\s+)?(?:end|beginning|start|middle)\s+of|early|late|mid-?)"
+# Days written as words in a question: "the second of January", "May the twenty-first".
+_UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+_TEENS = ("tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth")
+_TEENS_ON = ("seventeenth", "eighteenth", "nineteenth", "twentieth")
+ORDINALS = {
+    **{word: n for n, word in enumerate(_UNITS, start=1)},
+    **{word: n for n, word in enumerate((*_TEENS, *_TEENS_ON), start=10)},
+    **{f"twenty-{word}": 20 + n for n, word in enumerate(_UNITS, start=1)},
+    "thirtieth": 30,
+    "thirty-first": 31,
+}
+_ORDINAL = (
+    r"(?P<ordinal>"
+    + "|".join(w.replace("-", r"[-\s]") for w in sorted(ORDINALS, key=len, reverse=True))
+    + r")"
+)
+# Days known by name, fixed in the calendar, as a question may name them ("on Christmas
+# Day", "New Year's Eve 1665"). Moveable feasts (Easter) and names that are also titles
+# (Twelfth Night, A Midsummer Night's Dream) are left out: they would be misread.
+_APOSTROPHE = "['\u2019]?"
+NAMED_DAYS = (
+    (rf"new\s+year{_APOSTROPHE}s\s+day", 1, 1),
+    (r"candlemas(?:\s+day)?", 2, 2),
+    (rf"(?:st\.?\s+|saint\s+)?valentine{_APOSTROPHE}s\s+day", 2, 14),
+    (r"lady\s+day", 3, 25),
+    (r"may\s+day", 5, 1),
+    (r"midsummer\s+eve", 6, 23),
+    (r"midsummer\s+day", 6, 24),
+    (r"michaelmas(?:\s+day)?", 9, 29),
+    (rf"hallowe{_APOSTROPHE}en|all\s+hallows{_APOSTROPHE}\s+eve", 10, 31),
+    (rf"all\s+saints{_APOSTROPHE}\s+day", 11, 1),
+    (r"christmas\s+eve", 12, 24),
+    (r"christmas(?:\s+day)?", 12, 25),
+    (r"boxing\s+day", 12, 26),
+    (rf"new\s+year{_APOSTROPHE}s\s+eve", 12, 31),
+)
+_NAMED_DAY = r"(?P<named>" + "|".join(f"(?:{pattern})" for pattern, _, _ in NAMED_DAYS) + r")"
 
 _DATE_LINE = [
     re.compile(rf"^{_WEEKDAY}{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?\s*\.?$", re.IGNORECASE),
@@ -59,6 +98,14 @@ _IN_QUESTION = [  # most specific first
     re.compile(r"(?<![\w-])--(?P<month>\d{2})-(?P<day>\d{2})\b"),  # a day without a year
     re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?:,?\s+{_YEAR})?(?!\s*(?:st|nd|rd|th))", re.I),
     re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b", re.I),
+    re.compile(rf"\b(?:the\s+)?{_ORDINAL}\s+of\s+{_MONTH}(?:,?\s+{_YEAR})?\b", re.I),
+    # "on January second": the month capitalized and inside the sentence ("Who may
+    # second the motion?", "May the first…" are no dates).
+    re.compile(
+        rf"(?<=\s)(?P<month>{'|'.join(calendar.month_name[1:])})\s+(?:the\s+)?"
+        rf"(?i:{_ORDINAL})\b(?:,?\s+{_YEAR})?"
+    ),
+    re.compile(rf"\b{_NAMED_DAY}(?:,?\s+(?:of\s+)?{_YEAR})?\b", re.I),
     # A month alone needs a year, a part or a preposition: "May I copy it?" is no date.
     re.compile(rf"\b{_PART}\s+{_MONTH}(?:,?\s+(?:of\s+)?{_YEAR})?\b", re.I),
     re.compile(rf"\b{_MONTH},?\s+(?:of\s+)?{_YEAR}\b", re.I),
@@ -226,6 +273,23 @@ def seed_year(metadata: dict[str, str], keys: Iterable[str]) -> int | None:
 
 def _month_number(text: str) -> int:
     return int(text) if text.isdigit() else MONTHS[text.lower()]
+
+
+def _named_day(text: str) -> tuple[int, int]:
+    """'Christmas Day' → (12, 25): the month and day of a day known by name."""
+    for pattern, month, day in NAMED_DAYS:
+        if re.fullmatch(pattern, text, re.IGNORECASE):
+            return month, day
+    raise ValueError(text)  # unreachable: the text matched one of the patterns
+
+
+def _question_day(groups: dict[str, str | None]) -> int | None:
+    """The day of a date in a question, written in figures or in words."""
+    if groups.get("day"):
+        return int(groups["day"] or 0)
+    if groups.get("ordinal"):
+        return ORDINALS[re.sub(r"[-\s]+", "-", (groups["ordinal"] or "").lower())]
+    return None
 
 
 def parse_date_line(line: str) -> tuple[int | None, int, int] | None:
@@ -400,9 +464,22 @@ class DateRange:
     end: dt.date
     label: str
     span: tuple[int, int] = (0, 0)  # where the question names it
+    # Named without a year ("on January 2"): in a text of several years, the same days
+    # of every year are meant; ``start``/``end`` hold them in the year the rule infers.
+    every_year: bool = False
 
     def __contains__(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
+
+    def recurs_on(self, day: dt.date) -> bool:
+        """True when ``day`` is inside the range, or (named without a year) inside it
+        in ``day``'s own year."""
+        if day in self:
+            return True
+        if not self.every_year or self.start.year != self.end.year:
+            return False
+        start, end = (_in_year(d, day.year) for d in (self.start, self.end))
+        return start <= day <= end
 
 
 @dataclass(frozen=True)
@@ -427,6 +504,11 @@ def _part_of(part: str | None, start: dt.date, end: dt.date) -> tuple[dt.date, d
     return start + third, end - third
 
 
+def _in_year(day: dt.date, year: int) -> dt.date:
+    """The same month and day in ``year`` (29 February becomes the 28th)."""
+    return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
+
+
 def _middle(entry_dates: Sequence[dt.date]) -> dt.date | None:
     if not entry_dates:
         return None
@@ -448,7 +530,9 @@ def parse_date_range(question: str, entry_dates: Sequence[dt.date] = ()) -> Date
             span = (begin, match.end())
             month = _month_number(groups["month"]) if groups.get("month") else None
             year = int(groups["year"]) if groups.get("year") else None
-            day = int(groups["day"]) if groups.get("day") else None
+            day = _question_day(groups)
+            if groups.get("named"):
+                month, day = _named_day(groups["named"])
             if month is None:
                 if year is None:
                     continue
@@ -458,6 +542,7 @@ def parse_date_range(question: str, entry_dates: Sequence[dt.date] = ()) -> Date
                 return DateRange(start, end, label, span)
             if not 1 <= month <= 12:
                 continue
+            every_year = year is None
             if year is None:
                 if anchor is None:
                     continue
@@ -470,11 +555,12 @@ def parse_date_range(question: str, entry_dates: Sequence[dt.date] = ()) -> Date
             if day is not None:
                 if not 1 <= day <= last:
                     continue
-                return DateRange(dt.date(year, month, day), dt.date(year, month, day), label, span)
+                on = dt.date(year, month, day)
+                return DateRange(on, on, label, span, every_year)
             start, end = _part_of(
                 groups.get("part"), dt.date(year, month, 1), dt.date(year, month, last)
             )
-            return DateRange(start, end, label, span)
+            return DateRange(start, end, label, span, every_year)
     return None
 
 
@@ -485,14 +571,15 @@ def without_span(question: str, span: tuple[int, int]) -> str:
 
 
 def select_entries(wanted: DateRange, entry_dates: Iterable[str]) -> EntrySelection | None:
-    """The entries inside ``wanted``; else the nearest entries, with a note saying so.
+    """The entries inside ``wanted`` (a date named without a year: in every year of the
+    text); else the entries nearest the year the rule infers, with a note saying so.
 
     None when the range is far from every entry (an event date such as 1932 or 1940).
     """
     days = sorted({day_of(d) for d in entry_dates})
     if not days:
         return None
-    inside = [d for d in days if d in wanted]
+    inside = [d for d in days if wanted.recurs_on(d)]
     if inside:
         return EntrySelection(tuple(iso_of(d) for d in inside), exact=True)
     if wanted.end < days[0] - NEAR or wanted.start > days[-1] + NEAR:

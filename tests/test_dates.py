@@ -40,6 +40,18 @@ YEARS = [day(d) for d in ENTRIES]  # what parse_date_range anchors on
         ("What happened in January?", "1937-01-01", "1937-01-31", "January"),
         ("Events of January 1937?", "1937-01-01", "1937-01-31", "January 1937"),
         ("Events of Jan. 9, 1937?", "1937-01-09", "1937-01-09", "Jan. 9, 1937"),
+        # Days in words, and days known by name.
+        ("What came on the ninth of January?", "1937-01-09", "1937-01-09", "the ninth of January"),
+        ("And on January twenty-first?", "1937-01-21", "1937-01-21", "January twenty-first"),
+        (
+            "And the thirty first of December?",
+            "1936-12-31",
+            "1936-12-31",
+            "the thirty first of December",
+        ),
+        ("What did he eat on Christmas Day?", "1936-12-25", "1936-12-25", "Christmas Day"),
+        ("Where was he on New Year’s Eve?", "1936-12-31", "1936-12-31", "New Year’s Eve"),
+        ("And on New Year's Day 1937?", "1937-01-01", "1937-01-01", "New Year's Day 1937"),
     ],
 )
 def test_parse(question: str, start: str, end: str, label: str):
@@ -57,6 +69,11 @@ def test_parse(question: str, start: str, end: str, label: str):
         "What is 42?",
         "May I copy this text?",
         "Did the march on the capital start?",
+        "When did he first see the sea?",  # an ordinal without a month
+        "Who may second the motion?",  # "may" the verb
+        "May the first speaker begin?",
+        "What did he think of Twelfth Night?",  # a play's title, not a day
+        "Did he like A Midsummer Night's Dream?",
     ],
 )
 def test_no_date(question: str):
@@ -112,3 +129,30 @@ def test_no_entry_that_day_gives_the_nearest_entries_and_says_so():
 )
 def test_dates_far_from_every_entry_are_left_to_the_retrievers(question: str):
     assert select_entries(parse_date_range(question, YEARS), ENTRIES) is None
+
+
+DIARY = ["1660-01-01", "1660-01-02", "1661-01-02", "1661-12-25", "1662-01-03", "1663-01-02"]
+DIARY_DAYS = [day(d) for d in DIARY]
+
+
+def test_a_day_named_without_a_year_means_that_day_in_every_year_of_the_text():
+    wanted = parse_date_range("What did old East bring on the second of January?", DIARY_DAYS)
+    selection = select_entries(wanted, DIARY)
+    assert selection.dates == ("1660-01-02", "1661-01-02", "1663-01-02") and selection.exact
+    month = select_entries(parse_date_range("What happened in January?", DIARY_DAYS), DIARY)
+    assert month.dates == ("1660-01-01", "1660-01-02", "1661-01-02", "1662-01-03", "1663-01-02")
+    # With its year, the day is that one day: here it has no entry, so the nearest.
+    named = select_entries(parse_date_range("on January 2, 1662", DIARY_DAYS), DIARY)
+    assert named.dates == ("1661-12-25", "1662-01-03") and not named.exact
+    # No year has it: the nearest entries to the year the rule infers, as before.
+    absent = select_entries(parse_date_range("on January 20", DIARY_DAYS), DIARY)
+    assert not absent.exact and absent.note
+
+
+def test_a_text_of_one_winter_keeps_one_year_for_a_day_without_one():
+    # The journal's December 1936 – January 1937: every-year matching changes nothing.
+    assert select_entries(parse_date_range("on January 9", YEARS), ENTRIES).dates == ("1937-01-09",)
+    assert select_entries(parse_date_range("in December", YEARS), ENTRIES).dates == (
+        "1936-12-28",
+        "1936-12-30",
+    )

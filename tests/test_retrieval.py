@@ -283,3 +283,49 @@ def test_the_author_is_read_from_a_metadata_card():
     }
     assert author_terms([about("Leon Trotsky\n\nPages From Trotsky’s Journal")]) >= {"leon"}
     assert author_terms([about("title: A Book\nrights: Public domain")]) == frozenset()
+
+
+YEARS_OF_DIARY = """January 1, 1660.
+
+Up early and to the office, where the clerks counted the stores of hemp.
+
+January 2, 1660.
+
+Old East brought me a dozen bottles of sack, and I gave him a shilling.
+
+July 4, 1660.
+
+To the office all the morning, and dined with the clerks at noon.
+
+January 2, 1661.
+
+A hard frost, and I walked upon the ice to the office with my wife.
+
+January 2, 1662.
+
+All day at the office upon the accounts of the stores.
+"""
+
+
+def test_a_day_named_without_a_year_is_looked_up_in_every_year(tmp_path: Path):
+    """ "On January 2" in a diary of several years means each year's January 2, not the
+    one the year rule picks (here 1661, nearest the middle of the entries)."""
+    library = fake_service(tmp_path, {"diary.txt": YEARS_OF_DIARY}).library()
+    answer = library.ask("What did Old East bring on the second of January?", 3)
+    assert {h.passage.date for h in answer.hits} == {"1660-01-02", "1661-01-02", "1662-01-02"}
+    assert answer.hits[0].passage.text.startswith("Old East brought me"), answer.hits[0]
+    assert answer.notes == ()
+    named = library.ask("What did Old East bring on January 2, 1661?", 1)
+    assert named.hits[0].passage.date == "1661-01-02"
+
+
+def test_the_entry_of_a_day_without_a_year_names_the_other_years(tmp_path: Path):
+    library = fake_service(tmp_path, {"diary.txt": YEARS_OF_DIARY}).library()
+    view = library.entry("January 2")
+    assert view.exact and view.dates == ("1660-01-02",)
+    assert view.passages[0].passage.text.startswith("Old East brought me")
+    assert view.note == (
+        "Showing January 2, 1660; the text also has January 2 in 1661, 1662 "
+        "(name the year to see one)."
+    )
+    assert library.entry("January 2, 1661").note is None

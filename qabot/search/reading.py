@@ -123,8 +123,17 @@ class ReadingTable:
         if not days:
             raise QuestionError("the corpus has no dated entries")
         day = wanted.start
-        if iso_of(day) in self.entry_dates:
+        years = [d for d in days if wanted.every_year and wanted.recurs_on(d)]
+        if len(years) > 1:  # "January 2" in a diary of many years: the first, and the others
+            day = years[0]
+            others = ", ".join(str(d.year) for d in years[1:])
             dates: tuple[str, ...] = (iso_of(day),)
+            note = (
+                f"Showing {date_label(day)}; the text also has {wanted.label} in {others} "
+                "(name the year to see one)."
+            )
+        elif iso_of(day) in self.entry_dates:
+            dates = (iso_of(day),)
             note = None
         else:
             before = [d for d in days if d < day][-1:]
@@ -133,7 +142,7 @@ class ReadingTable:
             listed = " and ".join(date_label(d) for d in (*before, *after))
             note = f"The text has no entry for {date_label(day)}; the nearest: {listed}."
         shown = tuple(self.read(p) for p in self.order if p.date in dates and p.role == "text")
-        return EntryView(iso_of(day), note is None, dates, shown, note)
+        return EntryView(iso_of(day), iso_of(day) in dates, dates, shown, note)
 
     def timeline(self) -> list[DocumentTimeline]:
         """Each document in order: its entries (date, first words, passages), its sections."""
