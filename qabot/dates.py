@@ -478,8 +478,8 @@ class DateRange:
             return True
         if not self.every_year or self.start.year != self.end.year:
             return False
-        start, end = (_in_year(d, day.year) for d in (self.start, self.end))
-        return start <= day <= end
+        month_day = (day.month, day.day)
+        return (self.start.month, self.start.day) <= month_day <= (self.end.month, self.end.day)
 
 
 @dataclass(frozen=True)
@@ -502,11 +502,6 @@ def _part_of(part: str | None, start: dt.date, end: dt.date) -> tuple[dt.date, d
     if "beginning" in part or "start" in part or "early" in part:
         return start, start + third
     return start + third, end - third
-
-
-def _in_year(day: dt.date, year: int) -> dt.date:
-    """The same month and day in ``year`` (29 February becomes the 28th)."""
-    return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
 
 
 def _middle(entry_dates: Sequence[dt.date]) -> dt.date | None:
@@ -551,6 +546,11 @@ def parse_date_range(question: str, entry_dates: Sequence[dt.date] = ()) -> Date
                     if anchor.year == YEARLESS
                     else infer_year(month, day or 1, anchor, forward=False)
                 )
+                if (month, day) == (2, 29) and not calendar.isleap(year):
+                    year = min(
+                        (y for y in range(year - 3, year + 4) if calendar.isleap(y)),
+                        key=lambda y: abs(y - year),
+                    )  # 29 February named without a year: every leap year of the text
             last = calendar.monthrange(year, month)[1]
             if day is not None:
                 if not 1 <= day <= last:

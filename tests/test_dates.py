@@ -156,3 +156,10 @@ def test_a_text_of_one_winter_keeps_one_year_for_a_day_without_one():
         "1936-12-28",
         "1936-12-30",
     )
+
+
+def test_29_february_without_a_year_is_each_leap_years_and_never_the_28th():
+    entries = ["1663-02-28", "1664-02-28", "1664-02-29", "1665-02-28", "1668-02-29"]
+    wanted = parse_date_range("What happened on February 29?", [day(d) for d in entries])
+    assert wanted is not None and wanted.every_year
+    assert select_entries(wanted, entries).dates == ("1664-02-29", "1668-02-29")
