@@ -50,7 +50,7 @@ _WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>\d{4})"
 _PART = r"(?P<part>(?:the\s+)?(?:end|beginning|start|middle)\s+of|early|late|mid-?)"
-# Days written as words in a question: "the second of January", "May the twenty-first".
+# Days written as words in a question: "the second of January", "on January twenty-first".
 _UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
 _TEENS = ("tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth")
 _TEENS_ON = ("seventeenth", "eighteenth", "nineteenth", "twentieth")
@@ -548,7 +548,7 @@ def parse_date_range(question: str, entry_dates: Sequence[dt.date] = ()) -> Date
                 )
                 if (month, day) == (2, 29) and not calendar.isleap(year):
                     year = min(
-                        (y for y in range(year - 3, year + 4) if calendar.isleap(y)),
+                        (y for y in range(year - 4, year + 5) if calendar.isleap(y)),
                         key=lambda y: abs(y - year),
                     )  # 29 February named without a year: every leap year of the text
             last = calendar.monthrange(year, month)[1]

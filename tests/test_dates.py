@@ -163,3 +163,6 @@ def test_29_february_without_a_year_is_each_leap_years_and_never_the_28th():
     wanted = parse_date_range("What happened on February 29?", [day(d) for d in entries])
     assert wanted is not None and wanted.every_year
     assert select_entries(wanted, entries).dates == ("1664-02-29", "1668-02-29")
+    # Around 1900 (no leap year from 1897 to 1903) the nearest leap year is 1896 or 1904.
+    around_1900 = [day("1899-06-01"), day("1901-06-01")]
+    assert parse_date_range("on February 29", around_1900).start.year in (1896, 1904)
