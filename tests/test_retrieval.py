@@ -329,3 +329,37 @@ def test_the_entry_of_a_day_without_a_year_names_the_other_years(tmp_path: Path)
         "(name the year to see one)."
     )
     assert library.entry("January 2, 1661").note is None
+
+
+def test_approximate_search_finds_the_candidates_exact_search_finds(service: IndexMaintainer):
+    """Past the exact size the passage and sentence searches run at once, on two threads:
+    over the same vectors as HNSW they find the same candidates and the same scores as the
+    flat indexes searched one after the other, filtered or not."""
+    import numpy as np
+
+    from qabot.index import Index
+    from qabot.index.vectors import VectorIndex
+    from qabot.search.dense import DenseTable
+
+    index = service.store.load()
+    hnsw = Index(
+        index.passages,
+        VectorIndex.build(index.passage_vectors.matrix, exact_up_to=0),
+        index.manifest,
+        units=replace(
+            index.units, vectors=VectorIndex.build(index.units.vectors.matrix, exact_up_to=0)
+        ),
+        lexicon=index.lexicon,
+        bm25=index.bm25,
+    )
+    exact, approximate = DenseTable.build(index), DenseTable.build(hnsw)
+    assert exact.units.exact and not approximate.units.exact
+    query = index.units.vectors.matrix[3].astype(np.float32)  # a stored sentence
+    everything = np.ones(len(index), dtype=bool)
+    for allowed in (everything, np.array([False, True, True, True])):
+        found = approximate.nearest(query, allowed)
+        assert np.array_equal(found, exact.nearest(query, allowed))
+        assert set(found) == set(np.flatnonzero(allowed))  # four passages: all are near
+    ours, theirs = approximate.score(query, found), exact.score(query, found)
+    assert np.allclose(ours.sentence, theirs.sentence) and ours.sentence.max() > 0.99
+    assert ours.sentence_level == theirs.sentence_level

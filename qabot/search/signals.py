@@ -109,19 +109,18 @@ def compute(
                 ]
             ).astype(np.int64)
         )
-    passage_cosine, sentence_cosine = dense.score(query_vector, positions)
-    passage_level, sentence_level = dense.levels(query_vector)
+    cosines = dense.score(query_vector, positions)
     levels = Levels(
-        passage_level,
-        sentence_level,
+        cosines.passage_level,
+        cosines.sentence_level,
         Level.of(passage_bm25[allowed]),
         Level.of(sentence_bm25[allowed]),
     )
     return Signals(
         query_vector=query_vector,
         positions=positions,
-        passage_cosine=passage_cosine,
-        sentence_cosine=sentence_cosine,
+        passage_cosine=cosines.passage,
+        sentence_cosine=cosines.sentence,
         passage_bm25=passage_bm25[positions],
         sentence_bm25=sentence_bm25[positions],
         query_terms=tuple(question_terms),
