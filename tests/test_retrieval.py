@@ -332,7 +332,7 @@ def test_the_entry_of_a_day_without_a_year_names_the_other_years(tmp_path: Path)
 
 
 def test_approximate_search_finds_the_candidates_exact_search_finds(service: IndexMaintainer):
-    """Past the exact size the passage and sentence searches run at once, on two threads:
+    """Past the exact size the passage and sentence searches run on helper threads:
     over the same vectors as HNSW they find the same candidates and the same scores as the
     flat indexes searched one after the other, filtered or not."""
     import numpy as np
@@ -357,8 +357,8 @@ def test_approximate_search_finds_the_candidates_exact_search_finds(service: Ind
     query = index.units.vectors.matrix[3].astype(np.float32)  # a stored sentence
     everything = np.ones(len(index), dtype=bool)
     for allowed in (everything, np.array([False, True, True, True])):
-        found = approximate.nearest(query, allowed)
-        assert np.array_equal(found, exact.nearest(query, allowed))
+        found = approximate.nearest(query, allowed).positions()
+        assert np.array_equal(found, exact.nearest(query, allowed).positions())
         assert set(found) == set(np.flatnonzero(allowed))  # four passages: all are near
     ours, theirs = approximate.score(query, found), exact.score(query, found)
     assert np.allclose(ours.sentence, theirs.sentence) and ours.sentence.max() > 0.99

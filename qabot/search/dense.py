@@ -7,16 +7,16 @@ its closest sentence (a long passage's vector blurs the one sentence that answer
 ``DenseTable`` is built once per library: which sentence rows belong to which passage.
 
 When the vectors are many enough to be searched approximately (HNSW), the passage and
-the sentence searches run at once on two threads (FAISS lets go of the GIL): at 10⁵
-passages and 557,500 sentences they are most of a question's time, 29 ms one after
-the other against 16 ms together.
+the sentence searches run on two helper threads (FAISS lets go of the GIL) while the
+question's thread scores BM25: at 10⁵ passages and 557,500 sentences they are most of
+a question's time, 29 ms one after the other against 16 ms together.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -57,6 +57,33 @@ class DenseScores:
     sentence: np.ndarray
     passage_level: Level
     sentence_level: Level
+
+
+Found = tuple["np.ndarray", "np.ndarray"]  # (scores, positions) of a FAISS search
+
+
+@dataclass(frozen=True)
+class NearestSearch:
+    """A question's dense search for candidates, maybe still running on helper threads."""
+
+    passages: Future[Found]
+    sentences: Future[Found] | None  # None: the index has no sentence vectors
+    unit_owner: np.ndarray
+
+    def positions(self) -> np.ndarray:
+        """The candidate passage positions (waits for the search to end)."""
+        import numpy as np
+
+        found = self.passages.result()[1]
+        if self.sentences is None:
+            return found
+        return np.union1d(found, self.unit_owner[self.sentences.result()[1]])
+
+
+def _done(found: Found) -> Future[Found]:
+    future: Future[Found] = Future()
+    future.set_result(found)
+    return future
 
 
 PASSAGE_DEPTH = 100  # passages nearest the question, searched in FAISS
@@ -117,22 +144,26 @@ class DenseTable:
     def __len__(self) -> int:
         return len(self.passages)
 
-    def nearest(self, query: np.ndarray, allowed: np.ndarray) -> np.ndarray:
-        """Candidate passage positions: those nearest the question, and those holding the
-        sentences nearest it, among ``allowed``."""
-        import numpy as np
-
-        if not len(self.units):
-            return self.passages.search(query, PASSAGE_DEPTH, allowed)[1]
-        owned = allowed[self.unit_owner]
-        if self.units.exact:  # a millisecond each: a thread would cost more than it saves
-            _, passages = self.passages.search(query, PASSAGE_DEPTH, allowed)
-            _, rows = self.units.search(query, SENTENCE_DEPTH, owned)
-        else:
-            sentences = self.helper.submit(self.units.search, query, SENTENCE_DEPTH, owned)
-            _, passages = self.passages.search(query, PASSAGE_DEPTH, allowed)
-            _, rows = sentences.result()
-        return np.union1d(passages, self.unit_owner[rows])
+    def nearest(self, query: np.ndarray, allowed: np.ndarray) -> NearestSearch:
+        """Start the search for the candidate passages among ``allowed``: those nearest
+        the question, and those holding the sentences nearest it. Past the exact size it
+        runs on the helper threads, and ``NearestSearch.positions`` waits for it."""
+        owned = allowed[self.unit_owner] if len(self.units) else None
+        if self.units.exact and self.passages.exact:  # a millisecond: run it here
+            return NearestSearch(
+                _done(self.passages.search(query, PASSAGE_DEPTH, allowed)),
+                _done(self.units.search(query, SENTENCE_DEPTH, owned))
+                if owned is not None
+                else None,
+                self.unit_owner,
+            )
+        passages = self.helper.submit(self.passages.search, query, PASSAGE_DEPTH, allowed)
+        sentences = (
+            self.helper.submit(self.units.search, query, SENTENCE_DEPTH, owned)
+            if owned is not None
+            else None
+        )
+        return NearestSearch(passages, sentences, self.unit_owner)
 
     def score(self, query: np.ndarray, positions: np.ndarray) -> DenseScores:
         """The dense signals of the passages at ``positions``, and the corpus's level for

@@ -94,21 +94,15 @@ def compute(
         )
     word_vectors = lexicon.vectors_for(words, dict(zip(missing, embedded[1:], strict=True)))
     extra = lexicon.expand(words, word_vectors, expansion) if words and expansion else {}
+    searching = dense.nearest(query_vector, allowed) if len(dense) > SMALL else None
     question_terms = terms(text)
     passage_bm25, sentence_bm25 = lexical.scores(lexical.evidence(question_terms), extra)
-    if len(dense) <= SMALL:
+    if searching is None:
         positions = np.flatnonzero(allowed)
     else:
-        positions = np.unique(
-            np.concatenate(
-                [
-                    dense.nearest(query_vector, allowed),
-                    best(passage_bm25, allowed),
-                    best(sentence_bm25, allowed),
-                    np.flatnonzero(wanted & allowed),
-                ]
-            ).astype(np.int64)
-        )
+        lexical_best = [best(passage_bm25, allowed), best(sentence_bm25, allowed)]
+        found = [searching.positions(), *lexical_best, np.flatnonzero(wanted & allowed)]
+        positions = np.unique(np.concatenate(found).astype(np.int64))
     cosines = dense.score(query_vector, positions)
     levels = Levels(
         cosines.passage_level,
