@@ -152,3 +152,64 @@ async def test_the_bot_answers_a_burst_while_the_index_changes(tmp_path: Path):
         assert sent.get("content") != APOLOGY
     await client.reload_once()
     assert len(service.library()) == before + 4
+
+
+def test_questions_at_once_over_approximate_search_equal_questions_alone(tmp_path: Path):
+    """Past the exact size each question's FAISS searches run on the library's helper
+    threads: questions asked at once from eight threads, sharing that pool, get the
+    answers they get alone. 600 passages (more than the corpus size at which every
+    passage is a candidate), their vectors searched through HNSW."""
+    from dataclasses import replace
+
+    from qabot.index import Index
+    from qabot.index.vectors import VectorIndex
+    from qabot.search.signals import SMALL
+
+    (tmp_path / "corpus").mkdir()
+    towns = ["Tampico", "Baku", "Oslo", "Coyoacan", "Hønefoss", "Mexico City"]
+    paragraphs = [
+        f"On day {n} the party reached {towns[n % 6]}; letter {n} spoke of {towns[(n * 7) % 6]}"
+        f" and of the ship number {n * 13 % 97}. The second sentence of paragraph {n} is here."
+        for n in range(600)
+    ]
+    (tmp_path / "corpus" / "letters.txt").write_text("Letters\n\n" + "\n\n".join(paragraphs))
+    service = maintainer(tmp_path)
+    service.update()
+    stored = service.store.load()
+    assert len(stored) > SMALL
+    index = Index(
+        stored.passages,
+        VectorIndex.build(stored.passage_vectors.matrix, exact_up_to=0),
+        stored.manifest,
+        units=replace(
+            stored.units, vectors=VectorIndex.build(stored.units.vectors.matrix, exact_up_to=0)
+        ),
+        lexicon=stored.lexicon,
+        bm25=stored.bm25,
+    )
+    library = Library(index, FakeEmbedder())
+    assert not library._tables.dense.units.exact
+    questions = [f"What did letter {n} say of {towns[n % 6]}?" for n in range(0, 600, 37)]
+    alone = {question: library.ask(question, 3) for question in questions}
+    errors: list[BaseException] = []
+    found: list[tuple[str, Answer]] = []
+
+    def ask(seed: int) -> None:
+        rng = random.Random(seed)
+        for _ in range(40):
+            question = rng.choice(questions)
+            try:
+                found.append((question, library.ask(question, 3)))
+            except BaseException as error:
+                errors.append(error)
+                return
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == [] and len(found) == 320
+    assert any(t.name.startswith("qabot-dense") for t in threading.enumerate())  # they ran
+    assert all(answer == alone[question] for question, answer in found)
+    assert any(answer.hits for answer in alone.values())

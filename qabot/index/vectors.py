@@ -19,7 +19,8 @@ that re-stores a vector stores it unchanged. Indexes written before as 32-bit fl
 
 FAISS searches one question at a time single-threaded: its OpenMP threads only wake up
 to compete with onnxruntime's for the cores (a warm diary question took 41 ms at p50
-with two threads, 33 ms with one); building keeps every core.
+with two threads, 33 ms with one); building keeps every core. A question's two large
+searches run side by side on threads of their own instead (``qabot.search.dense``).
 
 A search may be restricted to some positions (a date, a section, a part): few allowed
 positions are scored exactly from the matrix; many, through FAISS with an
