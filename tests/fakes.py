@@ -6,8 +6,12 @@ import hashlib
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from qabot.index import Index
 
 
 class FakeEmbedder:
@@ -59,3 +63,24 @@ def fake_service(root: Path, files: dict[str, str]):
         corpus_dir=root / "corpus", embeddings_dir=root / "emb", chunk_min_tokens=0
     )
     return IndexMaintainer(settings, FakeEmbedder())
+
+
+def searched_approximately(index: Index) -> Index:
+    """``index`` with its passage and sentence vectors in HNSW indexes, however few: the
+    question path past the exact size, on a corpus small enough for a unit test."""
+    from dataclasses import replace
+
+    from qabot.index import Index
+    from qabot.index.vectors import VectorIndex
+
+    assert index.units is not None
+    return Index(
+        index.passages,
+        VectorIndex.build(index.passage_vectors.matrix, exact_up_to=0),
+        index.manifest,
+        units=replace(
+            index.units, vectors=VectorIndex.build(index.units.vectors.matrix, exact_up_to=0)
+        ),
+        lexicon=index.lexicon,
+        bm25=index.bm25,
+    )

@@ -18,7 +18,7 @@ from qabot.library import Library
 from qabot.maintainer import IndexMaintainer
 from qabot.settings import load_settings
 from qabot.types import Answer
-from tests.fakes import FakeEmbedder
+from tests.fakes import FakeEmbedder, searched_approximately
 from tests.test_bot_handlers import FakeInteraction
 
 DIARY = """Voyage
@@ -159,10 +159,6 @@ def test_questions_at_once_over_approximate_search_equal_questions_alone(tmp_pat
     threads: questions asked at once from eight threads, sharing that pool, get the
     answers they get alone. 600 passages (more than the corpus size at which every
     passage is a candidate), their vectors searched through HNSW."""
-    from dataclasses import replace
-
-    from qabot.index import Index
-    from qabot.index.vectors import VectorIndex
     from qabot.search.signals import SMALL
 
     (tmp_path / "corpus").mkdir()
@@ -177,17 +173,7 @@ def test_questions_at_once_over_approximate_search_equal_questions_alone(tmp_pat
     service.update()
     stored = service.store.load()
     assert len(stored) > SMALL
-    index = Index(
-        stored.passages,
-        VectorIndex.build(stored.passage_vectors.matrix, exact_up_to=0),
-        stored.manifest,
-        units=replace(
-            stored.units, vectors=VectorIndex.build(stored.units.vectors.matrix, exact_up_to=0)
-        ),
-        lexicon=stored.lexicon,
-        bm25=stored.bm25,
-    )
-    library = Library(index, FakeEmbedder())
+    library = Library(searched_approximately(stored), FakeEmbedder())
     assert not library._tables.dense.units.exact
     questions = [f"What did letter {n} say of {towns[n % 6]}?" for n in range(0, 600, 37)]
     alone = {question: library.ask(question, 3) for question in questions}

@@ -15,7 +15,7 @@ from qabot.maintainer import IndexMaintainer
 from qabot.search.abstention import FITTED, AbstentionModel, NameTable
 from qabot.search.fusion import Ranking
 from qabot.search.query import FilterError, Filters
-from tests.fakes import fake_service
+from tests.fakes import fake_service, searched_approximately
 
 JOURNAL = """Voyage Out
 
@@ -337,21 +337,10 @@ def test_approximate_search_finds_the_candidates_exact_search_finds(service: Ind
     flat indexes searched one after the other, filtered or not."""
     import numpy as np
 
-    from qabot.index import Index
-    from qabot.index.vectors import VectorIndex
     from qabot.search.dense import DenseTable
 
     index = service.store.load()
-    hnsw = Index(
-        index.passages,
-        VectorIndex.build(index.passage_vectors.matrix, exact_up_to=0),
-        index.manifest,
-        units=replace(
-            index.units, vectors=VectorIndex.build(index.units.vectors.matrix, exact_up_to=0)
-        ),
-        lexicon=index.lexicon,
-        bm25=index.bm25,
-    )
+    hnsw = searched_approximately(index)
     exact, approximate = DenseTable.build(index), DenseTable.build(hnsw)
     assert exact.units.exact and not approximate.units.exact
     query = index.units.vectors.matrix[3].astype(np.float32)  # a stored sentence
