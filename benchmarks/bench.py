@@ -584,7 +584,7 @@ def main() -> None:
             probes = embedder.embed(asks)
             recalls.append((f"{corpus.name}'s sentences", len(vectors), recall_at(vectors, probes)))
         rng = np.random.default_rng(5)
-        size = 20_000 if options.tiny else 100_000
+        size = 5_000 if options.tiny else 100_000
         recalls.append(
             (
                 "random unit vectors (the hardest case)",
@@ -592,7 +592,7 @@ def main() -> None:
                 recall_at(unit_rows(rng, size, 384), unit_rows(rng, 100, 384)),
             )
         )
-        sizes = (5_000, 20_000) if options.tiny else (5_000, 20_000, 50_000, 100_000, 500_000)
+        sizes = (2_000, 5_000) if options.tiny else (5_000, 20_000, 50_000, 100_000, 500_000)
         timings = search_times(sizes, 384, 50 if options.tiny else 200)
 
         # 10⁵ passages, stand-in embedder, each step in a fresh process
