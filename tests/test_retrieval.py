@@ -352,3 +352,28 @@ def test_approximate_search_finds_the_candidates_exact_search_finds(service: Ind
     ours, theirs = approximate.score(query, found), exact.score(query, found)
     assert np.allclose(ours.sentence, theirs.sentence) and ours.sentence.max() > 0.99
     assert ours.sentence_level == theirs.sentence_level
+
+
+def test_a_damaged_file_found_by_a_helper_thread_is_the_questions_one_line_error(
+    service: IndexMaintainer, tmp_path: Path
+):
+    """FAISS reads an index file on its first search, which past the exact size runs on a
+    helper thread: a damaged file still reaches the question as IndexCorruptError naming
+    the file and the fix, not as a thread's traceback."""
+    import numpy as np
+
+    from qabot.errors import IndexCorruptError
+    from qabot.index.vectors import VectorIndex
+    from qabot.search.dense import DenseTable
+
+    index = searched_approximately(service.store.load())
+    damaged = tmp_path / "passages.faiss"
+    index.passage_vectors.write(damaged)
+    damaged.write_bytes(damaged.read_bytes()[:200])
+    opened = VectorIndex.open(damaged, index.dimension, len(index), "run `qabot index`")
+    # the sentence index is HNSW, so the passage search (first to read this file) is
+    # sent to a helper thread
+    table = replace(DenseTable.build(index), passages=opened)
+    query = index.units.vectors.matrix[0].astype(np.float32)
+    with pytest.raises(IndexCorruptError, match=r"passages\.faiss is damaged .*run `qabot index`"):
+        table.nearest(query, np.ones(len(index), dtype=bool)).positions()
