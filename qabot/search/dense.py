@@ -104,7 +104,7 @@ class DenseTable:
     texts: Sequence[str]  # the quoted text of each passage
     null_positions: np.ndarray  # a fixed sample of passage positions (see ``score``)
     dimension: int
-    helper: ThreadPoolExecutor  # runs the sentence search beside the passage search
+    helper: ThreadPoolExecutor  # runs the passage and sentence searches past the exact size
 
     @classmethod
     def build(cls, index: Index) -> DenseTable:
