@@ -126,6 +126,21 @@ def test_unknown_names_spelling_variants_and_possessives(service: IndexMaintaine
     assert unknown_names(names, "Was it Frida's Tampico tanker?") == ()
 
 
+def test_an_adjective_of_nationality_is_no_unknown_name(service: IndexMaintainer):
+    """An adjective of nationality describes what the text names otherwise ("the
+    Scandinavian dramatist" is Ibsen): the text need not say "Scandinavian". A name
+    beside it is still looked for, and so is a run of capitalized words as a phrase."""
+    from qabot.search.abstention import unknown_names
+
+    names = NameTable.build(service.store.load())
+    assert unknown_names(names, "Which Scandinavian dramatist met the tanker?") == ()
+    assert unknown_names(names, "Did the Bulgarians meet Frida?") == ()
+    assert unknown_names(names, "Which Greek goddess did Dewey name?") == ("Dewey",)
+    assert unknown_names(names, "Was the Greek Tampico there?") == ("Greek Tampico",)
+    # First names that are also peoples' names are names: not in the table.
+    assert unknown_names(names, "What did Norman say at Tampico?") == ("Norman",)
+
+
 def test_abstention_rule_reasons_and_exemptions(service: IndexMaintainer):
     answerer = service.library()
     strict = AbstentionModel({"cosine": 10.0, "unknown_name": -5.0}, bias=-2.0, threshold=0.5)
