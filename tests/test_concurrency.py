@@ -174,7 +174,7 @@ def test_questions_at_once_over_approximate_search_equal_questions_alone(tmp_pat
     stored = service.store.load()
     assert len(stored) > SMALL
     library = Library(searched_approximately(stored), FakeEmbedder())
-    assert not library._tables.dense.units.exact
+    assert not library._tables.dense.passages.exact
     questions = [f"What did letter {n} say of {towns[n % 6]}?" for n in range(0, 600, 37)]
     alone = {question: library.ask(question, 3) for question in questions}
     errors: list[BaseException] = []

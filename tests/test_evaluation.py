@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from qabot.cli import cli
 from qabot.evaluation import EvalFileError, evaluate, load_cases
+from qabot.evaluation.books import BOOK_SIGNALS
 from qabot.evaluation.cases import normalize
 from qabot.evaluation.crossval import cost, cross_validate, stratified_folds
 from qabot.evaluation.run import abstention_figures, rank_figures, run
@@ -179,9 +180,10 @@ def test_quality_does_not_fall_below_the_level_reached(real_service):
     held = abstention_figures([r.case for r in evaluation.results], evaluation.held_out)
     assert held.answerable_abstained <= 0.06  # the level reached: 3.8 %
     assert held.unanswerable_abstained >= 0.37  # the level reached: 39 %; the target is 50 %
-    # The shipped rule is fitted across books (`qabot eval` of every book's questions).
+    # The shipped rule is fitted across books (`qabot eval` of every book's questions),
+    # on signals whose scale does not grow with a book.
     assert "Shipped in qabot/search/abstention.py" in report
-    assert dict(FITTED.weights).keys() == {"cosine", "unknown_name"}
+    assert "cosine" in FITTED.weights and set(FITTED.weights) <= set(BOOK_SIGNALS)
 
 
 @pytest.mark.e2e

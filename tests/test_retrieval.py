@@ -347,9 +347,9 @@ def test_the_entry_of_a_day_without_a_year_names_the_other_years(tmp_path: Path)
 
 
 def test_approximate_search_finds_the_candidates_exact_search_finds(service: IndexMaintainer):
-    """Past the exact size the passage and sentence searches run on helper threads:
-    over the same vectors as HNSW they find the same candidates and the same scores as the
-    flat indexes searched one after the other, filtered or not."""
+    """Past the exact size the passage search runs on a helper thread: over the same
+    vectors as HNSW it finds the same candidates and the same scores as the flat index
+    searched on the question's thread, filtered or not."""
     import numpy as np
 
     from qabot.search.dense import DenseTable
@@ -357,7 +357,7 @@ def test_approximate_search_finds_the_candidates_exact_search_finds(service: Ind
     index = service.store.load()
     hnsw = searched_approximately(index)
     exact, approximate = DenseTable.build(index), DenseTable.build(hnsw)
-    assert exact.units.exact and not approximate.units.exact
+    assert exact.passages.exact and not approximate.passages.exact
     query = index.units.vectors.matrix[3].astype(np.float32)  # a stored sentence
     everything = np.ones(len(index), dtype=bool)
     for allowed in (everything, np.array([False, True, True, True])):
@@ -366,6 +366,39 @@ def test_approximate_search_finds_the_candidates_exact_search_finds(service: Ind
         assert set(found) == set(np.flatnonzero(allowed))  # four passages: all are near
     ours, theirs = approximate.score(query, found), exact.score(query, found)
     assert np.allclose(ours.sentence, theirs.sentence) and ours.sentence.max() > 0.99
+    assert ours.sentence_level == theirs.sentence_level
+
+
+def test_past_the_size_sentences_are_scored_not_searched(
+    service: IndexMaintainer, monkeypatch: pytest.MonkeyPatch
+):
+    """Past ``SENTENCES_SEARCHED_UP_TO`` sentence vectors the candidates come from the
+    passage search (and BM25) only, and each candidate's closest sentence is still
+    scored; the corpus's level is the same either way, and the same as the sample's
+    cosines taken from the stored vectors one by one."""
+    import numpy as np
+
+    from qabot.search import dense
+    from qabot.search.dense import DenseTable, Level
+
+    index = service.store.load()
+    query = index.units.vectors.matrix[3].astype(np.float32)  # a stored sentence
+    everything = np.ones(len(index), dtype=bool)
+    searched = DenseTable.build(index)
+    assert searched.searches_sentences
+    assert searched.nearest(query, everything).sentences is not None
+    monkeypatch.setattr(dense, "SENTENCES_SEARCHED_UP_TO", len(index.units) - 1)
+    scored = DenseTable.build(index)
+    assert not scored.searches_sentences
+    search = scored.nearest(query, everything)
+    assert search.sentences is None and set(search.positions()) == {0, 1, 2, 3}
+    ours, theirs = scored.score(query, search.positions()), searched.score(query, [0, 1, 2, 3])
+    assert np.allclose(ours.sentence, theirs.sentence) and ours.sentence.max() > 0.99
+    assert ours.sentence[1] > ours.passage[1]  # the sentence, not its passage, is closest
+    sample = searched.null_positions
+    passage_cosines = index.passage_vectors.cosines(query, sample)
+    assert ours.passage_level.mean == pytest.approx(Level.of(passage_cosines).mean, abs=1e-6)
+    assert ours.passage_level.spread == pytest.approx(Level.of(passage_cosines).spread, abs=1e-6)
     assert ours.sentence_level == theirs.sentence_level
 
 
@@ -386,8 +419,8 @@ def test_a_damaged_file_found_by_a_helper_thread_is_the_questions_one_line_error
     index.passage_vectors.write(damaged)
     damaged.write_bytes(damaged.read_bytes()[:200])
     opened = VectorIndex.open(damaged, index.dimension, len(index), "run `qabot index`")
-    # the sentence index is HNSW, so the passage search (first to read this file) is
-    # sent to a helper thread
+    # the passage index is HNSW, so its search (the first to read this file) is sent to
+    # a helper thread
     table = replace(DenseTable.build(index), passages=opened)
     query = index.units.vectors.matrix[0].astype(np.float32)
     with pytest.raises(IndexCorruptError, match=r"passages\.faiss is damaged .*run `qabot index`"):

@@ -209,7 +209,9 @@ def build(
     built_units = Units(
         np.asarray(owners, dtype=np.int64).reshape(len(owners)),
         tuple(texts),
-        VectorIndex.build(unit_vectors),
+        # flat at any size: sentences are searched only while an exact search is cheap,
+        # past that only scored (``qabot.search.dense``), so no HNSW graph is built for them
+        VectorIndex.build(unit_vectors, exact_up_to=len(unit_vectors)),
         None if spans is None else np.asarray(spans, dtype=np.int32).reshape(len(texts), 2),
     )
     built_lexicon = Lexicon(tuple(words), VectorIndex.build(word_vectors))

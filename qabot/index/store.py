@@ -11,7 +11,7 @@ Layout of the embeddings folder::
         passages.faiss        their vectors (FAISS, exact or HNSW: ``qabot.index.vectors``)
         units.json            the sentences of multi-sentence passages: their passage ids
                               and where each is in its passage's text (flat arrays)
-        units.faiss           the sentences' vectors
+        units.faiss           the sentences' vectors (flat at any size)
         lexicon.json          the corpus's words (query expansion), one array
         lexicon.faiss         their vectors
         bm25.npz              BM25 postings of the passages and of their sentences

@@ -1,5 +1,8 @@
 """Vectors in FAISS: exact up to ``EXACT_UP_TO`` vectors, approximate (HNSW) beyond.
 
+Passage and word vectors are stored that way; sentence vectors are stored flat at any
+size, since past that size they are only scored, never searched (``qabot.search.dense``).
+
 Each set of vectors of an index (passages, sentences, words) is one FAISS index whose
 rows are the set's positions (0 … n-1), written as one file and read memory-mapped:
 its pages are the kernel's page cache, shared between processes, not copies (a
@@ -19,8 +22,8 @@ that re-stores a vector stores it unchanged. Indexes written before as 32-bit fl
 
 FAISS searches one question at a time single-threaded: its OpenMP threads only wake up
 to compete with onnxruntime's for the cores (a warm diary question took 41 ms at p50
-with two threads, 33 ms with one); building keeps every core. A question's two large
-searches run side by side on threads of their own instead (``qabot.search.dense``).
+with two threads, 33 ms with one); building keeps every core. A question's HNSW search
+runs on a thread of its own beside BM25 instead (``qabot.search.dense``).
 
 A search may be restricted to some positions (a date, a section, a part): few allowed
 positions are scored exactly from the matrix; many, through FAISS with an

@@ -6,23 +6,36 @@ candidate is then scored exactly from the stored vectors — its own cosine and 
 its closest sentence (a long passage's vector blurs the one sentence that answers).
 ``DenseTable`` is built once per library: which sentence rows belong to which passage.
 
-When the vectors are many enough to be searched approximately (HNSW), the passage and
-the sentence searches run on two helper threads (FAISS lets go of the GIL) while the
-question's thread scores BM25: at 10⁵ passages and 557,500 sentences they are most of
-a question's time, 29 ms one after the other against 16 ms together.
+Sentences are searched only while an exact search of them is cheap (at most
+``SENTENCES_SEARCHED_UP_TO``); past that their passages come from the passage search and
+BM25, and every candidate's sentences are still scored. Measured on four books, the
+whole Pepys diary (40,415 sentences) among them: the same answers and abstentions with
+or without the sentence search, either dense search alone finding what both find
+(docs/quality.md); at 10⁵ passages the sentence search (557,500 vectors, HNSW) was the
+largest cost of a question and its HNSW graph a third of the build.
+
+When the passages are many enough to be searched approximately (HNSW), their search
+runs on a helper thread (FAISS lets go of the GIL) while the question's thread scores
+BM25.
+
+The corpus's level for a question (``DenseScores``) is measured on a fixed sample of
+passages, whose vectors (and their sentences') are kept once as 32-bit floats
+(``CorpusSample``): scored by FAISS's SIMD inner products, not fetched from the 16-bit
+storage of the whole index through a bitmap with every question.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from qabot.index import Index
 from qabot.index.texts import PassageTexts
-from qabot.index.vectors import VectorIndex
+from qabot.index.vectors import EXACT_UP_TO, VectorIndex
 
 if TYPE_CHECKING:
     import numpy as np
@@ -60,6 +73,7 @@ class DenseScores:
 
 
 Found = tuple["np.ndarray", "np.ndarray"]  # (scores, positions) of a FAISS search
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -67,17 +81,32 @@ class NearestSearch:
     """A question's dense search for candidates, maybe still running on helper threads."""
 
     passages: Future[Found]
-    sentences: Future[Found] | None  # None: the index has no sentence vectors
+    sentences: Future[Found] | None  # None: the sentences are not searched
     unit_owner: np.ndarray
 
     def positions(self) -> np.ndarray:
-        """The candidate passage positions (waits for the search to end)."""
+        """The candidate passage positions, sorted (waits for the search to end)."""
         import numpy as np
 
         found = self.passages.result()[1]
         if self.sentences is None:
-            return found
+            return np.unique(found)
         return np.union1d(found, self.unit_owner[self.sentences.result()[1]])
+
+
+class _Once(Generic[T]):
+    """A value made on first use, once, whichever thread asks first; never changed after."""
+
+    def __init__(self) -> None:
+        self._value: T | None = None
+        self._lock = threading.Lock()
+
+    def get(self, make: Callable[[], T]) -> T:
+        if self._value is None:
+            with self._lock:
+                if self._value is None:
+                    self._value = make()
+        return self._value
 
 
 def _done(found: Found) -> Future[Found]:
@@ -88,7 +117,49 @@ def _done(found: Found) -> Future[Found]:
 
 PASSAGE_DEPTH = 100  # passages nearest the question, searched in FAISS
 SENTENCE_DEPTH = 200  # sentences nearest the question (their passages are candidates)
+SENTENCES_SEARCHED_UP_TO = EXACT_UP_TO  # past this many sentences: scored, not searched
 NULL_SAMPLE = 1024  # passages the question is compared with to know the corpus's level
+
+
+@dataclass(frozen=True)
+class CorpusSample:
+    """A fixed sample of passages, their vectors and their sentences' vectors as 32-bit
+    floats: what every question is compared with to know the corpus's level."""
+
+    passages: np.ndarray  # (sample, dimension)
+    sentences: np.ndarray  # (their sentence rows, dimension)
+    offsets: np.ndarray  # per sampled passage with sentence rows: its first row
+    has: np.ndarray  # per sampled passage: it has sentence rows
+
+    def levels(self, query: np.ndarray) -> tuple[Level, Level]:
+        """The level of the passage cosine and of the closest-sentence cosine."""
+        import numpy as np
+
+        passage = _inner_products(query, self.passages)
+        sentence = passage.copy()
+        if len(self.offsets):
+            best = np.maximum.reduceat(_inner_products(query, self.sentences), self.offsets)
+            sentence[self.has] = np.maximum(best, passage[self.has])
+        return Level.of(passage), Level.of(sentence)
+
+
+def _inner_products(query: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``rows @ query`` by FAISS's SIMD loop on one thread (numpy's BLAS would wake its
+    threads to spin against the question's others)."""
+    import faiss
+    import numpy as np
+
+    out = np.empty(len(rows), dtype=np.float32)
+    if len(rows):
+        vector = np.ascontiguousarray(query, dtype=np.float32)
+        faiss.fvec_inner_products_ny(  # type: ignore[attr-defined]  # not in the stubs
+            faiss.swig_ptr(out),
+            faiss.swig_ptr(vector),
+            faiss.swig_ptr(rows),
+            rows.shape[1],
+            len(rows),
+        )
+    return out
 
 
 @dataclass(frozen=True)
@@ -104,7 +175,8 @@ class DenseTable:
     texts: Sequence[str]  # the quoted text of each passage
     null_positions: np.ndarray  # a fixed sample of passage positions (see ``score``)
     dimension: int
-    helper: ThreadPoolExecutor  # runs the passage and sentence searches past the exact size
+    helper: ThreadPoolExecutor  # runs the passage search past the exact size
+    sample: _Once[CorpusSample]  # made on the first question (reading commands never search)
 
     @classmethod
     def build(cls, index: Index) -> DenseTable:
@@ -139,44 +211,55 @@ class DenseTable:
             # threads start on first use, i.e. only for approximate search; one per core,
             # so concurrent questions do not queue behind each other's searches
             helper=ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="qabot-dense"),
+            sample=_Once(),
         )
 
     def __len__(self) -> int:
         return len(self.passages)
 
+    @property
+    def searches_sentences(self) -> bool:
+        """Whether the sentences are searched as well as the passages (see the module doc)."""
+        return 0 < len(self.units) <= SENTENCES_SEARCHED_UP_TO and self.units.exact
+
     def nearest(self, query: np.ndarray, allowed: np.ndarray) -> NearestSearch:
         """Start the search for the candidate passages among ``allowed``: those nearest
-        the question, and those holding the sentences nearest it. Past the exact size it
-        runs on the helper threads, and ``NearestSearch.positions`` waits for it."""
-        owned = allowed[self.unit_owner] if len(self.units) else None
-        if self.units.exact and self.passages.exact:  # a millisecond: run it here
-            return NearestSearch(
-                _done(self.passages.search(query, PASSAGE_DEPTH, allowed)),
-                _done(self.units.search(query, SENTENCE_DEPTH, owned))
-                if owned is not None
-                else None,
-                self.unit_owner,
-            )
-        passages = self.helper.submit(self.passages.search, query, PASSAGE_DEPTH, allowed)
-        sentences = (
-            self.helper.submit(self.units.search, query, SENTENCE_DEPTH, owned)
-            if owned is not None
-            else None
-        )
+        the question, and those holding the sentences nearest it (see the module doc).
+        Past the exact size the passage search runs on a helper thread, and
+        ``NearestSearch.positions`` waits for it."""
+        if self.passages.exact:  # a millisecond: run it here
+            passages = _done(self.passages.search(query, PASSAGE_DEPTH, allowed))
+        else:
+            passages = self.helper.submit(self.passages.search, query, PASSAGE_DEPTH, allowed)
+        sentences = None
+        if self.searches_sentences:
+            owned = None if allowed.all() else allowed[self.unit_owner]
+            sentences = _done(self.units.search(query, SENTENCE_DEPTH, owned))
         return NearestSearch(passages, sentences, self.unit_owner)
 
     def score(self, query: np.ndarray, positions: np.ndarray) -> DenseScores:
         """The dense signals of the passages at ``positions``, and the corpus's level for
-        this question (see ``DenseScores``): the candidates and the fixed sample are
-        scored together, one pass over the stored vectors instead of two."""
+        this question (see ``DenseScores``), measured on the fixed sample."""
+        passage, sentence = self._cosines(query, positions)
+        passage_level, sentence_level = self.sample.get(self._sample).levels(query)
+        return DenseScores(passage, sentence, passage_level, sentence_level)
+
+    def _sample(self) -> CorpusSample:
+        """The fixed sample's vectors as 32-bit floats (made once per library)."""
         import numpy as np
 
-        together = np.union1d(positions, self.null_positions)
-        passage, sentence = self._cosines(query, together)
-        mine = np.searchsorted(together, positions)
-        sample = np.searchsorted(together, self.null_positions)
-        levels = (Level.of(passage[sample]), Level.of(sentence[sample]))
-        return DenseScores(passage[mine], sentence[mine], *levels)
+        at = self.null_positions
+        starts, ends = self.unit_start[at], self.unit_end[at]
+        has = starts >= 0
+        lengths = (ends - starts)[has]
+        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+        rows = np.repeat(starts[has] - offsets, lengths) + np.arange(int(lengths.sum()))
+        return CorpusSample(
+            passages=np.ascontiguousarray(self.passages.matrix[at], dtype=np.float32),
+            sentences=np.ascontiguousarray(self.units.matrix[rows], dtype=np.float32),
+            offsets=offsets if has.any() else offsets[:0],
+            has=has,
+        )
 
     def _cosines(self, query: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(passage cosine, closest-sentence cosine) of the passages at ``positions``; a

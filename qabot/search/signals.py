@@ -1,7 +1,8 @@
 """The four relevance signals of a question's candidate passages, as one typed value.
 
 Candidates are the passages either retriever finds for the question — the nearest
-passages and the passages of the nearest sentences (FAISS, ``dense``), the passages and
+passages, and in a text of not too many sentences the passages of the nearest sentences
+(FAISS, ``dense``), the passages and
 sentences with the best BM25 (``lexical``) — and the passages the question's date
 selects; in a small corpus, every passage. Only they are scored in full:
 
