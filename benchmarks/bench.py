@@ -20,7 +20,7 @@ vectors and on 10⁵ random ones, and the search time of each at growing sizes (
 text with a stand-in embedder (build time and peak memory, query memory, warm p50, both
 sides); and where a cold `qabot ask` on the diary spends its time.
 
-Usage: ``.venv/bin/python benchmarks/bench.py`` (about 40 minutes on 2 cores, most of
+Usage: ``.venv/bin/python benchmarks/bench.py`` (40 to 50 minutes on 2 cores, most of
 it the two sides building the whole diary); ``--no-diary`` leaves the diary out (about
 8 minutes); ``--tiny`` runs every part on small inputs in about a minute (CI checks it).
 """
