@@ -249,15 +249,11 @@ class DenseTable:
         import numpy as np
 
         at = self.null_positions
-        starts, ends = self.unit_start[at], self.unit_end[at]
-        has = starts >= 0
-        lengths = (ends - starts)[has]
-        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
-        rows = np.repeat(starts[has] - offsets, lengths) + np.arange(int(lengths.sum()))
+        rows, offsets, has = self._sentence_rows(at)
         return CorpusSample(
             passages=np.ascontiguousarray(self.passages.matrix[at], dtype=np.float32),
             sentences=np.ascontiguousarray(self.units.matrix[rows], dtype=np.float32),
-            offsets=offsets if has.any() else offsets[:0],
+            offsets=offsets,
             has=has,
         )
 
@@ -267,16 +263,24 @@ class DenseTable:
         import numpy as np
 
         passage = self.passages.cosines(query, positions)
-        starts, ends = self.unit_start[positions], self.unit_end[positions]
-        has = starts >= 0
+        rows, offsets, has = self._sentence_rows(positions)
         sentence = passage.copy()
-        if has.any():
-            lengths = (ends - starts)[has]
-            offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-            rows = np.repeat(starts[has] - offsets, lengths) + np.arange(int(lengths.sum()))
+        if len(offsets):
             best = np.maximum.reduceat(self.units.cosines(query, rows), offsets)
             sentence[has] = np.maximum(best, passage[has])
         return passage, sentence
+
+    def _sentence_rows(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The sentence rows of the passages at ``positions``, one passage after another;
+        where each such passage's rows start among them; which passages have rows."""
+        import numpy as np
+
+        starts, ends = self.unit_start[positions], self.unit_end[positions]
+        has = starts >= 0
+        lengths = (ends - starts)[has]
+        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+        rows = np.repeat(starts[has] - offsets, lengths) + np.arange(int(lengths.sum()))
+        return rows, (offsets if has.any() else offsets[:0]), has
 
     def sentences(self, position: int) -> tuple[list[str], np.ndarray]:
         """The sentences of the passage at ``position`` and their vectors."""

@@ -2,9 +2,9 @@
 
 Candidates are the passages either retriever finds for the question — the nearest
 passages, and in a text of not too many sentences the passages of the nearest sentences
-(FAISS, ``dense``), the passages and
-sentences with the best BM25 (``lexical``) — and the passages the question's date
-selects; in a small corpus, every passage. Only they are scored in full:
+(FAISS, ``dense``), the passages and sentences with the best BM25 (``lexical``) — and
+the passages the question's date selects; in a small corpus, every passage. Only they
+are scored in full:
 
 - passage cosine and closest-sentence cosine (``dense``);
 - passage BM25 and best-sentence BM25 (``lexical``): the question's terms, plus
