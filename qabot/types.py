@@ -13,7 +13,7 @@ Role = Literal["text", "about", "notes", "editorial"]
 # introduction, a foreword, an editor's preface, an afterword).
 ROLES: tuple[Role, ...] = ("text", "about", "notes", "editorial")
 Match = Literal["lexical", "semantic", "both"]  # which retriever found a hit
-Order = Literal["relevance", "entry"]  # how an answer's hits are ordered
+Order = Literal["relevance", "entry", "text"]  # how an answer's hits are ordered
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ class Hit:
     """A passage shown for a question, with its rank (from 1) and what was measured.
 
     ``score`` is what the reader is shown: the answer's confidence scaled by the hit's
-    relevance relative to the top one (None when the hits follow an entry's own order);
+    relevance relative to the top one (None when the hits follow the text's own order);
     ``relevance`` is the ranking's fused score; ``cosine`` is the question's cosine with
     the passage's closest sentence.
     """
@@ -141,7 +141,8 @@ class Answer:
     abstained: bool
     notes: tuple[str, ...] = field(default=())
     abstain_reason: str | None = None  # why, in words, when it abstained
-    order: Order = "relevance"  # "entry": the hits follow a dated entry's own order
+    # "entry": the hits follow a dated entry's own order; "text": the book's, at its edge
+    order: Order = "relevance"
 
 
 @dataclass(frozen=True)

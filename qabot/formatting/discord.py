@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from qabot.dates import date_label
 from qabot.formatting.labels import (
-    ENTRY_ORDER_NOTE,
+    ORDER_NOTES,
     VERDICTS,
     abstain_line,
     citation_line,
@@ -117,7 +117,7 @@ def answer_embed(
             if answer.abstained and answer.abstain_reason
             else []
         )
-        + ([ENTRY_ORDER_NOTE] if answer.order == "entry" and answer.hits else [])
+        + ([ORDER_NOTES[answer.order]] if answer.order in ORDER_NOTES and answer.hits else [])
     )
     if not hits:
         description = description or "No passages found."

@@ -6,10 +6,14 @@ import math
 from collections.abc import Callable, Sequence
 
 from qabot.dates import date_label
-from qabot.types import Answer, DiffOp, Hit, Passage
+from qabot.types import Answer, DiffOp, Hit, Order, Passage
 
 ABSTAIN_MESSAGE = "The text does not seem to discuss this. The closest passages:"
-ENTRY_ORDER_NOTE = "The passages of the entry, in its own order:"
+# Said above hits that follow the text's own order rather than relevance.
+ORDER_NOTES: dict[Order, str] = {
+    "entry": "The passages of the entry, in its own order:",
+    "text": "The passages at that edge of the text, in its own order:",
+}
 VERDICTS = {
     "exact": "In the text, word for word:",
     "close": "Close, but the text says it otherwise:",

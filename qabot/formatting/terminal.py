@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from qabot.dates import date_label
 from qabot.formatting.labels import (
     ABSTAIN_MESSAGE,
-    ENTRY_ORDER_NOTE,
+    ORDER_NOTES,
     VERDICTS,
     abstain_line,
     citation_line,
@@ -76,8 +76,8 @@ def render_answer(answer: Answer, width: int = 88, emphasis: str = "markdown") -
         if answer.abstain_reason:
             lines.append(textwrap.fill(abstain_line(answer), width=width))
         lines.append("")
-    elif answer.order == "entry" and answer.hits:
-        lines += [ENTRY_ORDER_NOTE, ""]
+    elif answer.order in ORDER_NOTES and answer.hits:
+        lines += [ORDER_NOTES[answer.order], ""]
     if not answer.hits:
         lines.append("(the corpus has no passages)")
     start, end = EMPHASIS[emphasis]

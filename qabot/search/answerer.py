@@ -81,7 +81,7 @@ def answer(
         signals=SIGNALS if measure_all else model.weights.keys(),
     )
     decision = model.decide(evidence)
-    scores = _shown_scores(ranked, decision.confidence, entry_ordered=retrieval.entry_ordered)
+    scores = _shown_scores(ranked, decision.confidence, ordered=retrieval.order != "relevance")
     hits = []
     for rank, (item, highlight, score) in enumerate(zip(ranked, found, scores, strict=True), 1):
         before, after = neighbours(item.passage.id)
@@ -108,16 +108,17 @@ def answer(
         abstained=decision.abstain,
         notes=notes,
         abstain_reason=decision.reason if decision.abstain else None,
-        order="entry" if retrieval.entry_ordered else "relevance",
+        order=retrieval.order,
     )
     return Explained(result, retrieval, evidence, decision)
 
 
 def _shown_scores(
-    ranked: Sequence[Ranked], confidence: float, *, entry_ordered: bool
+    ranked: Sequence[Ranked], confidence: float, *, ordered: bool
 ) -> list[float | None]:
-    """Each hit's shown score: the confidence times its relevance relative to the top."""
-    if entry_ordered:
+    """Each hit's shown score: the confidence times its relevance relative to the top
+    (none when the hits follow the text's order: relevance did not place them)."""
+    if ordered:
         return [None] * len(ranked)
     if not ranked:
         return []

@@ -5,7 +5,9 @@ question's date selects) are scored in full and ordered, by priority: passages t
 of the question's day, then the entries it selects; the author's text before notes,
 editorial matter and front matter, unless the question asks for them (``parts``); then
 the fused score — or, when the question asks for a dated entry as a whole, the entry's
-own order. Near-copies are skipped for at most ``DUPLICATE_SCAN`` × k candidates.
+own order; when it asks for the book's opening or close itself ("How does the story
+end?"), the book's own order at that edge. Near-copies are skipped for at most
+``DUPLICATE_SCAN`` × k candidates.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from qabot.search.parts import PartTable
 from qabot.search.query import Query
 from qabot.search.scope import Scope, ScopeTable, asks_for_the_entry, scope
 from qabot.search.signals import Signals, compute
-from qabot.types import Match, Passage
+from qabot.types import Match, Order, Passage
 
 if TYPE_CHECKING:
     import numpy as np
@@ -64,7 +66,7 @@ class Retrieval:
     ranked: tuple[Ranked, ...]
     signals: Signals | None  # None: the index is empty
     scope: Scope | None
-    entry_ordered: bool = False  # the passages follow the entry's order, not relevance
+    order: Order = "relevance"  # or the entry's own order, or the book's at its edge
     shown: np.ndarray | None = None  # per candidate: in the tier that is shown first
 
     @property
@@ -97,7 +99,7 @@ class Candidates:
     scope: Scope
     tier: np.ndarray  # per candidate: higher tiers come first (see the module doc)
     telling: np.ndarray  # per candidate: tells of the question's day
-    entry_ordered: bool
+    order: Order
 
 
 def gather(
@@ -124,14 +126,18 @@ def gather(
     demoted = tables.parts.demoted(
         set(signals.query_terms) | set(signals.expanded_terms), query.filters.part == "all"
     )[at]
-    entry_ordered = (where.dated or bool(query.filters.date)) and asks_for_the_entry(
+    order: Order = "relevance"
+    if (where.dated or bool(query.filters.date)) and asks_for_the_entry(
         tables.scope, where.ranked_text
-    )
+    ):
+        order = "entry"
+    elif where.asks_for_the_edge:
+        order = "text"
     # Tiers: passages telling of the question's day, its entries, then the text, then
     # the other parts.
     telling = where.telling[at] if where.telling is not None else np.zeros(len(at), dtype=bool)
     tier = np.where(telling, 4, 0) + np.where(where.preferred[at], 2, 0) + np.where(demoted, 0, 1)
-    return Candidates(signals, where, tier, telling, entry_ordered)
+    return Candidates(signals, where, tier, telling, order)
 
 
 def retrieve(
@@ -146,7 +152,8 @@ def retrieve(
 
 def rank(tables: RetrievalTables, candidates: Candidates, ranking: Ranking, k: int) -> Retrieval:
     """The best ``k`` distinct candidates under ``ranking``: tiers first, then the fused
-    score — or, for "what did he write on January 9?", the entry's own order."""
+    score — or, for "what did he write on January 9?", the entry's own order, and for
+    "how does the story end?", the book's (the last passages, read in order)."""
     import numpy as np
 
     signals, where, tier, telling = (
@@ -157,8 +164,12 @@ def rank(tables: RetrievalTables, candidates: Candidates, ranking: Ranking, k: i
     )
     at = signals.positions
     fused = fuse(signals, ranking)
-    entry_ordered = candidates.entry_ordered
-    within = tables.scope.entry_order[at] if entry_ordered else -fused
+    order_by = candidates.order
+    within = -fused
+    if order_by == "entry":
+        within = tables.scope.entry_order[at]
+    elif order_by == "text":
+        within = at if where.edge == "opening" else -at  # from the edge inwards
     order = np.lexsort((within, -tier))
     distinct = Distinct()
     chosen: list[int] = []  # indexes into the candidates
@@ -170,6 +181,8 @@ def rank(tables: RetrievalTables, candidates: Candidates, ranking: Ranking, k: i
         chosen.append(candidate)
         if len(chosen) == k:
             break
+    if order_by == "text" and where.edge == "closing":
+        chosen.reverse()  # the book's last passages, as they are read
     matches = _matches(chosen, signals)
     ranked = tuple(
         Ranked(
@@ -189,7 +202,7 @@ def rank(tables: RetrievalTables, candidates: Candidates, ranking: Ranking, k: i
         ranked=ranked,
         signals=signals,
         scope=where,
-        entry_ordered=entry_ordered,
+        order=order_by,
         shown=first_tier,
     )
 

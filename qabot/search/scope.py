@@ -1,10 +1,12 @@
-"""Where to look: the asker's section/date restriction, and what a question's date prefers.
+"""Where to look: the asker's section/date restriction, and what a question prefers.
 
 ``--date``-style filters restrict the passages searched; a date named in the question
 ("on January 9", "at the end of December 1936") does not restrict, it *prefers* the
 passages that tell of that day (their mentioned dates, resolved when chunking), then
 the entries of that day, and is removed from the text that is ranked. A date far from
-every entry that no passage tells of is left to ranking.
+every entry that no passage tells of is left to ranking. A question naming no date may
+name a place in the book ("at the very end"): it prefers that edge of the text
+(``position``).
 All masks are arrays over passage positions, computed from ``ScopeTable``.
 """
 
@@ -25,6 +27,7 @@ from qabot.dates import (
 )
 from qabot.index import Index
 from qabot.search.parts import PartTable
+from qabot.search.position import Edge, asked_position, edge_masks, edge_note
 from qabot.search.query import FilterError, Filters, normalize_label
 from qabot.text.terms import content_words
 from qabot.types import Passage
@@ -36,7 +39,8 @@ if TYPE_CHECKING:
 GENERIC_WORDS = frozenset(
     {
         *("write", "wrote", "written", "writing", "note", "noted", "notes", "record"),
-        *("recorded", "say", "said", "tell", "told", "happen", "happened", "happening"),
+        *("recorded", "say", "said", "tell", "told", "happen", "happens", "happened"),
+        *("happening",),
         *("doing", "done", "entry", "entries", "journal", "diary", "day", "days", "page"),
         *("pages", "author"),
     }
@@ -58,6 +62,8 @@ class ScopeTable:
     mention_owner: np.ndarray  # one row per (passage, day it tells of)
     mention_day: np.ndarray  # that day, as an ordinal
     generic_words: frozenset[str]  # words that ask for a whole entry (and the titles')
+    edges: dict[Edge, np.ndarray]  # per edge of the author's text: bool per passage
+    edge_notes: dict[Edge, str]  # per edge: what the reader is told when it is preferred
 
     @classmethod
     def build(cls, index: Index) -> ScopeTable:
@@ -71,6 +77,7 @@ class ScopeTable:
         date_number = {d: i for i, d in enumerate(entry_dates)}
         told = [(i, day) for i, p in enumerate(passages) for day in p.mentions]
         titles = {p.title for p in passages}
+        edges = edge_masks(passages)
         return cls(
             size=size,
             sections=sections,
@@ -93,6 +100,8 @@ class ScopeTable:
             mention_owner=np.array([i for i, _ in told], dtype=np.int64),
             mention_day=np.array([day_of(day).toordinal() for _, day in told], dtype=np.int64),
             generic_words=GENERIC_WORDS | {w for t in titles for w in content_words(t)},
+            edges=edges,
+            edge_notes={edge: edge_note(edge, passages, mask) for edge, mask in edges.items()},
         )
 
     def __len__(self) -> int:
@@ -122,11 +131,13 @@ class Scope:
     notes: tuple[str, ...] = ()
     telling: np.ndarray | None = None  # bool per passage: tells of the question's date
     told: DateRange | None = None  # that date
+    edge: Edge | None = None  # the edge of the book the question prefers, if any
+    asks_for_the_edge: bool = False  # nothing asked but the edge: "How does it end?"
 
     @property
     def dated(self) -> bool:
         """True when the question's date selected entries of the text."""
-        return bool(self.preferred.any())
+        return self.edge is None and bool(self.preferred.any())
 
 
 def _entry_mask(table: ScopeTable, dates: tuple[str, ...]) -> np.ndarray:
@@ -170,36 +181,64 @@ def restrict(table: ScopeTable, filters: Filters, parts: PartTable) -> tuple[np.
 
 
 def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> Scope:
-    """Restriction by the filters, then preference by the question's own date: first the
-    passages that tell of that day ("On the 23rd, the trial began"), then its entries."""
+    """Restriction by the filters, then preference: by the question's own date (first
+    the passages that tell of that day, "On the 23rd, the trial began", then its
+    entries), else by the place in the book it names ("at the very end": ``position``)."""
     import numpy as np
 
     allowed, notes = restrict(table, filters, parts)
-    preferred = np.zeros(len(table), dtype=bool)
-    ranked_text = text
-    if filters.date or not (table.entry_dates or len(table.mention_day)):
-        return Scope(allowed, preferred, ranked_text, tuple(notes))
+    if not filters.date:
+        dated = _by_date(table, text, allowed, notes)
+        if dated is not None:
+            return dated
+    placed = asked_position(text)
+    if placed is not None:
+        wanted = allowed & table.edges[placed.edge]
+        if wanted.any():
+            rest = without_span(text, placed.span)
+            ranked_text = rest if content_words(rest) else text
+            note = table.edge_notes[placed.edge]
+            return Scope(
+                allowed,
+                wanted,
+                ranked_text,
+                (*notes, note),
+                edge=placed.edge,
+                asks_for_the_edge=asks_for_the_entry(table, rest),
+            )
+    return Scope(allowed, np.zeros(len(table), dtype=bool), text, tuple(notes))
+
+
+def _by_date(table: ScopeTable, text: str, allowed: np.ndarray, notes: list[str]) -> Scope | None:
+    """The scope a date named in the question gives; None when it names none the text
+    has entries near or passages telling of."""
+    import numpy as np
+
+    if not (table.entry_dates or len(table.mention_day)):
+        return None
     wanted = parse_date_range(text, table.entry_days)
     if wanted is None:
-        return Scope(allowed, preferred, ranked_text, tuple(notes))
+        return None
     selection = select_entries(wanted, table.entry_dates)
     # A single day the text has no entry for: the passages that tell of it come first.
     # (A month or a year means its entries; a day with its own entry means that entry.)
     telling = np.zeros(len(table), dtype=bool)
     if wanted.start == wanted.end and not (selection is not None and selection.exact):
         telling = allowed & _telling_mask(table, wanted)
+    preferred = np.zeros(len(table), dtype=bool)
     if selection is not None:
         preferred = allowed & _entry_mask(table, selection.dates)
-    if telling.any() or preferred.any():
-        ranked_text = without_span(text, wanted.span) or text
-        if selection is not None and selection.note:
-            if telling.any():
-                notes.append(
-                    f"The text has no entry for {wanted.label}; the passages that tell of "
-                    "that day come first."
-                )
-            elif preferred.any():
-                notes.append(selection.note)
+    if not (telling.any() or preferred.any()):
+        return None
+    ranked_text = without_span(text, wanted.span) or text
+    if selection is not None and selection.note:
+        if telling.any():
+            notes.append(
+                f"The text has no entry for {wanted.label}; the passages that tell of "
+                "that day come first."
+            )
+        elif preferred.any():
+            notes.append(selection.note)
     told = wanted if telling.any() else None
     return Scope(allowed, preferred, ranked_text, tuple(notes), telling, told)
 

@@ -1,0 +1,126 @@
+"""A place in the book named by the question: the phrases, the edges, the ranking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qabot.maintainer import IndexMaintainer
+from qabot.search.position import asked_position, edge_masks
+from qabot.types import Passage, Role
+from tests.fakes import fake_service
+
+
+@pytest.mark.parametrize(
+    ("question", "edge", "words"),
+    [
+        ("What does he dream up at the very end?", "closing", "at the very end"),
+        ("Where was Pepys living when the diary begins?", "opening", "when the diary begins"),
+        ("How does the story end?", "closing", "How does the story end"),
+        ("What happens at the end of the book?", "closing", "at the end of the book"),
+        ("In the end, whom did Garnet marry?", "closing", "In the end"),
+        ("What does the diary's last entry say?", "closing", "the diary's last entry"),
+        ("What is in the first chapter?", "opening", "the first chapter"),
+        ("Who comes in at the start?", "opening", "at the start"),
+        ("Why does the diary end?", "closing", "Why does the diary end"),
+    ],
+)
+def test_a_place_in_the_book_is_read_from_the_question(question: str, edge: str, words: str):
+    asked = asked_position(question)
+    assert asked is not None and asked.edge == edge
+    assert question[asked.span[0] : asked.span[1]] == words
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Pepys do at the end of the war?",  # the end of something else
+        "What did Trotsky write at the end of December 1936?",
+        "What did the king say at the close of the session?",
+        "When did Pepys make the last entry about the plague?",
+        "What are the last words of Pepys?",
+        "Who was the first person to arrive?",
+        "Did the tanker reach the port in the end of January?",
+    ],
+)
+def test_an_edge_of_something_else_is_no_place_in_the_book(question: str):
+    assert asked_position(question) is None
+
+
+def _passage(row: int, section: str | None, role: Role = "text") -> Passage:
+    text = f"passage {row}"
+    return Passage(
+        id=row,
+        text=text,
+        embed_text=text,
+        source="book.txt",
+        title="Book",
+        section=section,
+        date=None,
+        paragraphs=(row,),
+        start=row * 10,
+        end=row * 10 + 9,
+        tokens=4,
+        role=role,
+    )
+
+
+def test_an_edge_is_whole_sections_past_a_first_short_one():
+    # 100 passages of text in 10 sections of 10, after a one-passage dedication, and a
+    # colophon that is not the author's text.
+    passages = [_passage(0, "Dedication")]
+    passages += [_passage(1 + i, f"Chapter {i // 10 + 1}") for i in range(100)]
+    passages += [_passage(101, None, role="about")]
+    masks = edge_masks(passages)
+    assert masks["opening"].nonzero()[0].tolist() == list(range(0, 11))  # dedication + ch. 1
+    assert masks["closing"].nonzero()[0].tolist() == list(range(81, 101))  # ch. 9 and 10
+    assert not masks["closing"][101]
+
+
+BOOK = """One
+
+Tom carried the lantern to the barn and fed the hens.
+
+Two
+
+The hens laid well all spring. The rent was paid on time.
+
+Three
+
+A storm flattened the fences. The neighbours helped to mend them.
+
+Four
+
+The hens stopped laying when the dog chased them.
+
+Five
+
+At last Ann carried the lantern home and the farm was sold.
+"""
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> IndexMaintainer:
+    service = fake_service(tmp_path, {"book.txt": BOOK})
+    service.library()
+    return service
+
+
+def test_a_question_about_the_end_prefers_the_closing_sections(book: IndexMaintainer):
+    library = book.library()
+    plain = library.ask("Who carried the lantern to the barn?", 2)
+    assert plain.hits[0].passage.section == "One"
+    closing = library.ask("Who carried the lantern to the barn at the very end?", 2)
+    assert closing.hits[0].passage.section == "Five"
+    assert closing.notes == ("Passages from the end of the text come first (Four to Five).",)
+    assert closing.order == "relevance"  # it asks for something at the end: ranked
+
+
+def test_asking_for_the_end_itself_reads_the_last_passages_in_order(book: IndexMaintainer):
+    answer = book.library().ask("How does the story end?", 2)
+    assert [h.passage.section for h in answer.hits] == ["Four", "Five"]
+    assert answer.order == "text" and [h.score for h in answer.hits] == [None, None]
+    assert not answer.abstained  # it asks for the book's close, which the book has
+    opening = book.library().ask("How does the story begin?", 2)
+    assert [h.passage.section for h in opening.hits] == ["One", "Two"]
