@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from qabot.maintainer import IndexMaintainer
-from qabot.search.position import asked_position, edge_masks
+from qabot.search.position import EdgeTable, asked_position
 from qabot.types import Passage, Role
 from tests.fakes import fake_service
 
@@ -24,6 +24,11 @@ from tests.fakes import fake_service
         ("What is in the first chapter?", "opening", "the first chapter"),
         ("Who comes in at the start?", "opening", "at the start"),
         ("Why does the diary end?", "closing", "Why does the diary end"),
+        (
+            "When the diary of Samuel Pepys begins, where does he live?",
+            "opening",
+            "When the diary of Samuel Pepys begins",
+        ),
     ],
 )
 def test_a_place_in_the_book_is_read_from_the_question(question: str, edge: str, words: str):
@@ -48,13 +53,15 @@ def test_an_edge_of_something_else_is_no_place_in_the_book(question: str):
     assert asked_position(question) is None
 
 
-def _passage(row: int, section: str | None, role: Role = "text") -> Passage:
+def _passage(
+    row: int, section: str | None, role: Role = "text", source: str = "book.txt"
+) -> Passage:
     text = f"passage {row}"
     return Passage(
         id=row,
         text=text,
         embed_text=text,
-        source="book.txt",
+        source=source,
         title="Book",
         section=section,
         date=None,
@@ -72,10 +79,20 @@ def test_an_edge_is_whole_sections_past_a_first_short_one():
     passages = [_passage(0, "Dedication")]
     passages += [_passage(1 + i, f"Chapter {i // 10 + 1}") for i in range(100)]
     passages += [_passage(101, None, role="about")]
-    masks = edge_masks(passages)
+    masks = EdgeTable.build(passages).masks
     assert masks["opening"].nonzero()[0].tolist() == list(range(0, 11))  # dedication + ch. 1
     assert masks["closing"].nonzero()[0].tolist() == list(range(81, 101))  # ch. 9 and 10
     assert not masks["closing"][101]
+
+
+def test_each_document_of_a_corpus_has_its_own_edges():
+    passages = [_passage(i, f"Part {i // 2}", source="a.txt") for i in range(6)]
+    passages += [_passage(6 + i, f"Letter {i}", source="b.txt") for i in range(4)]
+    edges = EdgeTable.build(passages)
+    assert edges.masks["closing"].nonzero()[0].tolist() == [2, 3, 4, 5, 8, 9]
+    assert edges.masks["opening"].nonzero()[0].tolist() == [0, 1, 2, 3, 6, 7]
+    assert edges.notes["closing"] == "Passages from the end of each text come first."
+    assert edges.place.tolist() == [0, 1, 2, 3, 4, 5, 0, 1, 2, 3]
 
 
 BOOK = """One
@@ -124,3 +141,12 @@ def test_asking_for_the_end_itself_reads_the_last_passages_in_order(book: IndexM
     assert not answer.abstained  # it asks for the book's close, which the book has
     opening = book.library().ask("How does the story begin?", 2)
     assert [h.passage.section for h in opening.hits] == ["One", "Two"]
+
+
+def test_asking_for_the_end_of_one_of_several_books_reads_that_book(tmp_path: Path):
+    sea = "One\n\nThe ship sailed at dawn.\n\nTwo\n\nThe sailors sang of the sea and the ship.\n"
+    service = fake_service(tmp_path, {"farm.txt": BOOK, "sea.txt": sea})
+    answer = service.library().ask("How does the story of the farm end?", 2)
+    assert [h.passage.source for h in answer.hits] == ["farm.txt", "farm.txt"]
+    assert [h.passage.section for h in answer.hits] == ["Four", "Five"]
+    assert answer.notes == ("Passages from the end of each text come first.",)

@@ -7,12 +7,13 @@ that edge of the author's text, as a date in the question prefers its entries, a
 position words are removed from the text that is ranked.
 
 An edge is whole sections (chapters, months, letters) counted from the first or the
-last passage of the author's text until they hold ``EDGE_SHARE`` of it and are at least
-``EDGE_SECTIONS``: a twentieth of the book, however it is divided, and past a first
-section that is only a dedication or an editors' note (chosen, not fitted: the opening
-or closing chapters of a novel, the first months of a ten-year diary). "At the end of
-the war" names no place in the book: a position phrase followed by "of" counts only as
-"of the book".
+last passage of a document's author's text until they hold ``EDGE_SHARE`` of it and are
+at least ``EDGE_SECTIONS``: a twentieth of the book, however it is divided, and past a
+first section that is only a dedication or an editors' note (chosen, not fitted: the
+opening or closing chapters of a novel, the first months of a ten-year diary). Each
+book of a corpus has its own edges; "How does the story end?" reads the book whose
+edge passages answer it best. "At the end of the war" names no place in the book: a
+position phrase followed by "of" counts only as "of the book".
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ _PATTERNS = (
     rf"\bthe\s+(?:very\s+)?(?P<w2>beginning|start|opening|end|close|conclusion)"
     rf"\s+of\s+(?:the|this)\s+(?:whole\s+)?{_WORK}\b",
     # when / as / how the diary begins | ends; how does the story end
-    rf"\b(?:when|as|how|where|why)\s+(?:does\s+|did\s+)?the\s+{_WORK}\s+"
+    rf"\b(?:when|as|how|where|why)\s+(?:does\s+|did\s+)?the\s+{_WORK}"
+    r"(?:\s+of\s+(?:the\s+)?[\w’'-]+(?:\s+[\w’'-]+){0,3}?)?\s+"  # "the story of the farm"
     r"(?P<w3>begins?|opens?|starts?|ends?|closes?|finish(?:es)?|concludes?)\b",
     # the first / last chapter | entry | pages [of the book]; the diary's last entry
     rf"\bthe\s+(?:{_WORK}(?:'s|’s)\s+)?(?:very\s+)?(?P<w4>first|opening|last|final|closing)\s+"
@@ -77,37 +79,83 @@ def asked_position(question: str) -> PositionAsked | None:
     return PositionAsked(edge, found.span())
 
 
-def edge_masks(passages: Sequence[Passage]) -> dict[Edge, np.ndarray]:
-    """Per edge, the passages of that edge of the author's text (bool per passage, in
-    the index's reading order)."""
-    import numpy as np
+@dataclass(frozen=True)
+class EdgeTable:
+    """Each document's opening and closing passages, and where each passage stands in
+    its document: built once per library. A corpus may hold several books: each has its
+    own edges."""
 
-    text = [row for row, p in enumerate(passages) if p.role == "text"]
-    masks: dict[Edge, np.ndarray] = {}
-    reading: tuple[tuple[Edge, list[int]], ...] = (("opening", text), ("closing", text[::-1]))
-    for edge, rows in reading:
-        mask = np.zeros(len(passages), dtype=bool)
-        wanted = EDGE_SHARE * len(rows)
-        taken, sections, section = 0, 0, None
-        for row in rows:
-            if passages[row].section != section or not sections:
-                if taken >= wanted and sections >= EDGE_SECTIONS:
-                    break
-                sections += 1
-            mask[row] = True
-            taken, section = taken + 1, passages[row].section
-        masks[edge] = mask
-    return masks
+    masks: dict[Edge, np.ndarray]  # per edge: bool per passage
+    notes: dict[Edge, str]  # per edge: what the reader is told when it is preferred
+    document_of: np.ndarray  # per passage: its document, as a small integer
+    place: np.ndarray  # per passage: its place in its document's reading order
+
+    @classmethod
+    def build(cls, passages: Sequence[Passage]) -> EdgeTable:
+        import numpy as np
+
+        size = len(passages)
+        document_of = np.zeros(size, dtype=np.int64)
+        place = np.zeros(size, dtype=np.int64)
+        documents: dict[str, list[int]] = {}  # source → its text passages, in order
+        number: dict[str, int] = {}
+        for row in sorted(range(size), key=lambda i: (passages[i].source, passages[i].start)):
+            source = passages[row].source
+            document_of[row] = number.setdefault(source, len(number))
+            if passages[row].role == "text":
+                documents.setdefault(source, []).append(row)
+        for rows in documents.values():
+            place[rows] = np.arange(len(rows))
+        masks: dict[Edge, np.ndarray] = {e: np.zeros(size, dtype=bool) for e in EDGES}
+        for rows in documents.values():
+            masks["opening"][_edge_rows(passages, rows)] = True
+            masks["closing"][_edge_rows(passages, rows[::-1])] = True
+        notes = {e: _note(e, passages, masks[e], len(documents)) for e in EDGES}
+        return cls(masks, notes, document_of, place)
+
+    def from_the_edge(
+        self, at: np.ndarray, scores: np.ndarray, edge: Edge
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Sort keys for "How does the story end?" over the candidates ``at``: whether a
+        candidate is of another document than the best-scoring one, and its distance
+        from the edge (one document is read from its edge; the others come after)."""
+        import numpy as np
+
+        best = at[int(np.argmax(scores))]
+        other = self.document_of[at] != self.document_of[best]
+        place = self.place[at]
+        return other, (place if edge == "opening" else -place)
 
 
-def edge_note(edge: Edge, passages: Sequence[Passage], mask: np.ndarray) -> str:
+EDGES: tuple[Edge, ...] = ("opening", "closing")
+
+
+def _edge_rows(passages: Sequence[Passage], rows: Sequence[int]) -> list[int]:
+    """The first of ``rows`` (one document's text, read from an edge) that make its edge:
+    whole sections until ``EDGE_SHARE`` of them and at least ``EDGE_SECTIONS``."""
+    wanted = EDGE_SHARE * len(rows)
+    taken: list[int] = []
+    sections, section = 0, None
+    for row in rows:
+        if passages[row].section != section or not sections:
+            if len(taken) >= wanted and sections >= EDGE_SECTIONS:
+                break
+            sections += 1
+        taken.append(row)
+        section = passages[row].section
+    return taken
+
+
+def _note(edge: Edge, passages: Sequence[Passage], mask: np.ndarray, documents: int) -> str:
     """What the reader is told: which part of the text comes first."""
     import numpy as np
 
+    part = "opening" if edge == "opening" else "end"
+    if documents > 1:
+        return f"Passages from the {part} of each text come first."
     rows = np.flatnonzero(mask).tolist()
     sections = list(dict.fromkeys(passages[r].section for r in rows if passages[r].section))
     where = ""
     if sections:
         where = f" ({sections[0]})" if len(sections) == 1 else f" ({sections[0]} to {sections[-1]})"
-    part = "opening" if edge == "opening" else "end"
     return f"Passages from the {part} of the text come first{where}."

@@ -165,12 +165,13 @@ def rank(tables: RetrievalTables, candidates: Candidates, ranking: Ranking, k: i
     at = signals.positions
     fused = fuse(signals, ranking)
     order_by = candidates.order
-    within = -fused
+    within, other = -fused, np.zeros(len(at), dtype=bool)
     if order_by == "entry":
         within = tables.scope.entry_order[at]
-    elif order_by == "text":
-        within = at if where.edge == "opening" else -at  # from the edge inwards
-    order = np.lexsort((within, -tier))
+    elif order_by == "text" and where.edge is not None:
+        first = np.where(tier == tier.max(), fused, -np.inf)
+        other, within = tables.scope.edges.from_the_edge(at, first, where.edge)
+    order = np.lexsort((within, other, -tier))
     distinct = Distinct()
     chosen: list[int] = []  # indexes into the candidates
     for looked, candidate in enumerate(order.tolist(), start=1):

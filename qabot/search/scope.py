@@ -27,7 +27,7 @@ from qabot.dates import (
 )
 from qabot.index import Index
 from qabot.search.parts import PartTable
-from qabot.search.position import Edge, asked_position, edge_masks, edge_note
+from qabot.search.position import Edge, EdgeTable, asked_position
 from qabot.search.query import FilterError, Filters, normalize_label
 from qabot.text.terms import content_words
 from qabot.types import Passage
@@ -62,8 +62,7 @@ class ScopeTable:
     mention_owner: np.ndarray  # one row per (passage, day it tells of)
     mention_day: np.ndarray  # that day, as an ordinal
     generic_words: frozenset[str]  # words that ask for a whole entry (and the titles')
-    edges: dict[Edge, np.ndarray]  # per edge of the author's text: bool per passage
-    edge_notes: dict[Edge, str]  # per edge: what the reader is told when it is preferred
+    edges: EdgeTable  # each document's opening and closing passages
 
     @classmethod
     def build(cls, index: Index) -> ScopeTable:
@@ -77,7 +76,6 @@ class ScopeTable:
         date_number = {d: i for i, d in enumerate(entry_dates)}
         told = [(i, day) for i, p in enumerate(passages) for day in p.mentions]
         titles = {p.title for p in passages}
-        edges = edge_masks(passages)
         return cls(
             size=size,
             sections=sections,
@@ -100,8 +98,7 @@ class ScopeTable:
             mention_owner=np.array([i for i, _ in told], dtype=np.int64),
             mention_day=np.array([day_of(day).toordinal() for _, day in told], dtype=np.int64),
             generic_words=GENERIC_WORDS | {w for t in titles for w in content_words(t)},
-            edges=edges,
-            edge_notes={edge: edge_note(edge, passages, mask) for edge, mask in edges.items()},
+            edges=EdgeTable.build(passages),
         )
 
     def __len__(self) -> int:
@@ -193,11 +190,11 @@ def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> S
             return dated
     placed = asked_position(text)
     if placed is not None:
-        wanted = allowed & table.edges[placed.edge]
+        wanted = allowed & table.edges.masks[placed.edge]
         if wanted.any():
             rest = without_span(text, placed.span)
             ranked_text = rest if content_words(rest) else text
-            note = table.edge_notes[placed.edge]
+            note = table.edges.notes[placed.edge]
             return Scope(
                 allowed,
                 wanted,
