@@ -48,14 +48,14 @@ def check_answer_schema(record: dict) -> None:
     assert isinstance(record["question"], str) and isinstance(record["abstained"], bool)
     # Why it abstained, in words, exactly when it did.
     assert (record["abstain_reason"] is not None) == record["abstained"]
-    assert record["order"] in {"relevance", "entry"}
+    assert record["order"] in {"relevance", "entry", "text"}
     assert all(isinstance(note, str) for note in record["notes"])
     assert record["top_match"] in {"lexical", "semantic", "both", None}
     assert isinstance(record["results"], list)
     for position, result in enumerate(record["results"], start=1):
         assert set(result) == RESULT_KEYS
         assert result["rank"] == position and isinstance(result["rank"], int)
-        if record["order"] == "entry":  # the entry's own order: no score
+        if record["order"] != "relevance":  # the text's own order: no score
             assert result["score"] is None
         else:
             assert isinstance(result["score"], float) and 0.0 <= result["score"] <= 1.0
@@ -118,6 +118,19 @@ def test_an_entry_in_its_own_order_shows_no_scores(run):
     record = json.loads(run("ask", "What did he write on January 9?", "-k", "2", "--json").stdout)
     check_answer_schema(record)
     assert record["order"] == "entry" and not record["abstained"]
+
+
+def test_the_end_of_the_book_in_its_own_order_shows_no_scores(run):
+    result = run("ask", "How does the journal end?", "-k", "2")
+    assert result.exit_code == 0
+    assert "Passages from the end of the text come first" in result.stdout
+    assert "The passages at that edge of the text, in its own order:" in result.stdout
+    assert "(score" not in result.stdout
+    record = json.loads(run("ask", "How does the journal end?", "-k", "2", "--json").stdout)
+    check_answer_schema(record)
+    assert record["order"] == "text" and not record["abstained"]
+    first, last = record["results"]
+    assert first["next_id"] == last["id"] and last["next_id"] is None  # the last two, in order
 
 
 def test_ask_json_schema(run):

@@ -96,6 +96,13 @@ def test_abstaining_answer_says_so_and_shows_passages():
     check_limits(spec)
 
 
+def test_hits_in_the_texts_own_order_say_so():
+    for order, note in (("entry", "of the entry"), ("text", "at that edge of the text")):
+        answer = Answer("How does it end?", hits(2, WORDS), abstained=False, order=order)
+        spec = answer_embed(answer, answer.hits)
+        assert spec.description == f"The passages {note}, in its own order:"
+
+
 def test_pages_in_footer():
     answer = Answer("Who?", hits(6, WORDS), abstained=False)
     spec = answer_embed(answer, answer.hits[3:], page=2, pages=2)
