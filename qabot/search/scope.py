@@ -40,9 +40,8 @@ GENERIC_WORDS = frozenset(
     {
         *("write", "wrote", "written", "writing", "note", "noted", "notes", "record"),
         *("recorded", "say", "said", "tell", "told", "happen", "happens", "happened"),
-        *("happening",),
-        *("doing", "done", "entry", "entries", "journal", "diary", "day", "days", "page"),
-        *("pages", "author"),
+        *("happening", "doing", "done", "entry", "entries", "journal", "diary", "day"),
+        *("days", "page", "pages", "author"),
     }
 )
 
