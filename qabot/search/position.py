@@ -91,15 +91,19 @@ class EdgeTable:
     place: np.ndarray  # per passage: its place in its document's reading order
 
     @classmethod
-    def build(cls, passages: Sequence[Passage]) -> EdgeTable:
+    def build(cls, passages: Sequence[Passage], reading: Sequence[int] | None = None) -> EdgeTable:
+        """``reading``: the passages' rows in reading order (by document, then place),
+        when the caller has sorted them already."""
         import numpy as np
 
         size = len(passages)
+        if reading is None:
+            reading = reading_order(passages)
         document_of = np.zeros(size, dtype=np.int64)
         place = np.zeros(size, dtype=np.int64)
         documents: dict[str, list[int]] = {}  # source → its text passages, in order
         number: dict[str, int] = {}
-        for row in sorted(range(size), key=lambda i: (passages[i].source, passages[i].start)):
+        for row in reading:
             source = passages[row].source
             document_of[row] = number.setdefault(source, len(number))
             if passages[row].role == "text":
@@ -128,6 +132,11 @@ class EdgeTable:
 
 
 EDGES: tuple[Edge, ...] = ("opening", "closing")
+
+
+def reading_order(passages: Sequence[Passage]) -> list[int]:
+    """The passages' rows in reading order: by document, then by place in it."""
+    return sorted(range(len(passages)), key=lambda i: (passages[i].source, passages[i].start))
 
 
 def _edge_rows(passages: Sequence[Passage], rows: Sequence[int]) -> list[int]:

@@ -27,7 +27,7 @@ from qabot.dates import (
 )
 from qabot.index import Index
 from qabot.search.parts import PartTable
-from qabot.search.position import Edge, EdgeTable, asked_position
+from qabot.search.position import Edge, EdgeTable, asked_position, reading_order
 from qabot.search.query import FilterError, Filters, normalize_label
 from qabot.text.terms import content_words
 from qabot.types import Passage
@@ -75,6 +75,7 @@ class ScopeTable:
         date_number = {d: i for i, d in enumerate(entry_dates)}
         told = [(i, day) for i, p in enumerate(passages) for day in p.mentions]
         titles = {p.title for p in passages}
+        reading = reading_order(passages)  # sorted once: entries and edges both need it
         return cls(
             size=size,
             sections=sections,
@@ -93,24 +94,24 @@ class ScopeTable:
                 dtype=np.int64,
                 count=size,
             ),
-            entry_order=_entry_order(passages),
+            entry_order=_entry_order(passages, reading),
             mention_owner=np.array([i for i, _ in told], dtype=np.int64),
             mention_day=np.array([day_of(day).toordinal() for _, day in told], dtype=np.int64),
             generic_words=GENERIC_WORDS | {w for t in titles for w in content_words(t)},
-            edges=EdgeTable.build(passages),
+            edges=EdgeTable.build(passages, reading),
         )
 
     def __len__(self) -> int:
         return self.size
 
 
-def _entry_order(passages: Sequence[Passage]) -> np.ndarray:
+def _entry_order(passages: Sequence[Passage], reading: Sequence[int]) -> np.ndarray:
     """Each passage's place within its entry (0 = the entry's first passage)."""
     import numpy as np
 
     order = np.zeros(len(passages), dtype=np.int64)
     seen: dict[tuple[str, str | None], int] = {}
-    for row in sorted(range(len(passages)), key=lambda i: (passages[i].source, passages[i].start)):
+    for row in reading:
         key = (passages[row].source, passages[row].date)
         order[row] = seen.get(key, 0)
         seen[key] = order[row] + 1
