@@ -31,11 +31,20 @@ class _FastTokenizer:
         # The shipped tokenizer.json truncates (at 128) and pads: both would hide the length.
         self._tokenizer.no_truncation()
         self._tokenizer.no_padding()
-        config = json.loads((model_dir / "sentence_bert_config.json").read_text())
-        self.max_tokens = int(config["max_seq_length"])
 
     def count(self, text: str) -> int:
         return len(self._tokenizer.encode(text).ids)
+
+
+def _configured_max_tokens(model_dir: Path) -> int | None:
+    """The model's own ``max_seq_length`` (sentence_bert_config.json), read without
+    loading its tokenizer: every command checks the index against it, and a cold
+    `qabot ask` would load the tokenizer twice (once here, once in the ONNX session)."""
+    try:
+        config = json.loads((model_dir / "sentence_bert_config.json").read_text())
+        return int(config["max_seq_length"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 @functools.lru_cache(maxsize=4)
@@ -84,10 +93,12 @@ class SentenceTransformerEmbedder:
                 self._tokenizer_failed = True
         return self._tokenizer
 
-    @property
+    @functools.cached_property
     def max_tokens(self) -> int:
-        fast = self._fast_tokenizer()
-        return fast.max_tokens if fast else int(self.model.max_seq_length)
+        configured = (
+            _configured_max_tokens(Path(self.source.location)) if self.source.local else None
+        )
+        return configured if configured is not None else int(self.model.max_seq_length)
 
     @property
     def dimension(self) -> int:

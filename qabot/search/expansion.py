@@ -39,10 +39,13 @@ class Expansion:
 
 @dataclass(frozen=True)
 class ExpansionTable:
+    """The lexicon's words and vectors, and each word's row. A word's term (its stem) is
+    found when the word is a neighbour, not for the whole lexicon up front: stemming the
+    diary's 24,000 words was a tenth of a cold question's tables."""
+
     words: Sequence[str]
     vectors: VectorIndex  # one row per word
     row: Mapping[str, int]
-    stems: Sequence[str]  # the term (stem) of each word
 
     @classmethod
     def build(cls, index: Index) -> ExpansionTable:
@@ -51,7 +54,6 @@ class ExpansionTable:
             words=words,
             vectors=index.lexicon.vectors,
             row={w: row for row, w in enumerate(words)},
-            stems=word_terms(words),
         )
 
     def missing(self, words: Sequence[str]) -> list[str]:
@@ -77,13 +79,24 @@ class ExpansionTable:
         own = set(terms(" ".join(words)))
         extra: dict[str, float] = {}
         nearest = expansion.neighbours * 3  # some of a word's neighbours are its own stems
-        found = self.vectors.search_many(vectors, nearest, ef_search=WORD_SEARCH_DEPTH)
-        for scores, columns in found:
+        found = [
+            [
+                (score, column)
+                for score, column in zip(scores.tolist(), columns.tolist(), strict=True)
+                if score >= expansion.similarity
+            ]
+            for scores, columns in self.vectors.search_many(
+                vectors, nearest, ef_search=WORD_SEARCH_DEPTH
+            )
+        ]
+        close = sorted({column for near in found for _, column in near})
+        stem = dict(zip(close, word_terms([self.words[c] for c in close]), strict=True))
+        for near in found:
             taken = 0
-            for score, column in zip(scores.tolist(), columns.tolist(), strict=True):
-                if score < expansion.similarity or taken == expansion.neighbours:
+            for score, column in near:  # best first
+                if taken == expansion.neighbours:
                     break
-                term = self.stems[column]
+                term = stem[column]
                 if term not in own:
                     extra[term] = max(extra.get(term, 0.0), expansion.weight * score)
                     taken += 1
