@@ -72,8 +72,11 @@ def test_stored_vectors_are_half_floats_and_texts_read_when_asked_for(tmp_path: 
     assert all(isinstance(p, StoredPassage) for p in loaded.passages)
     held = [getattr(super(StoredPassage, p), "text", None) for p in loaded.passages]
     assert held == [None] * len(built)  # the slots stay empty
-    records = [json.loads(line) for line in (location / "passages.jsonl").read_text().splitlines()]
-    assert all("text" not in r and "embed_text" not in r and "text_at" in r for r in records)
+    header, *rows = [
+        json.loads(line) for line in (location / "passages.jsonl").read_text().splitlines()
+    ]
+    assert "text_at" in header["columns"] and not {"text", "embed_text"} & set(header["columns"])
+    assert len(rows) == len(built) and all(len(row) == len(header["columns"]) for row in rows)
     texts = {t for t, _ in built} | {e for t, e in built if e != t}
     size = sum(len(t.encode()) for t in texts)
     assert (location / "texts.txt").stat().st_size == size
@@ -82,7 +85,7 @@ def test_stored_vectors_are_half_floats_and_texts_read_when_asked_for(tmp_path: 
 def test_passages_written_with_their_texts_are_read(tmp_path: Path):
     """passages.jsonl of an index written before holds the texts themselves: read as they
     were (one string when the embedded text is the text)."""
-    from qabot.index.store import passage_from_record
+    from qabot.index.passage_file import passage_from_record
 
     record = {
         "id": 7,
@@ -325,9 +328,43 @@ def test_a_damaged_text_is_a_clear_error_when_read(tmp_path: Path):
         _ = loaded.passages[0].text
 
 
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda header, rows: (header, [*rows[:1], rows[1][:-1]]), "row 2 does not have"),
+        (
+            lambda header, rows: ({"columns": [*header["columns"], "colour"]}, rows),
+            "unknown columns",
+        ),
+        (
+            lambda header, rows: ({"columns": header["columns"][1:]}, [r[1:] for r in rows]),
+            "no column id",
+        ),
+        (
+            lambda header, rows: (header, [[*rows[0][:-2], [0, 10**9], None]]),
+            "row 1: its text is not",
+        ),
+    ],
+)
+def test_damaged_rows_of_passages_are_named(tmp_path: Path, change, problem: str):
+    """passages.jsonl is rows under a header of columns: a row of the wrong width, a
+    column qabot does not know or lacks, a text outside texts.txt are each found."""
+    store = IndexStore(tmp_path)
+    location = store.save(make_index(FakeEmbedder()))
+    path = location / "passages.jsonl"
+    header, *rows = [json.loads(line) for line in path.read_text().splitlines()]
+    header, rows = change(header, rows)
+    path.write_text("".join(json.dumps(value) + "\n" for value in (header, *rows)))
+    manifest = json.loads((location / "manifest.json").read_text())
+    manifest["sizes"]["passages.jsonl"] = path.stat().st_size
+    (location / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexCorruptError, match=rf"passages.jsonl is damaged \({problem}.*--force"):
+        store.load()
+
+
 def test_a_stored_record_missing_a_field_is_damaged(tmp_path: Path):
     """A record of the current layout is checked field by field, as a Passage would be."""
-    from qabot.index.store import passage_from_record
+    from qabot.index.passage_file import passage_from_record
     from qabot.index.texts import TextFile
 
     (tmp_path / "texts.txt").write_text("We landed at Tampico.")

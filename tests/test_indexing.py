@@ -581,6 +581,39 @@ def test_an_index_of_format_3_is_rebuilt_saying_why(tmp_path: Path, corpus: Path
     assert len(passages_embedded(service.embedder)) == 6
 
 
+def test_an_index_of_format_5_is_updated_reusing_its_vectors(tmp_path: Path, corpus: Path):
+    """Format 5 held one object per passage line (6: rows under a header). Its passages
+    and vectors are read as they were: the update embeds nothing and writes format 6."""
+    from dataclasses import fields
+
+    from qabot.types import Passage
+
+    store = IndexStore(tmp_path / "emb")
+    location = store.current_dir()
+    assert location is not None
+    before = [(p.id, p.text, p.embed_text, p.citation) for p in store.load().passages]
+    path = location / "passages.jsonl"
+    header, *rows = [json.loads(line) for line in path.read_text().splitlines()]
+    path.write_text(
+        "".join(json.dumps(dict(zip(header["columns"], row, strict=True))) + "\n" for row in rows)
+    )
+    assert set(json.loads(path.read_text().splitlines()[0])) == {
+        *(f.name for f in fields(Passage) if f.name not in ("text", "embed_text")),
+        "text_at",
+        "embed_at",
+    }
+    manifest = json.loads((location / "manifest.json").read_text())
+    manifest["sizes"]["passages.jsonl"] = path.stat().st_size
+    (location / "manifest.json").write_text(json.dumps({**manifest, "format": 5}))
+    service = make_service(tmp_path)
+    assert service.stale_reasons() == [f"index format 5 is not the current {FORMAT_VERSION}"]
+    assert [(p.id, p.text, p.embed_text, p.citation) for p in store.load().passages] == before
+    report = service.update()
+    assert report.full_rebuild == () and service.embedder.embedded == []
+    assert store.read_manifest() is not None and store.read_manifest().format == FORMAT_VERSION
+    assert [(p.id, p.text, p.embed_text, p.citation) for p in store.load().passages] == before
+
+
 @pytest.mark.parametrize("victim", ["lexicon.json", "units.faiss", "bm25.npz", "bm25.json"])
 def test_damaged_sentence_or_word_tables_are_named(tmp_path: Path, corpus: Path, victim: str):
     location = IndexStore(tmp_path / "emb").current_dir()

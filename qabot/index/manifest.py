@@ -11,9 +11,9 @@ if TYPE_CHECKING:
     from qabot.chunking import ChunkingConfig
 
 # 2: units, lexicon; 3: BM25 tables; 4: vectors in FAISS only, pooled sentence vectors;
-# 5: units and lexicon as one JSON document each
-FORMAT_VERSION = 5
-REUSABLE_FORMATS = (5,)  # whose vectors an update may reuse
+# 5: units and lexicon as one JSON document each; 6: passages as rows under a header
+FORMAT_VERSION = 6
+REUSABLE_FORMATS = (5, 6)  # whose vectors an update may reuse
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ Layout of the embeddings folder::
       CURRENT                 name of the live generation (replaced atomically)
       gen-<time>-<rand>/
         manifest.json         model, dimension, counts, corpus hash, checksums, build time
-        passages.jsonl        one Passage per line, in order: its fields, where its texts are
+        passages.jsonl        one passage per line, in order: its fields, where its texts are
+                              (rows under a header of columns: ``passage_file``)
         texts.txt             the passages' texts, UTF-8, read when asked for (``texts``)
         passages.faiss        their vectors (FAISS, exact or HNSW: ``qabot.index.vectors``)
         units.json            the sentences of multi-sentence passages: their passage ids
@@ -33,8 +34,8 @@ import os
 import secrets
 import shutil
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, fields
+from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -50,10 +51,10 @@ from qabot.index.contents import (
 )
 from qabot.index.files import npz_arrays
 from qabot.index.manifest import Manifest
+from qabot.index.passage_file import read_passages, write_passages
 from qabot.index.texts import (
     PassageTexts,
     SentenceTexts,
-    StoredPassage,
     TextFile,
     write_texts,
 )
@@ -95,22 +96,6 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _json_lines(path: Path) -> Iterator[Any]:
-    """The values of a JSON-lines file, one at a time (orjson: a large index loads in a
-    fraction of the time; a line at a time: never the whole file and all its records in
-    memory at once). OSError or ValueError when it cannot be read."""
-    with path.open("rb") as handle:
-        for line in handle:
-            if line.strip():
-                yield orjson.loads(line)
-
-
-def _write_json_lines(path: Path, values: Iterable[Any]) -> None:
-    with path.open("wb") as handle:
-        for value in values:
-            handle.write(orjson.dumps(value) + b"\n")
-
-
 def _units_record(units: Units) -> dict[str, Any]:
     """units.json: the sentences' passage ids and their spans in the passage's text (the
     sentences themselves when their spans are not known)."""
@@ -120,60 +105,6 @@ def _units_record(units: Units) -> dict[str, Any]:
     else:
         record["texts"] = list(units.texts)
     return record
-
-
-def passage_to_record(passage: Passage, place: dict[str, list[int]]) -> dict[str, Any]:
-    """A passage as one line of passages.jsonl (the storage format, not an output):
-    its fields but its texts, and where they are in texts.txt (``place``)."""
-    record = {f.name: getattr(passage, f.name) for f in fields(Passage) if f.name not in _TEXTS}
-    return {**record, **place}
-
-
-_TEXTS = ("text", "embed_text")  # kept in TEXTS_FILE (``qabot.index.texts``)
-_SHARED_FIELDS = (
-    "source",
-    "title",
-    "section",
-    "date",
-    "date_machine",
-    "role",
-    "anchor",
-    "part_label",
-    "note_label",
-    "note_place",
-)  # a few values repeated by thousands of passages (a book's title, an entry's date)
-
-
-def passage_from_record(
-    record: dict[str, Any], strings: dict[str, str], texts: TextFile | None
-) -> Passage:
-    """The passage of one line of passages.jsonl: a ``StoredPassage`` reading its texts
-    from ``texts`` (a record written before holds them: then a passage holding them,
-    one string when its embedded text is its text). ``strings``, shared by the passages
-    of one index, holds one copy of each repeated value (its title, its sections, its
-    dates: 4 MB on the diary)."""
-    for name in _SHARED_FIELDS:
-        value = record.get(name)
-        if isinstance(value, str):
-            record[name] = strings.setdefault(value, value)
-    values = {
-        **record,
-        "paragraphs": tuple(record["paragraphs"]),
-        "mentions": tuple(record.get("mentions") or ()),
-        "notes": tuple((str(label), int(note)) for label, note in record.get("notes") or ()),
-    }
-    if "text_at" in record:
-        if texts is None:
-            raise ValueError(f"{TEXTS_FILE} is missing")
-        text_at, embed_at = values.pop("text_at"), values.pop("embed_at", None)
-        return StoredPassage.of(
-            texts,
-            (int(text_at[0]), int(text_at[1])),
-            None if embed_at is None else (int(embed_at[0]), int(embed_at[1])),
-            values,
-        )
-    text, embed_text = record["text"], record["embed_text"]
-    return Passage(**{**values, "embed_text": text if embed_text == text else embed_text})
 
 
 class IndexStore:
@@ -251,10 +182,8 @@ class IndexStore:
         fix = REBUILD
         self.check(location, manifest, verify=verify)
         try:
-            strings: dict[str, str] = {}
             texts = TextFile(location / TEXTS_FILE) if (location / TEXTS_FILE).is_file() else None
-            records = _json_lines(location / PASSAGES_FILE)
-            passages = [passage_from_record(record, strings, texts) for record in records]
+            passages = read_passages(location / PASSAGES_FILE, texts)
         except (OSError, ValueError, TypeError, KeyError) as error:
             raise IndexCorruptError(
                 f"{location / PASSAGES_FILE} is damaged ({error}); {fix}"
@@ -372,8 +301,7 @@ class IndexStore:
         try:
             index.passage_vectors.write(staging / VECTORS_FILE)
             places = write_texts(staging / TEXTS_FILE, index.passages)
-            records = map(passage_to_record, index.passages, places)
-            _write_json_lines(staging / PASSAGES_FILE, records)
+            write_passages(staging / PASSAGES_FILE, index.passages, places)
             index.units.vectors.write(staging / UNIT_VECTORS_FILE)
             (staging / UNITS_FILE).write_bytes(orjson.dumps(_units_record(index.units)))
             index.lexicon.vectors.write(staging / LEXICON_VECTORS_FILE)

@@ -13,7 +13,7 @@ questions).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
@@ -115,6 +115,35 @@ class StoredPassage(Passage):
         object.__setattr__(passage, "_text_at", (start, end))
         object.__setattr__(passage, "_embed_at", embed_at)
         return passage
+
+    @classmethod
+    def maker(cls, file: TextFile, columns: Sequence[str]) -> Callable[[list[Any]], StoredPassage]:
+        """A constructor of many passages at once (a whole index): each call takes one
+        row of values in the order of ``columns`` (stored fields, ``text_at`` and
+        ``embed_at`` as tuples, already checked) and sets them straight into the slots.
+        A stored field not among ``columns`` gets its default."""
+        places = {"text_at": cls.__dict__["_text_at"], "embed_at": cls.__dict__["_embed_at"]}
+        slots = [places.get(name) or Passage.__dict__[name] for name in columns]
+        absent = [
+            (Passage.__dict__[name], field.default)
+            for name, field in _STORED_FIELDS.items()
+            if name not in columns
+        ]
+        if "embed_at" not in columns:
+            absent.append((places["embed_at"], None))
+        file_slot = cls.__dict__["_file"]
+        new = cls.__new__
+
+        def make(row: list[Any]) -> StoredPassage:
+            passage = new(cls)
+            for slot, value in zip(slots, row, strict=True):
+                slot.__set__(passage, value)
+            for slot, value in absent:
+                slot.__set__(passage, value)
+            file_slot.__set__(passage, file)
+            return passage
+
+        return make
 
     @property
     def text(self) -> str:
