@@ -4,9 +4,9 @@ The file opens with a header naming its columns (``{"columns": ["id", "source", 
 each line after it is one passage's values in that order, ``text_at`` and ``embed_at``
 saying where its texts are in texts.txt (``qabot.index.texts``). Rows rather than one
 object per line because a cold `qabot ask` reads every passage's metadata before its
-first answer: on the whole Pepys diary (13,334 passages) rows are parsed and made into
-passages in about 80 ms, objects with their keys in about 180 ms, and the file is 3.1
-MB rather than 5.5. An index written before (format 5 and older) holds one object per
+first answer: on the whole Pepys diary (13,334 passages) rows are read and made into
+passages in 100–130 ms, one object per line with its keys took about 240 ms, and the
+file is 3.1 MB rather than 5.5. An index written before (format 5 and older) holds one object per
 line, with or without its texts: it is still read (``passage_from_record``), so that an
 update can reuse its vectors.
 """
@@ -70,7 +70,7 @@ def read_passages(path: Path, texts: TextFile | None) -> list[Passage]:
         return []
     if isinstance(first, dict) and set(first) == {"columns"}:
         if texts is None:
-            raise ValueError(f"{path.with_name('texts.txt').name} is missing")
+            raise ValueError("texts.txt is missing")
         return _RowReader(first["columns"], texts, strings).read(lines)
     records = [first, *lines]  # an index written before: one object per line
     return [passage_from_record(record, strings, texts) for record in records]
