@@ -130,6 +130,26 @@ def test_dialogue_and_sentences_are_not_headings():
     assert [p.date for p in document.passages][-1] == "1930-05-04"
 
 
+def test_numbered_divisions_are_headings_with_their_period_and_title():
+    """Plain-text books end "CHAPTER I." with a period; its title line, if any, joins it.
+    A sentence that opens with such a word is still a sentence."""
+    text = (
+        "CHAPTER I.\n\nTHE START\n\nWe sailed at dawn.\n\n"
+        "Chapter 3 of the log was lost at sea.\n\n"
+        "CHAPTER II.\n\nThe ship anchored off Lisbon.\n\n"
+        "BOOK THE SECOND.\n\nPart of the crew went ashore.\n\n"
+        "Letter IV. To My Sister\n\nDear Margaret, we are safe."
+    )
+    document = chunk(text)
+    assert [(p.section, p.text) for p in document.passages] == [
+        ("CHAPTER I — THE START", "We sailed at dawn."),
+        ("CHAPTER I — THE START", "Chapter 3 of the log was lost at sea."),
+        ("CHAPTER II", "The ship anchored off Lisbon."),
+        ("BOOK THE SECOND", "Part of the crew went ashore."),
+        ("Letter IV. To My Sister", "Dear Margaret, we are safe."),
+    ]
+
+
 def test_long_sentence_is_split_by_words_without_loss():
     words = " ".join(f"word{i}" for i in range(200)) + "."
     document = chunk(f"Short start.\n\n{words}")

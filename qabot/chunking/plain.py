@@ -85,6 +85,22 @@ _DANGLING = _SMALL_WORDS | {
     "while",
 }
 _TERMINAL = tuple(".!?…:;”’\"')]")
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|first|second|third|fourth|fifth|"
+    "sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|last|final"
+)
+# A book's numbered divisions ("CHAPTER I.", "Chapter 12: The Storm", "BOOK THE SECOND.",
+# "Part One", "Letter IV."): headings even with the period many plain-text books end
+# them with, which would otherwise read as a sentence. Roman numerals in capitals only
+# ("Part mix" is no division); a title after the number must be in title case ("Chapter
+# 3 of the report was lost." is a sentence).
+_DIVISION = re.compile(
+    r"^(?P<word>(?i:chapter|chap\.|book|part|section|canto|act|scene|volume|vol\.|letter|"
+    r"stave|lecture|essay|epistle|entry))\s+"
+    rf"(?P<number>[IVXLCDM]+|\d+|(?i:(?:the\s+)?(?:{_NUMBER_WORDS})))\b"
+    r"(?P<title>(?:\s*[.:,—–-]\s*|\s+)\S.*?)?[.:]?$"
+)
 _MD_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
 
 
@@ -164,6 +180,7 @@ def structure(text: str, *, markdown: bool = False) -> Structure:
             pending.clear()
 
     body = blocks[front.body_start :]
+    titling = False  # the last block was a numbered division's heading: a title may follow
     for position, block in enumerate(body):
         lines = block.lines
         if is_boilerplate(block.text):
@@ -177,9 +194,14 @@ def structure(text: str, *, markdown: bool = False) -> Structure:
         heading = _heading(block, body[position + 1 :], markdown=markdown)
         if heading is not None:
             flush()
-            section = heading  # an entry's date carries on under a new heading
+            # An entry's date carries on under a new heading; a title line after a
+            # numbered division completes it ("CHAPTER I" then "THE START").
+            joined = titling and division(heading) is None
+            section = f"{section} — {heading}" if joined else heading
+            titling = section is not None and division(section) is not None
             events.append(Heading(heading))  # "May 1660": the month of bare days after it
             continue
+        titling = False
         if not assembled and not pending and section is None and is_note_block(block):
             section = EDITORS_NOTE
         head = QUOTE_MARKER.sub("", block.text).lstrip("*_ ") if markdown else block.text
@@ -199,11 +221,26 @@ def structure(text: str, *, markdown: bool = False) -> Structure:
     return Structure(front.title, front.metadata, front_lines, paragraphs, skipped)
 
 
+def division(line: str) -> str | None:
+    """``line`` as a numbered division's heading ("CHAPTER I." → "CHAPTER I"), else None."""
+    if len(line) > 80 or len(line.split()) > 12:
+        return None
+    match = _DIVISION.match(line.strip())
+    if match is None:
+        return None
+    title = match["title"]
+    if title and not _is_title_case(title.strip(" .:,—–-")):
+        return None
+    return line.strip().rstrip(".:").rstrip()
+
+
 def _heading(block: Span, following: Sequence[Span], *, markdown: bool) -> str | None:
     """The heading text if ``block`` is a section heading, else None."""
     if markdown:
         match = _MD_HEADING.match(block.text) if len(block.lines) == 1 else None
         return match["text"].strip() if match else None
+    if len(block.lines) == 1 and (numbered := division(block.lines[0])) is not None:
+        return numbered
     if len(block.lines) != 1 or not looks_like_heading_text(block.lines[0]):
         return None
     line = block.lines[0]
