@@ -198,7 +198,7 @@ def structure(text: str, *, markdown: bool = False) -> Structure:
             # numbered division completes it ("CHAPTER I" then "THE START").
             joined = titling and division(heading) is None
             section = f"{section} — {heading}" if joined else heading
-            titling = section is not None and division(section) is not None
+            titling = not joined and division(heading) is not None  # one title line
             events.append(Heading(heading))  # "May 1660": the month of bare days after it
             continue
         titling = False
