@@ -44,6 +44,14 @@ class Citation:
         """The date as a reader writes it: 'January 9, 1937'."""
         return None if self.date is None else date_label(self.date)
 
+    def _section_below_title(self) -> str | None:
+        """The section, less the title when it opens with it: a page titled "April 1660"
+        whose heading is "April 1660" is cited once, not "April 1660 — April 1660"."""
+        section, title = self.section, self.title
+        if section and title and (section == title or section.startswith(f"{title} — ")):
+            return section[len(title) :].removeprefix(" — ") or None
+        return section
+
     def __str__(self) -> str:
         if self.place is not None:  # a note: its number and its passage's place
             parts = [self.title, self.label, self.place]
@@ -51,7 +59,7 @@ class Citation:
             parts = [
                 self.title,
                 self.label if self.label != self.section else None,
-                self.section,
+                self._section_below_title(),
                 self.date_label(),
                 self.paragraph_label(),
             ]

@@ -249,6 +249,59 @@ def test_html_roles_and_landmarks_and_auxiliary_pages(tmp_path: Path):
     assert [p.role for p in chunked(book) if p.role != "about"] == ["text", "notes", "editorial"]
 
 
+PLAY = page(
+    '<section id="act-1" epub:type="chapter z3998:scene"><h2>Act I</h2>'
+    '<p epub:type="z3998:stage-direction">Elsinore. A platform before the Castle.</p>'
+    '<table><tbody><tr><td epub:type="z3998:persona">Bernardo</td><td>Who’s there?</td></tr>'
+    '<tr><td epub:type="z3998:persona">Francisco</td><td><p>For this relief much thanks:'
+    " ’tis bitter cold,</p><p>And I am sick at heart.</p></td></tr>"
+    '<tr><td/><td><i epub:type="z3998:stage-direction">Exit.</i></td></tr></tbody></table>'
+    "</section>",
+    title="Act I",
+)
+
+
+def test_words_are_read_as_the_page_shows_them(tmp_path: Path):
+    """Markup inside a word adds no space (a drop cap, an italic name before its
+    possessive, an abbreviation of shillings); an apostrophe that opens a word keeps the
+    space before it ("the ’Change", "’tis"); a line break is a space."""
+    html = tmp_path / "page.html"
+    html.write_text(
+        "<html><body><p><span class='dropcap'>T</span>he <i>Ruth</i>’s captain paid 20"
+        "<abbr>s.</abbr> at the ’Change, and ’tis said<br/>he wept <i>“loudly”</i>.</p>"
+        "</body></html>"
+    )
+    (passage,) = chunked(html)
+    assert passage.text == (
+        "The Ruth’s captain paid 20s. at the ’Change, and ’tis said he wept “loudly”."
+    )
+
+
+def test_a_play_reads_each_speech_as_one_paragraph_with_its_speaker(tmp_path: Path):
+    """A table row of cells that hold text (a speaker and the speech) is one paragraph;
+    a page laid out in a table (a heading and paragraphs in one cell) is read block by
+    block; a page titled as its first heading is cited once."""
+    book = make_epub(tmp_path / "hamlet.epub", [("act-1.xhtml", PLAY)], title="Hamlet")
+    (passage,) = text_of(chunked(book))
+    assert passage.text.split("\n\n") == [
+        "Elsinore. A platform before the Castle.",
+        "Bernardo Who’s there?",
+        "Francisco For this relief much thanks: ’tis bitter cold, And I am sick at heart.",
+        "Exit.",
+    ]
+    assert str(passage.citation).startswith("Hamlet — Act I — ¶¶ 1–4")
+    layout = tmp_path / "act-1.xhtml"
+    layout_cell = "<td><h3>Scene I</h3><p>Enter Bernardo.</p></td>"
+    layout.write_text(PLAY.replace("<tr><td epub", f"<tr>{layout_cell}<td epub", 1))
+    passages = chunked(layout)
+    assert [p.section for p in passages] == ["Act I", "Act I — Scene I"]
+    assert [str(p.citation).split(" [")[0] for p in passages] == [
+        "Act I — ¶ 1",
+        "Act I — Scene I — ¶¶ 2–6",
+    ]
+    assert passages[1].text.startswith("Enter Bernardo.\n\nBernardo\n\nWho’s there?")
+
+
 # ---------------------------------------------------------------------------- the samples
 
 

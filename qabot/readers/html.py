@@ -78,7 +78,10 @@ _META = {
     "translator": "Translated",
 }
 _MARKER = re.compile("\ue000(\\d+)\ue001")  # where a note reference was
-_SPACE_BEFORE = re.compile(r"\s+(?=[,.;:!?’”)])")
+# A space before closing punctuation, left by the markup's line breaks. Not before an
+# apostrophe that starts a word: "the ’Change", "’tis" are the text's own spacing.
+_CLOSING = re.compile(r"[,.;:!?”)]|’(?![^\W_])")
+_SPACE_BEFORE = re.compile(rf"\s+(?={_CLOSING.pattern})")
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,43 @@ def _link_row(node: Any, text: str) -> bool:
     return bool(links) and len(linked) >= len(re.sub(r"\s+", "", text)) * 0.9
 
 
+def _inline_text(nodes: Any) -> str:
+    """The text of ``nodes`` as the page shows it: text nodes joined as they are (markup
+    inside a word, "<i>Ruth</i>’s" or a drop cap "<span>T</span>he", adds no space), a
+    space at a line break and around a block."""
+    parts: list[str] = []
+
+    def read(node: Any) -> None:
+        if node.tag == "-text":
+            parts.append(node.text_content or "")
+        elif node.tag == "br" or node.tag in _BLOCKS:
+            parts.append(" ")
+            for child in node.iter(include_text=True):
+                read(child)
+            parts.append(" ")
+        else:
+            for child in node.iter(include_text=True):
+                read(child)
+
+    for node in nodes:
+        read(node)
+    return "".join(parts)
+
+
+def _is_line(row: Any) -> bool:
+    """True for a table row read as one line: two or more cells with text, holding
+    paragraphs at most ("Bernardo | Who’s there?" in a play, a term and its value). A row
+    of a page laid out as a table (headings, lists, one cell of text) is read cell by cell."""
+    cells = [c for c in row.iter(include_text=False) if c.tag in ("td", "th")]
+    filled = [c for c in cells if (c.text() or "").strip()]
+    return len(filled) >= 2 and not any(
+        n.tag in _BLOCKS and n.tag not in ("td", "th", "p", "div")
+        for cell in cells
+        for n in cell.traverse()
+        if n.mem_id != cell.mem_id
+    )
+
+
 def _holds_blocks(node: Any) -> bool:
     """True when an element holds block elements (then they are read one by one)."""
     return any(child.tag in _BLOCKS for child in node.traverse() if child.mem_id != node.mem_id)
@@ -251,7 +291,7 @@ class _Walker:
         """Inline nodes between blocks, read as one paragraph."""
         if not nodes:
             return
-        raw = " ".join((n.text(separator=" ") or "") for n in nodes)
+        raw = _inline_text(nodes)
         nodes.clear()
         text, refs = self._clean(raw)
         if text:
@@ -292,7 +332,7 @@ class _Walker:
             self._heading(node, tag, inner)
         elif tag == "header" and not node.css_first(",".join((*_HEADINGS, "hgroup"))):
             self._header_without_heading(node, inner)
-        elif tag in _LEAVES and not _holds_blocks(node):
+        elif (tag in _LEAVES and not _holds_blocks(node)) or (tag == "tr" and _is_line(node)):
             self._leaf(node, inner)
         else:
             self._walk(node, inner)
@@ -411,7 +451,7 @@ class _Walker:
 
     def _text(self, node: Any) -> tuple[str, list[tuple[int, str]]]:
         """The element's text, whitespace collapsed, and where note references were."""
-        return self._clean(node.text(separator=" ") or "")
+        return self._clean(_inline_text([node]))
 
     def _clean(self, raw: str) -> tuple[str, list[tuple[int, str]]]:
         raw = _SPACE_BEFORE.sub("", normalize_whitespace(raw))
@@ -430,7 +470,7 @@ def _join(left: str, right: str) -> str:
     """Two pieces of a text around a removed note reference, spaced as the text was."""
     if left.endswith(" ") and right.startswith(" "):
         return left + right.lstrip()
-    if left.endswith(" ") and right[:1] in tuple(",.;:!?’”)"):
+    if left.endswith(" ") and _CLOSING.match(right):
         return left.rstrip() + right
     return left + right
 
