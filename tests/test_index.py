@@ -273,6 +273,10 @@ def test_stale_reasons_name_the_change():
         "chunking settings changed",
         "corpus changed (added: new.md; edited: j.txt)",
     ]
+    upgraded = ChunkingConfig(256, 0, version=ChunkingConfig().version + 1)
+    assert manifest.stale_reasons(
+        model="fake-embedder", corpus_hash="h1", files={"j.txt": "h1"}, chunking=upgraded
+    ) == [f"this qabot reads texts anew: chunker {ChunkingConfig().version} → {upgraded.version}"]
 
 
 @pytest.mark.parametrize("exact_up_to", [10_000, 0])  # flat, then HNSW

@@ -178,6 +178,30 @@ def test_chunking_change_re_chunks_but_reuses_identical_vectors(tmp_path: Path, 
     report = service.update()
     assert report.location is not None
     assert service.embedder.embedded == []  # same passages: every vector reused
+    assert "  every file read again: chunking settings changed" in report.summary()
+
+
+def test_an_index_made_by_an_older_chunker_is_read_again_reusing_its_vectors(
+    tmp_path: Path, corpus: Path
+):
+    """An upgrade whose readers or chunker read texts differently (the chunker's version in
+    the manifest) re-reads every file, unchanged bytes too; same passages keep vectors."""
+    from qabot.chunking import CHUNKER_VERSION
+
+    store = IndexStore(tmp_path / "emb")
+    location = store.current_dir()
+    assert location is not None
+    manifest = json.loads((location / "manifest.json").read_text())
+    manifest["chunking"]["version"] = CHUNKER_VERSION - 1
+    (location / "manifest.json").write_text(json.dumps(manifest))
+    service = make_service(tmp_path)
+    why = f"this qabot reads texts anew: chunker {CHUNKER_VERSION - 1} → {CHUNKER_VERSION}"
+    assert service.stale_reasons() == [why]
+    report = service.update()
+    assert report.read_again == (why,) and report.full_rebuild == ()
+    assert service.embedder.embedded == []
+    assert f"  every file read again: {why}" in report.summary()
+    assert service.stale_reasons() == []
 
 
 # ---------------------------------------------------------------------------- bad files

@@ -51,8 +51,7 @@ class Manifest:
             reasons.append(f"index format {self.format} is not the current {FORMAT_VERSION}")
         if self.model != model:
             reasons.append(f"built with model {self.model}, configured model is {model}")
-        if self.chunking != asdict(chunking):
-            reasons.append("chunking settings changed")
+        reasons += self.chunking_reasons(chunking)
         if self.corpus_hash != corpus_hash:
             added = sorted(set(files) - set(self.files))
             removed = sorted(set(self.files) - set(files))
@@ -63,6 +62,22 @@ class Manifest:
                 if names
             ]
             reasons.append("corpus changed (" + "; ".join(changes) + ")")
+        return reasons
+
+    def chunking_reasons(self, chunking: ChunkingConfig) -> list[str]:
+        """Why every file must be read again: a qabot whose readers or chunker changed
+        (the chunker's version), or other chunking settings. Empty when neither."""
+        reasons = []
+        wanted = asdict(chunking)
+        if self.chunking.get("version") != wanted["version"]:
+            reasons.append(
+                f"this qabot reads texts anew: chunker {self.chunking.get('version')} → "
+                f"{wanted['version']}"
+            )
+        if {k: v for k, v in self.chunking.items() if k != "version"} != {
+            k: v for k, v in wanted.items() if k != "version"
+        }:
+            reasons.append("chunking settings changed")
         return reasons
 
     @classmethod

@@ -12,7 +12,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from qabot.chunking import ChunkingConfig, chunk_document
@@ -48,6 +48,7 @@ class IndexUpdate:
     embedded: int = 0  # texts (passages and sentences) sent to the model this run
     reused: int = 0  # texts whose stored vector was kept
     full_rebuild: tuple[str, ...] = ()  # why every passage was re-embedded, when it was
+    read_again: tuple[str, ...] = ()  # why every file was re-chunked (vectors reused)
     failed: dict[str, str] = field(default_factory=dict)  # source → one-line reason
     skipped_blocks: int = 0  # boilerplate blocks left out of the re-chunked files
     token_min: int = 0
@@ -87,6 +88,8 @@ class IndexUpdate:
         ]
         if self.full_rebuild:
             lines.append(f"  full rebuild: {'; '.join(self.full_rebuild)}")
+        elif self.read_again:
+            lines.append(f"  every file read again: {'; '.join(self.read_again)}")
         if self.repaired is not None:
             lines += repaired
         if self.failed:
@@ -147,7 +150,8 @@ def update(
         if old.format not in REUSABLE_FORMATS:
             full_reasons.append(f"index format {old.format} → {FORMAT_VERSION}")
     reuse_vectors = not full_reasons
-    same_chunking = old is not None and old.chunking == asdict(chunking) and not force
+    read_again = old.chunking_reasons(chunking) if old is not None and not force else []
+    same_chunking = old is not None and not read_again and not force
 
     old_by_source: dict[str, list[Passage]] = {}
     if previous is not None:
@@ -233,6 +237,7 @@ def update(
         embedded=embedded,
         reused=len(passages) + len(lexicon[0]) - embedded,
         full_rebuild=tuple(full_reasons),
+        read_again=tuple(read_again),
         failed=failed,
         skipped_blocks=skipped_blocks,
         token_min=min(tokens),
