@@ -275,6 +275,9 @@ def test_words_are_read_as_the_page_shows_them(tmp_path: Path):
     assert passage.text == (
         "The Ruth’s captain paid 20s. at the ’Change, and ’tis said he wept “loudly”."
     )
+    deep = "<span>" * 5000 + "Nested past Python's recursion limit." + "</span>" * 5000
+    html.write_text(f"<html><body><p>{deep}</p></body></html>")
+    assert [p.text for p in chunked(html)] == ["Nested past Python's recursion limit."]
 
 
 def test_a_play_reads_each_speech_as_one_paragraph_with_its_speaker(tmp_path: Path):

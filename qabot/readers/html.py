@@ -175,30 +175,30 @@ def _link_row(node: Any, text: str) -> bool:
 def _inline_text(nodes: Any) -> str:
     """The text of ``nodes`` as the page shows it: text nodes joined as they are (markup
     inside a word, "<i>Ruth</i>’s" or a drop cap "<span>T</span>he", adds no space), a
-    space at a line break and around a block."""
+    space at a line break and around a block. Walked with a stack, not recursion: a
+    page's nesting may be deeper than Python's recursion limit."""
     parts: list[str] = []
-
-    def read(node: Any) -> None:
-        if node.tag == "-text":
+    stack: list[tuple[Any, bool]] = [(node, False) for node in reversed(list(nodes))]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            parts.append(" ")
+        elif node.tag == "-text":
             parts.append(node.text_content or "")
-        elif node.tag == "br" or node.tag in _BLOCKS:
-            parts.append(" ")
-            for child in node.iter(include_text=True):
-                read(child)
-            parts.append(" ")
         else:
-            for child in node.iter(include_text=True):
-                read(child)
-
-    for node in nodes:
-        read(node)
+            if node.tag == "br" or node.tag in _BLOCKS:
+                parts.append(" ")
+                stack.append((node, True))
+            children = list(node.iter(include_text=True))
+            stack.extend((child, False) for child in reversed(children))
     return "".join(parts)
 
 
 def _is_line(row: Any) -> bool:
-    """True for a table row read as one line: two or more cells with text, holding
-    paragraphs at most ("Bernardo | Who’s there?" in a play, a term and its value). A row
-    of a page laid out as a table (headings, lists, one cell of text) is read cell by cell."""
+    """True for a table row read as one paragraph, its cells a space apart: two or more
+    cells with text, holding paragraphs at most (a play's speaker and speech, a term and
+    its value). A row of a page laid out as a table (headings, lists, one cell of text)
+    is read cell by cell."""
     cells = [c for c in row.iter(include_text=False) if c.tag in ("td", "th")]
     filled = [c for c in cells if (c.text() or "").strip()]
     return len(filled) >= 2 and not any(
