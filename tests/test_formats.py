@@ -271,6 +271,18 @@ def test_an_undecodable_page_is_named(tmp_path: Path):
     assert report.passages == 1
 
 
+def test_a_page_nested_too_deep_is_named_and_the_rest_indexed(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ok.txt").write_text("A fine text about the sea.")
+    nested = "<div>" * 3000 + "<p>Deep text.</p>" + "</div>" * 3000
+    (corpus / "deep.html").write_text(f"<html><body>{nested}</body></html>")
+    report = fake_service(tmp_path, corpus).update()
+    assert report.failed["deep.html"].startswith("its markup is nested too deep to read (over ")
+    assert report.failed["deep.html"].endswith("levels); save it flatter, or as plain text")
+    assert report.passages == 1
+
+
 # ---------------------------------------------------------------------------- real model
 
 QUESTIONS = [

@@ -11,8 +11,10 @@ it and the fix, like a bad text file.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+from qabot.errors import CorpusError
 from qabot.readers.source import FORMS, Form, SourceText
 
 READABLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".epub")
@@ -23,6 +25,16 @@ __all__ = ["FORMS", "READABLE_SUFFIXES", "SourceText", "read_source"]
 def read_source(path: Path, data: bytes) -> SourceText:
     """Read one corpus file (its path, for the reader and for messages; its bytes) with
     the reader its suffix calls for."""
+    try:
+        return _read(path, data)
+    except RecursionError:  # the markup walk follows its nesting: a page of 3,000 <div>s
+        raise CorpusError(
+            f"{path}: its markup is nested too deep to read (over "
+            f"{sys.getrecursionlimit()} levels); save it flatter, or as plain text"
+        ) from None
+
+
+def _read(path: Path, data: bytes) -> SourceText:
     suffix = path.suffix.lower()
     if suffix == ".epub":
         from qabot.readers.epub import read_epub
