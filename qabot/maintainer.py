@@ -266,7 +266,8 @@ class IndexMaintainer:
                 old = self._readable_manifest()
                 if old is not None and old.format != FORMAT_VERSION:  # nothing to reuse
                     rebuild.append(f"index format {old.format} → {FORMAT_VERSION}")
-            repaired = self._repair_export()
+            first_build = previous is None and self._readable_manifest() is None
+            repaired = self._repair_export(first_build=first_build)
             index, report = update(
                 previous,
                 files,
@@ -392,17 +393,20 @@ class IndexMaintainer:
                     return export.load()
         return self.embedder
 
-    def _repair_export(self) -> str | None:
+    def _repair_export(self, *, first_build: bool = False) -> str | None:
         """Check every byte of the export; make it again when missing or damaged (the
-        caller holds the lock). What was repaired and why (for the report), or None."""
+        caller holds the lock). What was repaired and why (for the report), or None: a
+        first build makes the export as a part of building, no repair."""
         export = self.export
         if export is None:
             return None
-        problem: str | None = f"no ONNX export of the model in {export.directory.parent}"
-        if export.present() and (problem := export.problem()) is None:
+        present = export.present()
+        missing = f"no ONNX export of the model in {export.directory.parent}"
+        problem = export.problem() if present else missing
+        if problem is None:
             return None
         self._make_export(None)  # said once, in the report
-        return problem
+        return None if first_build and not present else problem
 
     def prefetch_query_embedder(self) -> None:
         """Start loading the ONNX export in a worker thread (onnxruntime releases the GIL),

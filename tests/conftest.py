@@ -49,7 +49,8 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as monkeypatch:
         _isolate(monkeypatch, root)
         settings = load_settings(corpus_dir=root / "corpus", embeddings_dir=root / "embeddings")
-        IndexMaintainer(settings).update()
+        report = IndexMaintainer(settings).update()
+    (root / "first-build.txt").write_text(report.summary())  # for test_light_path
     return root
 
 

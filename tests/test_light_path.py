@@ -149,6 +149,14 @@ def test_a_missing_or_damaged_export_is_made_again_and_said_once(
     assert check_export(copy) is None and missing.stdout == damaged.stdout
 
 
+def test_a_first_build_makes_the_export_and_calls_it_no_repair(built_project: Path):
+    """The export is a part of building an index from nothing: the report says "no
+    previous index", not "repaired: no ONNX export" (a later loss of it is a repair)."""
+    summary = (built_project / "first-build.txt").read_text()
+    assert "full rebuild: no previous index" in summary
+    assert "repaired" not in summary, summary
+
+
 def test_index_finds_an_export_damaged_in_place_and_mends_it(
     built_project: Path, tmp_path: Path, exported: Path
 ):
