@@ -12,6 +12,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from qabot.index import Index
+    from qabot.types import Passage, Role
 
 
 class FakeEmbedder:
@@ -79,4 +80,31 @@ def searched_approximately(index: Index) -> Index:
         units=index.units,
         lexicon=index.lexicon,
         bm25=index.bm25,
+    )
+
+
+def numbered_passage(
+    row: int,
+    section: str | None,
+    role: Role = "text",
+    source: str = "book.txt",
+    title: str = "Book",
+) -> Passage:
+    """A passage at ``row`` of a made-up book, for tables built from passages alone."""
+    from qabot.types import Passage
+
+    text = f"passage {row}"
+    return Passage(
+        id=row,
+        text=text,
+        embed_text=text,
+        source=source,
+        title=title,
+        section=section,
+        date=None,
+        paragraphs=(row,),
+        start=row * 10,
+        end=row * 10 + 9,
+        tokens=4,
+        role=role,
     )

@@ -8,8 +8,7 @@ import pytest
 
 from qabot.maintainer import IndexMaintainer
 from qabot.search.position import EdgeTable, asked_position
-from qabot.types import Passage, Role
-from tests.fakes import fake_service
+from tests.fakes import fake_service, numbered_passage
 
 
 @pytest.mark.parametrize(
@@ -53,32 +52,12 @@ def test_an_edge_of_something_else_is_no_place_in_the_book(question: str):
     assert asked_position(question) is None
 
 
-def _passage(
-    row: int, section: str | None, role: Role = "text", source: str = "book.txt"
-) -> Passage:
-    text = f"passage {row}"
-    return Passage(
-        id=row,
-        text=text,
-        embed_text=text,
-        source=source,
-        title="Book",
-        section=section,
-        date=None,
-        paragraphs=(row,),
-        start=row * 10,
-        end=row * 10 + 9,
-        tokens=4,
-        role=role,
-    )
-
-
 def test_an_edge_is_whole_sections_past_a_first_short_one():
     # 100 passages of text in 10 sections of 10, after a one-passage dedication, and a
     # colophon that is not the author's text.
-    passages = [_passage(0, "Dedication")]
-    passages += [_passage(1 + i, f"Chapter {i // 10 + 1}") for i in range(100)]
-    passages += [_passage(101, None, role="about")]
+    passages = [numbered_passage(0, "Dedication")]
+    passages += [numbered_passage(1 + i, f"Chapter {i // 10 + 1}") for i in range(100)]
+    passages += [numbered_passage(101, None, role="about")]
     masks = EdgeTable.build(passages).masks
     assert masks["opening"].nonzero()[0].tolist() == list(range(0, 11))  # dedication + ch. 1
     assert masks["closing"].nonzero()[0].tolist() == list(range(81, 101))  # ch. 9 and 10
@@ -86,8 +65,8 @@ def test_an_edge_is_whole_sections_past_a_first_short_one():
 
 
 def test_each_document_of_a_corpus_has_its_own_edges():
-    passages = [_passage(i, f"Part {i // 2}", source="a.txt") for i in range(6)]
-    passages += [_passage(6 + i, f"Letter {i}", source="b.txt") for i in range(4)]
+    passages = [numbered_passage(i, f"Part {i // 2}", source="a.txt") for i in range(6)]
+    passages += [numbered_passage(6 + i, f"Letter {i}", source="b.txt") for i in range(4)]
     edges = EdgeTable.build(passages)
     assert edges.masks["closing"].nonzero()[0].tolist() == [2, 3, 4, 5, 8, 9]
     assert edges.masks["opening"].nonzero()[0].tolist() == [0, 1, 2, 3, 6, 7]

@@ -6,7 +6,8 @@ passages that tell of that day (their mentioned dates, resolved when chunking), 
 the entries of that day, and is removed from the text that is ranked. A date far from
 every entry that no passage tells of is left to ranking. A question naming no date may
 name a place in the book ("at the very end"): it prefers that edge of the text
-(``position``).
+(``position``); else a part of the corpus by its title ("In The Red-Headed League, …"):
+it prefers the passages under it (``titles``).
 All masks are arrays over passage positions, computed from ``ScopeTable``.
 """
 
@@ -29,6 +30,7 @@ from qabot.index import Index
 from qabot.search.parts import PartTable
 from qabot.search.position import Edge, EdgeTable, asked_position, reading_order
 from qabot.search.query import FilterError, Filters, normalize_label
+from qabot.search.titles import TitleTable
 from qabot.text.terms import content_words
 from qabot.types import Passage
 
@@ -62,6 +64,7 @@ class ScopeTable:
     mention_day: np.ndarray  # that day, as an ordinal
     generic_words: frozenset[str]  # words that ask for a whole entry (and the titles')
     edges: EdgeTable  # each document's opening and closing passages
+    titles: TitleTable  # the parts of the corpus a question may name by title
 
     @classmethod
     def build(cls, index: Index) -> ScopeTable:
@@ -99,6 +102,7 @@ class ScopeTable:
             mention_day=np.array([day_of(day).toordinal() for _, day in told], dtype=np.int64),
             generic_words=GENERIC_WORDS | {w for t in titles for w in content_words(t)},
             edges=EdgeTable.build(passages, reading),
+            titles=TitleTable.build(passages),
         )
 
     def __len__(self) -> int:
@@ -123,18 +127,19 @@ class Scope:
     """The passages a question may return and those it prefers, with notes for the reader."""
 
     allowed: np.ndarray  # bool per passage
-    preferred: np.ndarray  # bool per passage: entries selected by the question's date
+    preferred: np.ndarray  # bool per passage: the date's entries, the edge or the part named
     ranked_text: str  # the question without its date words (what the signals score)
     notes: tuple[str, ...] = ()
     telling: np.ndarray | None = None  # bool per passage: tells of the question's date
     told: DateRange | None = None  # that date
     edge: Edge | None = None  # the edge of the book the question prefers, if any
     asks_for_the_edge: bool = False  # nothing asked but the edge: "How does it end?"
+    named: str | None = None  # the title of the part the question names, if any
 
     @property
     def dated(self) -> bool:
         """True when the question's date selected entries of the text."""
-        return self.edge is None and bool(self.preferred.any())
+        return self.edge is None and self.named is None and bool(self.preferred.any())
 
 
 def _entry_mask(table: ScopeTable, dates: tuple[str, ...]) -> np.ndarray:
@@ -180,7 +185,8 @@ def restrict(table: ScopeTable, filters: Filters, parts: PartTable) -> tuple[np.
 def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> Scope:
     """Restriction by the filters, then preference: by the question's own date (first
     the passages that tell of that day, "On the 23rd, the trial began", then its
-    entries), else by the place in the book it names ("at the very end": ``position``)."""
+    entries), else by the place in the book it names ("at the very end": ``position``),
+    else by the part of the corpus it names by title (``titles``)."""
     import numpy as np
 
     allowed, notes = restrict(table, filters, parts)
@@ -203,6 +209,12 @@ def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> S
                 edge=placed.edge,
                 asks_for_the_edge=asks_for_the_entry(table, rest),
             )
+    part = table.titles.named(text)
+    if part is not None:
+        wanted = allowed & part.mask
+        if wanted.any() and not (wanted == allowed).all():
+            note = f"The passages of “{part.title}” come first."
+            return Scope(allowed, wanted, text, (*notes, note), named=part.title)
     return Scope(allowed, np.zeros(len(table), dtype=bool), text, tuple(notes))
 
 

@@ -1,0 +1,70 @@
+"""A part of the corpus named by its title: which titles count, and the ranking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qabot.search.titles import TitleTable, title_words
+from qabot.types import Role
+from tests.fakes import fake_service, numbered_passage
+
+
+def _passage(row: int, section: str | None, title: str = "Stories", role: Role = "text"):
+    return numbered_passage(row, section, role, f"{title}.txt", title)
+
+
+def _rows(table: TitleTable, question: str) -> list[int] | None:
+    part = table.named(question)
+    return None if part is None else part.mask.nonzero()[0].tolist()
+
+
+def test_a_title_counts_with_two_content_words_and_its_words_in_order():
+    passages = [
+        _passage(0, "A Scandal in Bohemia — I"),
+        _passage(1, "A Scandal in Bohemia — II"),
+        _passage(2, "The Red-Headed League"),
+        _passage(3, "In Mexico"),  # one content word: too little to tell from the question
+        _passage(4, "B"),
+        _passage(5, "The Red-Headed League Again", role="about"),  # not a part of the text
+    ]
+    table = TitleTable.build(passages)
+    assert _rows(table, "In “A Scandal in Bohemia”, who is the woman?") == [0, 1]
+    assert _rows(table, "What did the red-headed league pay?") == [2]
+    assert _rows(table, "What did Trotsky see in Mexico?") is None
+    assert _rows(table, "Who wrote B?") is None
+    assert _rows(table, "What league was red-headed?") is None  # not in order
+    assert title_words("The Red-Headed League") == ("red", "headed", "league")
+
+
+def test_the_longest_title_wins_and_a_book_is_named_only_among_several():
+    passages = [
+        _passage(0, "The Great Fire", title="London Diary"),
+        _passage(1, "The Great Fire of London", title="London Diary"),
+        _passage(2, "The Plague Year", title="Another Chronicle"),
+    ]
+    table = TitleTable.build(passages)
+    assert _rows(table, "What burned in the Great Fire of London?") == [1]
+    assert _rows(table, "What burned in the great fire?") == [0]
+    assert _rows(table, "What does the London Diary say of ships?") == [0, 1]
+    alone = TitleTable.build(passages[:2])  # one book: its title names everything
+    assert _rows(alone, "What does the London Diary say of ships?") is None
+
+
+STORIES = """# The Lantern Keeper
+
+Tom carried the lantern to the barn and fed the hens. The rent was paid on time.
+
+# The Storm at Sea
+
+Tom carried the lantern to the boat when the storm broke. The hens were left behind.
+"""
+
+
+def test_a_question_naming_a_story_gets_that_story_first(tmp_path: Path):
+    library = fake_service(tmp_path, {"stories.md": STORIES}).library()
+    plain = library.ask("Who carried the lantern to the barn?", 2)
+    assert plain.hits[0].passage.section == "The Lantern Keeper" and not plain.notes
+    named = library.ask("In The Storm at Sea, who carried the lantern to the barn?", 2)
+    assert [h.passage.section for h in named.hits] == ["The Storm at Sea", "The Lantern Keeper"]
+    assert named.notes == ("The passages of “The Storm at Sea” come first.",)
+    assert named.order == "relevance"
