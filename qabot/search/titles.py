@@ -62,26 +62,32 @@ class TitleTable:
         import numpy as np
 
         several = len({p.title for p in passages}) > 1
+        by_place: dict[tuple[str | None, str], list[int]] = {}  # (section, book) → rows
+        for row, passage in enumerate(passages):
+            if passage.role != "about":
+                by_place.setdefault((passage.section, passage.title), []).append(row)
+        words_of: dict[str, tuple[str, ...] | None] = {}  # each name read once
         rows: dict[tuple[str, ...], list[int]] = {}
         shown: dict[tuple[str, ...], str] = {}
-        for row, passage in enumerate(passages):
-            if passage.role == "about":
-                continue
-            names = passage.section.split(_LEVELS) if passage.section else []
+        for (section, book), place_rows in by_place.items():
+            names = section.split(_LEVELS) if section else []
             if several:
-                names.append(passage.title)
+                names.append(book)
             for name in dict.fromkeys(names):
-                words = title_words(name)
-                if words and len(content_words(name)) >= 2:
-                    rows.setdefault(words, []).append(row)
-                    shown.setdefault(words, name)
+                if name not in words_of:
+                    read = title_words(name)
+                    words_of[name] = read if read and len(content_words(name)) >= 2 else None
+                title = words_of[name]
+                if title is not None:
+                    rows.setdefault(title, []).extend(place_rows)
+                    shown.setdefault(title, name)
         by_first: dict[str, list[tuple[str, ...]]] = {}
         for words in rows:
             by_first.setdefault(words[0], []).append(words)
         return cls(
             by_first_word={w: tuple(titles) for w, titles in by_first.items()},
             shown=shown,
-            rows={w: np.array(r, dtype=np.int64) for w, r in rows.items()},
+            rows={w: np.array(sorted(r), dtype=np.int64) for w, r in rows.items()},
             size=len(passages),
         )
 
