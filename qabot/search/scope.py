@@ -213,8 +213,9 @@ def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> S
     if part is not None:
         wanted = allowed & part.mask
         if wanted.any() and not (wanted == allowed).all():
-            note = f"The passages of “{part.title}” come first."
-            return Scope(allowed, wanted, text, (*notes, note), named=part.title)
+            # No note: the citations name the part, and a question that names it in
+            # passing ("When did the second Moscow trial begin?") needs no comment.
+            return Scope(allowed, wanted, text, tuple(notes), named=part.title)
     return Scope(allowed, np.zeros(len(table), dtype=bool), text, tuple(notes))
 
 
