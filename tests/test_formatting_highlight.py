@@ -45,14 +45,15 @@ def test_emphasis_styles():
 
 def test_highlight_in_a_later_paragraph_and_collapsed_spaces():
     assert emphasize(TEXT, "A storm kept us below.") == (
-        "The ship left at dawn. We read Ibsen on deck.\n\n\x01A storm kept us below.\x02"
-    )
+        "The ship left at dawn. We read Ibsen on deck.\n\n\x01\x01A storm kept us below.\x02\x02"
+    )  # placeholders as wide as the "**" they stand for
     assert emphasize(TEXT, "not in the text") == emphasize(TEXT, None)
 
 
 def test_wrapping_keeps_the_markers_balanced():
-    out = render_answer(answer("We read Ibsen on deck."), 40, "markdown")
-    assert out.count("**") == 2 and max(len(line) for line in out.splitlines()) <= 44
+    for width in range(40, 70):  # the markers take their columns: no line is wider
+        out = render_answer(answer("We read Ibsen on deck."), width, "markdown")
+        assert out.count("**") == 2 and max(len(line) for line in out.splitlines()) <= width
 
 
 def test_notes_come_first_everywhere():

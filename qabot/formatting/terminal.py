@@ -36,7 +36,15 @@ EMPHASIS = {
     "markdown": ("**", "**"),  # when piped: still visible, and copy-paste friendly
     "none": ("", ""),
 }
-_START, _END = "\x01", "\x02"  # placeholders that survive wrapping (one column each)
+_START, _END = "\x01", "\x02"  # placeholders that survive wrapping
+# Columns the markers take on screen: a placeholder as wide is wrapped as the marker will
+# be shown (at least one column, so it stays attached to its word).
+_SHOWN_WIDTH = {"ansi": 0, "markdown": 2, "none": 0}
+
+
+def _placeholders(style: str) -> tuple[str, str]:
+    columns = max(1, _SHOWN_WIDTH[style])
+    return _START * columns, _END * columns
 
 
 def emphasize(text: str, highlight: str | None, style: str = "markdown") -> str:
@@ -46,9 +54,10 @@ def emphasize(text: str, highlight: str | None, style: str = "markdown") -> str:
     if not highlight or style == "none":
         return flat
     marked = False
+    opening, closing = _placeholders(style)
     for number, paragraph in enumerate(paragraphs):
         if highlight in paragraph:
-            paragraphs[number] = paragraph.replace(highlight, _START + highlight + _END, 1)
+            paragraphs[number] = paragraph.replace(highlight, opening + highlight + closing, 1)
             marked = True
             break
     return "\n\n".join(paragraphs) if marked else flat
@@ -81,11 +90,12 @@ def render_answer(answer: Answer, width: int = 88, emphasis: str = "markdown") -
     if not answer.hits:
         lines.append("(the corpus has no passages)")
     start, end = EMPHASIS[emphasis]
+    opening, closing = _placeholders(emphasis)
     for hit in answer.hits:
         header = f"[{hit.rank}] {citation_line(hit)}{score_label(hit)}"
         lines.append(textwrap.fill(header, width=width, subsequent_indent="    "))
         body = _wrap(emphasize(hit.passage.text, hit.highlight, emphasis), width, "    ")
-        lines.append(body.replace(_START, start).replace(_END, end))
+        lines.append(body.replace(opening, start).replace(closing, end))
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
