@@ -72,7 +72,8 @@ class Passage:
     """A quotable span of a corpus file, with the metadata needed to cite it.
 
     ``text`` is the span as quoted from the source (whitespace normalized, paragraphs
-    separated by a blank line); ``embed_text`` is what the model sees (line-break
+    separated by a blank line, a line the page breaks inside one, as in verse, after a
+    newline); ``embed_text`` is what the model sees (line-break
     hyphenation repaired, on one line). ``start``/``end`` are character offsets into the
     source file's decoded text.
     """

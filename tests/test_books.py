@@ -249,6 +249,56 @@ def test_html_roles_and_landmarks_and_auxiliary_pages(tmp_path: Path):
     assert [p.role for p in chunked(book) if p.role != "about"] == ["text", "notes", "editorial"]
 
 
+VERSE = page(
+    "<section><h2>Abdication<br/> and after</h2><p>Abdication — An act of a sovereign.</p>"
+    '<blockquote epub:type="z3998:poem"><p><span>Poor Isabella’s Dead, whose abdication'
+    '</span><br/>\n  <span class="i1">Set all tongues wagging in the Spanish nation.</span>'
+    "<br/> <br/><span>She wisely left a throne too hot to hold her.</span><br/></p>"
+    "</blockquote><p>Your servant,<br/>G. J.</p></section>",
+    title="Abdication",
+)
+
+
+def test_verse_is_quoted_line_by_line(tmp_path: Path):
+    """A line the page breaks inside a paragraph (``<br>``: verse, a letter's close) is a
+    newline of the quote, shown as a line in the terminal and as " / " in Discord; it is
+    a space to everything that reads the words (sentences, the model, the title)."""
+    from qabot.formatting.discord import discord_quote
+    from qabot.formatting.terminal import render_answer
+    from qabot.text.sentences import split_sentences
+
+    book = make_epub(tmp_path / "verse.epub", [("a.xhtml", VERSE)])
+    (passage,) = text_of(chunked(book))
+    poem = (
+        "Poor Isabella’s Dead, whose abdication\nSet all tongues wagging in the Spanish "
+        "nation.\nShe wisely left a throne too hot to hold her."
+    )
+    assert passage.text == (
+        f"Abdication — An act of a sovereign.\n\n{poem}\n\nYour servant,\nG. J."
+    )
+    assert passage.section == "Abdication and after"
+    assert "\n" not in passage.embed_text
+    couplet = poem.split("\nShe")[0].replace("\n", " ")  # a sentence over two lines
+    assert couplet in split_sentences(passage.text)
+
+    maintainer = fake_service(tmp_path / "p", {})
+    (tmp_path / "p" / "corpus" / "verse.epub").write_bytes(book.read_bytes())
+    answer = maintainer.library().ask("whose abdication set all tongues wagging?", 1)
+    (hit,) = answer.hits
+    assert hit.highlight == couplet
+    shown = render_answer(answer, width=60)
+    assert (
+        "    **Poor Isabella’s Dead, whose abdication\n"
+        "    Set all tongues wagging in the Spanish nation.**\n"
+        "    She wisely left a throne too hot to hold her.\n"
+    ) in shown
+    assert discord_quote(passage.text, couplet, 1024) == (
+        "Abdication — An act of a sovereign. **Poor Isabella’s Dead, whose abdication / "
+        "Set all tongues wagging in the Spanish nation.** / She wisely left a throne too "
+        "hot to hold her. Your servant, / G. J."
+    )
+
+
 PLAY = page(
     '<section id="act-1" epub:type="chapter z3998:scene"><h2>Act I</h2>'
     '<p epub:type="z3998:stage-direction">Elsinore. A platform before the Castle.</p>'
@@ -264,7 +314,7 @@ PLAY = page(
 def test_words_are_read_as_the_page_shows_them(tmp_path: Path):
     """Markup inside a word adds no space (a drop cap, an italic name before its
     possessive, an abbreviation of shillings); an apostrophe that opens a word keeps the
-    space before it ("the ’Change", "’tis"); a line break is a space."""
+    space before it ("the ’Change", "’tis"); a line break is kept as a line."""
     html = tmp_path / "page.html"
     html.write_text(
         "<html><body><p><span class='dropcap'>T</span>he <i>Ruth</i>’s captain paid 20"
@@ -273,7 +323,7 @@ def test_words_are_read_as_the_page_shows_them(tmp_path: Path):
     )
     (passage,) = chunked(html)
     assert passage.text == (
-        "The Ruth’s captain paid 20s. at the ’Change, and ’tis said he wept “loudly”."
+        "The Ruth’s captain paid 20s. at the ’Change, and ’tis said\nhe wept “loudly”."
     )
     deep = "<span>" * 5000 + "Nested past Python's recursion limit." + "</span>" * 5000
     html.write_text(f"<html><body><p>{deep}</p></body></html>")

@@ -73,7 +73,7 @@ def test_highlight_is_bold_and_kept_when_cut():
     highlight = "The oil derricks of Tampico reminded us of Baku."
     text = WORDS * 30 + highlight + " " + WORDS * 30
     quote = discord_quote(text, highlight, LIMITS.field_value)
-    assert f"**{highlight}**" in quote
+    assert f"**{highlight}** " in quote  # the words after it keep their space
     assert len(quote) <= LIMITS.field_value
     assert quote.startswith("…") and quote.endswith("…")
     assert discord_quote("Short. " + highlight, highlight, 1024) == f"Short. **{highlight}**"

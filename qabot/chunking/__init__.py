@@ -21,8 +21,9 @@ import re
 from qabot.chunking.frontmatter import ABOUT_SECTION, EDITORS_NOTE
 from qabot.chunking.markdown import strip_markdown
 from qabot.chunking.model import CHUNKER_VERSION, ChunkingConfig
-from qabot.chunking.passages import TokenCounter, Tools, passage_id, passages_of
+from qabot.chunking.passages import Quoter, TokenCounter, Tools, passage_id, passages_of
 from qabot.readers.source import Form, SourceText
+from qabot.text.repair import normalize_lines, normalize_whitespace
 from qabot.types import Document
 
 __all__ = [
@@ -38,8 +39,22 @@ __all__ = [
 ]
 
 
-def _as_is(text: str) -> str:
-    return text
+def _quoter(form: Form) -> Quoter:
+    """How a source's text is quoted. A reader's block holds a newline only where the page
+    breaks a line (verse, an address), and keeps it; a plain or Markdown file's line
+    breaks are its wrapping, and a paragraph is quoted on one line."""
+    if form == "structured":
+        return _quote_blocks
+    if form == "markdown":
+        return lambda text: normalize_whitespace(strip_markdown(text))
+    return normalize_whitespace
+
+
+def _quote_blocks(text: str) -> str:
+    """A reader's blocks as quoted: each block's lines kept; the blocks of one paragraph
+    (a definition's term and the definition, a blank line apart in the source) a space
+    apart."""
+    return " ".join(filter(None, (normalize_lines(block) for block in text.split("\n\n"))))
 
 
 def default_title(source: str) -> str:
@@ -73,7 +88,7 @@ def chunk_document(
     else:
         parts = plain.structure(read.text, markdown=read.form == "markdown")
     title = read.title or parts.title or default_title(source)
-    tools = Tools(count_tokens, strip_markdown if read.form == "markdown" else _as_is)
+    tools = Tools(count_tokens, _quoter(read.form))
     passages = passages_of(
         read.text, parts.paragraphs, parts.front_lines, source, title, tools, config, read.anchor_at
     )

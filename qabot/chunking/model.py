@@ -9,8 +9,8 @@ from qabot.types import Role
 # Bump when the readers' or the chunker's rules change, so that an index made before is
 # read again (its unchanged passages keep their vectors).
 # 2: front matter; 3: inline dates, Markdown; 4: parts, notes, entries; 5: words as the
-# page shows them, table rows, numbered divisions of plain text
-CHUNKER_VERSION = 5
+# page shows them, table rows, numbered divisions of plain text; 6: line breaks kept
+CHUNKER_VERSION = 6
 
 
 @dataclass(frozen=True)

@@ -24,15 +24,16 @@ from qabot.text.sentences import sentence_spans
 from qabot.types import Passage
 
 TokenCounter = Callable[[str], int]
-Cleaner = Callable[[str], str]  # source text → the words a reader quotes (markup removed)
+# source text → the words a reader quotes: markup removed, whitespace normalized
+Quoter = Callable[[str], str]
 
 
 @dataclass(frozen=True)
 class Tools:
-    """What sizing and quoting a span need: the model's token count, the markup cleaner."""
+    """What sizing and quoting a span need: the model's token count, the source's quoter."""
 
     count: TokenCounter
-    clean: Cleaner
+    quote: Quoter
 
 
 @dataclass(frozen=True)
@@ -52,22 +53,23 @@ def _word_spans(source: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _span_text(
-    source: str, paragraphs: Sequence[Paragraph], start: int, end: int, clean: Cleaner
+    source: str, paragraphs: Sequence[Paragraph], start: int, end: int, quote: Quoter
 ) -> str:
-    """The quote: each paragraph's part of [start, end) on one line, paragraphs blank-separated."""
+    """The quote: each paragraph's part of [start, end) as ``quote`` reads it, paragraphs
+    blank-separated."""
     parts = []
     for paragraph in paragraphs:
         lo = max(start, paragraph.start)
         hi = min(end, paragraph.end)
         if hi > lo:
-            parts.append(normalize_whitespace(clean(source[lo:hi])))
+            parts.append(quote(source[lo:hi]))
     return "\n\n".join(p for p in parts if p)
 
 
 def _make_span(
     source: str, paragraphs: Sequence[Paragraph], start: int, end: int, tools: Tools
 ) -> _Span:
-    text = _span_text(source, paragraphs, start, end, tools.clean)
+    text = _span_text(source, paragraphs, start, end, tools.quote)
     embed_text = repair_text(text)
     return _Span(tuple(paragraphs), start, end, text, embed_text, tools.count(embed_text))
 
@@ -86,7 +88,7 @@ def _pack(
     tokens, added once). Every span made is counted whole again, and one that a unit
     boundary made longer than the sum is packed again unit by unit.
     """
-    inner = [max(0, tools.count(repair_text(tools.clean(source[a:b]))) - 2) for a, b in units]
+    inner = [max(0, tools.count(repair_text(tools.quote(source[a:b]))) - 2) for a, b in units]
     index = 0
     while index < len(units):
         total, stop = 2, index

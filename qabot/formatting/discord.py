@@ -45,6 +45,7 @@ LIMITS = DiscordLimits()
 FOOTER = "Quoted from the text, not generated."
 _MARKDOWN = re.compile(r"([\\*_~`|\[\]])")  # inline markup; masked links need [ ]
 _LINE_START = ("#", ">", "-", "1.", "* ")  # block markup, only at the start of a line
+_LINE = "\ue002"  # a line break inside a paragraph, while a quote is cut to size
 
 
 @dataclass(frozen=True)
@@ -67,29 +68,45 @@ def escape_markdown(text: str) -> str:
     return "\\" + escaped if escaped.startswith(_LINE_START) else escaped
 
 
+def _shown(text: str) -> str:
+    """Quoted text escaped, its line breaks marked " / "."""
+    return escape_markdown(text).replace(_LINE, " / ")
+
+
 def discord_quote(text: str, highlight: str | None, limit: int) -> str:
     """The passage as Discord markdown, the highlight in bold, within ``limit`` characters.
 
     When the passage must be cut, the window keeps the highlight and cuts the context
-    around it at word boundaries, with an ellipsis on each cut side.
+    around it at word boundaries, with an ellipsis on each cut side. The passage runs on
+    as one paragraph; a line the text breaks inside a paragraph (verse, an address) is
+    marked " / ", as verse is quoted in prose.
     """
-    flat = " ".join(text.split())
+    paragraphs = (p.split("\n") for p in text.split("\n\n"))
+    # _LINE where a line breaks: as long as the space it stands for in ``flat``
+    lined = " ".join(
+        _LINE.join(" ".join(line.split()) for line in lines if line.strip()) for lines in paragraphs
+    ).strip()
+    flat = lined.replace(_LINE, " ")
+    highlight = " ".join(highlight.split()) if highlight else None
     position = flat.find(highlight) if highlight else -1
     if position < 0 or not highlight:
-        return shorten(escape_markdown(flat), limit)
-    before = escape_markdown(flat[:position])
-    bold = "**" + escape_markdown(highlight) + "**"
-    after = escape_markdown(flat[position + len(highlight) :])
+        return shorten(_shown(lined), limit)
+    end = position + len(highlight)
+    before = _shown(lined[:position])
+    bold = "**" + _shown(lined[position:end]) + "**"
+    after = _shown(lined[end:])
     if len(before) + len(bold) + len(after) <= limit:
         return before + bold + after
     if len(bold) + 2 > limit:  # the highlight alone is too long: plain, cut
-        return shorten(escape_markdown(flat[position:]), limit)
+        return shorten(_shown(lined[position:]), limit)
     room = limit - len(bold) - 2  # one ellipsis per side at most
     keep_before = min(len(before), room // 3)
     head = before[len(before) - keep_before :] if keep_before else ""
     if keep_before < len(before):
-        head = "…" + head[head.find(" ") + 1 :] if " " in head else "…"
-    tail = shorten(after, limit - len(head) - len(bold)) if after else ""
+        head = head[head.find(" ") + 1 :].removeprefix("/ ") if " " in head else ""
+        head = "…" + head
+    space = " " if after[:1].isspace() else ""  # shorten trims it; the words keep it
+    tail = space + shorten(after, limit - len(head) - len(bold) - len(space)) if after else ""
     return head + bold + tail
 
 

@@ -66,7 +66,7 @@ def shorten(text: str, limit: int, ellipsis: str = "…") -> str:
         space = cut.rfind(" ")
         if space > room // 2:
             cut = cut[:space]
-    return cut.rstrip(" ,;:—-") + ellipsis
+    return cut.rstrip(" ,;:—-/") + ellipsis
 
 
 def word_diff(

@@ -23,12 +23,22 @@ TERMINAL_DIFF = ("[-", "-]", "{+", "+}")
 
 
 def _wrap(text: str, width: int, indent: str) -> str:
-    paragraphs = text.split("\n\n")
+    """Each paragraph wrapped to ``width``, and each line the text breaks inside one
+    (verse, an address) begun on a line of its own."""
     wrapped = [
-        textwrap.fill(p, width=width, initial_indent=indent, subsequent_indent=indent)
-        for p in paragraphs
+        "\n".join(
+            textwrap.fill(line, width=width, initial_indent=indent, subsequent_indent=indent)
+            for line in paragraph.split("\n")
+        )
+        for paragraph in text.split("\n\n")
     ]
     return f"\n{indent}\n".join(wrapped)
+
+
+def _tidy(paragraph: str) -> str:
+    """A paragraph's whitespace collapsed within each of its lines."""
+    lines = (" ".join(line.split()) for line in paragraph.split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 EMPHASIS = {
@@ -48,19 +58,23 @@ def _placeholders(style: str) -> tuple[str, str]:
 
 
 def emphasize(text: str, highlight: str | None, style: str = "markdown") -> str:
-    """``text`` (whitespace collapsed per paragraph) with ``highlight`` marked up."""
-    paragraphs = [" ".join(p.split()) for p in text.split("\n\n")]
-    flat = "\n\n".join(paragraphs)
+    """``text`` (whitespace collapsed per line) with ``highlight`` marked up; the
+    highlight, a sentence on one line, is found across the lines of verse."""
+    paragraphs = [_tidy(p) for p in text.split("\n\n")]
+    tidy = "\n\n".join(paragraphs)
     if not highlight or style == "none":
-        return flat
-    marked = False
+        return tidy
+    highlight = " ".join(highlight.split())
     opening, closing = _placeholders(style)
     for number, paragraph in enumerate(paragraphs):
-        if highlight in paragraph:
-            paragraphs[number] = paragraph.replace(highlight, opening + highlight + closing, 1)
-            marked = True
-            break
-    return "\n\n".join(paragraphs) if marked else flat
+        at = paragraph.replace("\n", " ").find(highlight)  # the same offsets, on one line
+        if at >= 0:
+            end = at + len(highlight)
+            paragraphs[number] = (
+                paragraph[:at] + opening + paragraph[at:end] + closing + paragraph[end:]
+            )
+            return "\n\n".join(paragraphs)
+    return tidy
 
 
 def fit_lines(text: str, width: int) -> str:

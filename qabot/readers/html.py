@@ -81,7 +81,11 @@ _MARKER = re.compile("\ue000(\\d+)\ue001")  # where a note reference was
 # A space before closing punctuation, left by the markup's line breaks. Not before an
 # apostrophe that starts a word: "the ’Change", "’tis" are the text's own spacing.
 _CLOSING = re.compile(r"[,.;:!?”)]|’(?![^\W_])")
-_SPACE_BEFORE = re.compile(rf"\s+(?={_CLOSING.pattern})")
+_SPACE_BEFORE = re.compile(rf" +(?={_CLOSING.pattern})")
+# A <br> while the text is read (the source's own newlines are only its layout); a
+# paragraph's text keeps it as a newline, with no space around it and never two.
+_LINE_BREAK = "\ue002"
+_LINE_BREAKS = re.compile(f" ?{_LINE_BREAK}[{_LINE_BREAK} ]*")
 
 
 @dataclass(frozen=True)
@@ -174,9 +178,10 @@ def _link_row(node: Any, text: str) -> bool:
 
 def _inline_text(nodes: Any) -> str:
     """The text of ``nodes`` as the page shows it: text nodes joined as they are (markup
-    inside a word, "<i>Ruth</i>’s" or a drop cap "<span>T</span>he", adds no space), a
-    space at a line break and around a block. Walked with a stack, not recursion: a
-    page's nesting may be deeper than Python's recursion limit."""
+    inside a word, "<i>Ruth</i>’s" or a drop cap "<span>T</span>he", adds no space),
+    ``_LINE_BREAK`` at a ``<br>`` (a line of verse, of an address) and a space around a
+    block. Walked with a stack, not recursion: a page's nesting may be deeper than
+    Python's recursion limit."""
     parts: list[str] = []
     stack: list[tuple[Any, bool]] = [(node, False) for node in reversed(list(nodes))]
     while stack:
@@ -185,8 +190,10 @@ def _inline_text(nodes: Any) -> str:
             parts.append(" ")
         elif node.tag == "-text":
             parts.append(node.text_content or "")
+        elif node.tag == "br":
+            parts.append(_LINE_BREAK)
         else:
-            if node.tag == "br" or node.tag in _BLOCKS:
+            if node.tag in _BLOCKS:
                 parts.append(" ")
                 stack.append((node, True))
             children = list(node.iter(include_text=True))
@@ -364,6 +371,7 @@ class _Walker:
         else:
             text, refs = self._text(node)
             level = int(tag[1])
+        text = text.replace("\n", " ")  # a title is cited on one line
         self.pending_refs += [key for _, key in refs]
         if not text:
             return
@@ -386,6 +394,7 @@ class _Walker:
         if not leaves:
             return
         text, refs = self._text(leaves[0])
+        text = text.replace("\n", " ")
         if text:
             level = self._next_level()
             self.sections.append((level, text))
@@ -400,7 +409,7 @@ class _Walker:
             return
         kind: BlockKind = "paragraph"
         if node.tag == "dt":  # a definition's term: read as the head of its definition
-            kind, text = "term", text.rstrip(" —:.") + " —"
+            kind, text = "term", text.replace("\n", " ").rstrip(" —:.") + " —"
         self._emit(node, text, kind, context, refs)
 
     def _emit(
@@ -454,7 +463,8 @@ class _Walker:
         return self._clean(_inline_text([node]))
 
     def _clean(self, raw: str) -> tuple[str, list[tuple[int, str]]]:
-        raw = _SPACE_BEFORE.sub("", normalize_whitespace(raw))
+        raw = _LINE_BREAKS.sub("\n", normalize_whitespace(raw))
+        raw = _SPACE_BEFORE.sub("", raw)
         out = ""
         refs: list[tuple[int, str]] = []
         position = 0
@@ -468,7 +478,7 @@ class _Walker:
 
 def _join(left: str, right: str) -> str:
     """Two pieces of a text around a removed note reference, spaced as the text was."""
-    if left.endswith(" ") and right.startswith(" "):
+    if left.endswith((" ", "\n")) and right.startswith(" "):
         return left + right.lstrip()
     if left.endswith(" ") and _CLOSING.match(right):
         return left.rstrip() + right

@@ -17,6 +17,14 @@ def normalize_whitespace(text: str) -> str:
     return _WS.sub(" ", _INVISIBLE.sub("", text)).strip()
 
 
+def normalize_lines(text: str) -> str:
+    """Whitespace collapsed within each line, the lines kept (blank ones dropped): for a
+    reader's block, which holds a newline only where the page breaks a line (verse, an
+    address, a letter's close)."""
+    lines = (normalize_whitespace(line) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
 def repair_text(text: str) -> str:
     """Undo transcription artifacts for embedding: 'frank- ness' → 'frankness', ' -of' → ' of'."""
     text = normalize_whitespace(text)

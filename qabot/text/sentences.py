@@ -20,11 +20,12 @@ def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
 
 def sentence_offsets(text: str) -> list[tuple[int, int]]:
     """Where the sentences of a passage's text are, paragraph by paragraph (a sentence
-    never crosses the blank line between two paragraphs)."""
+    never crosses the blank line between two paragraphs, and runs on across a line
+    break inside one: verse is read as its sentences)."""
     spans: list[tuple[int, int]] = []
     position = 0
-    for paragraph in text.split("\n\n"):
-        spans.extend(sentence_spans(paragraph, position))
+    for paragraph in text.split("\n\n"):  # a line break inside one is a space to it
+        spans.extend(sentence_spans(paragraph.replace("\n", " "), position))
         position += len(paragraph) + 2
     return spans
 
