@@ -13,7 +13,7 @@ Role = Literal["text", "about", "notes", "editorial"]
 # introduction, a foreword, an editor's preface, an afterword).
 ROLES: tuple[Role, ...] = ("text", "about", "notes", "editorial")
 Match = Literal["lexical", "semantic", "both"]  # which retriever found a hit
-Order = Literal["relevance", "entry", "text"]  # how an answer's hits are ordered
+Order = Literal["relevance", "entry", "text", "part"]  # how an answer's hits are ordered
 
 
 @dataclass(frozen=True)

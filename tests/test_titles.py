@@ -68,3 +68,24 @@ def test_a_question_naming_a_story_gets_that_story_first(tmp_path: Path):
     assert [h.passage.section for h in named.hits] == ["The Storm at Sea", "The Lantern Keeper"]
     assert named.notes == ()  # the citations name the part
     assert named.order == "relevance"
+
+
+def test_a_question_asking_only_for_a_part_reads_it_from_its_opening(tmp_path: Path):
+    """A question that names the part and asks nothing else: its passages in the
+    text's own order, from its opening, without abstaining (as "How does it end?")."""
+    opening = "The sea was calm when the boat left the harbour at dawn. " * 12
+    middle = "Gulls followed the boat for an hour, and the nets came up empty. " * 12
+    storm = "The storm broke at sea; the storm at sea tore the sail in two. " * 12
+    text = f"{STORIES}\n{opening}\n\n{middle}\n\n{storm}\n"
+    library = fake_service(tmp_path, {"stories.md": text}).library()
+    table = TitleTable.build(library.passages())
+    question = "What happens in The Storm at Sea?"
+    part = table.named(question)
+    assert part is not None and question[slice(*part.span)] == "The Storm at Sea"
+    answer = library.ask(question, 3)
+    assert answer.order == "part" and not answer.abstained
+    assert [h.passage.section for h in answer.hits] == ["The Storm at Sea"] * 3
+    starts = [h.passage.start for h in answer.hits]
+    assert starts == sorted(starts) and answer.hits[0].passage.text.startswith("Tom carried")
+    asked = library.ask("In The Storm at Sea, what tore the sail?", 3)
+    assert asked.order == "relevance"  # it asks for something in the part

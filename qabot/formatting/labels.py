@@ -13,6 +13,7 @@ ABSTAIN_MESSAGE = "The text does not seem to discuss this. The closest passages:
 ORDER_NOTES: dict[Order, str] = {
     "entry": "The passages of the entry, in its own order:",
     "text": "The passages at that edge of the text, in its own order:",
+    "part": "The opening passages of that part, in its own order:",
 }
 VERDICTS = {
     "exact": "In the text, word for word:",

@@ -431,6 +431,8 @@ def evidence(
         exempt = "asks for a dated entry"
     elif retrieval.order == "text":
         exempt = "asks for the book's opening or close"
+    elif retrieval.order == "part":
+        exempt = "asks for a part of the book by its title"
     ranked_text = retrieval.scope.ranked_text if retrieval.scope else question
     top = ranked[0]
     kind = asked_type(ranked_text) if "type_missing" in signals else None

@@ -88,7 +88,7 @@ class EdgeTable:
     masks: dict[Edge, np.ndarray]  # per edge: bool per passage
     notes: dict[Edge, str]  # per edge: what the reader is told when it is preferred
     document_of: np.ndarray  # per passage: its document, as a small integer
-    place: np.ndarray  # per passage: its place in its document's reading order
+    place: np.ndarray  # per passage: its place in its document's reading order (any part)
 
     @classmethod
     def build(cls, passages: Sequence[Passage], reading: Sequence[int] | None = None) -> EdgeTable:
@@ -103,13 +103,13 @@ class EdgeTable:
         place = np.zeros(size, dtype=np.int64)
         documents: dict[str, list[int]] = {}  # source → its text passages, in order
         number: dict[str, int] = {}
+        read: dict[str, int] = {}  # source → passages read so far, of every part
         for row in reading:
             source = passages[row].source
             document_of[row] = number.setdefault(source, len(number))
+            place[row] = read[source] = read.get(source, -1) + 1
             if passages[row].role == "text":
                 documents.setdefault(source, []).append(row)
-        for rows in documents.values():
-            place[rows] = np.arange(len(rows))
         masks: dict[Edge, np.ndarray] = {e: np.zeros(size, dtype=bool) for e in EDGES}
         for rows in documents.values():
             masks["opening"][_edge_rows(passages, rows)] = True

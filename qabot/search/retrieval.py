@@ -66,7 +66,7 @@ class Retrieval:
     ranked: tuple[Ranked, ...]
     signals: Signals | None  # None: the index is empty
     scope: Scope | None
-    order: Order = "relevance"  # or the entry's own order, or the book's at its edge
+    order: Order = "relevance"  # or the text's own order: an entry, an edge, a part
     shown: np.ndarray | None = None  # per candidate: in the tier that is shown first
 
     @property
@@ -133,6 +133,8 @@ def gather(
         order = "entry"
     elif where.asks_for_the_edge:
         order = "text"
+    elif where.asks_for_the_part:
+        order = "part"
     # Tiers: passages telling of the question's day, its entries, then the text, then
     # the other parts.
     telling = where.telling[at] if where.telling is not None else np.zeros(len(at), dtype=bool)
@@ -152,8 +154,9 @@ def retrieve(
 
 def rank(tables: RetrievalTables, candidates: Candidates, ranking: Ranking, k: int) -> Retrieval:
     """The best ``k`` distinct candidates under ``ranking``: tiers first, then the fused
-    score — or, for "what did he write on January 9?", the entry's own order, and for
-    "how does the story end?", the book's (the last passages, read in order)."""
+    score — or, for "what did he write on January 9?", the entry's own order, for "how
+    does the story end?", the book's (the last passages, read in order), and for "what
+    happens in A Council of War?", the part's from its opening."""
     import numpy as np
 
     signals, where, tier, telling = (
@@ -168,9 +171,10 @@ def rank(tables: RetrievalTables, candidates: Candidates, ranking: Ranking, k: i
     within, other = -fused, np.zeros(len(at), dtype=bool)
     if order_by == "entry":
         within = tables.scope.entry_order[at]
-    elif order_by == "text" and where.edge is not None:
+    elif (order_by == "text" and where.edge is not None) or order_by == "part":
         first = np.where(tier == tier.max(), fused, -np.inf)
-        other, within = tables.scope.edges.from_the_edge(at, first, where.edge)
+        edge = where.edge or "opening"  # a part is read from its opening
+        other, within = tables.scope.edges.from_the_edge(at, first, edge)
     order = np.lexsort((within, other, -tier))
     distinct = Distinct()
     chosen: list[int] = []  # indexes into the candidates

@@ -7,7 +7,9 @@ the entries of that day, and is removed from the text that is ranked. A date far
 every entry that no passage tells of is left to ranking. A question naming no date may
 name a place in the book ("at the very end"): it prefers that edge of the text
 (``position``); else a part of the corpus by its title ("In The Red-Headed League, …"):
-it prefers the passages under it (``titles``).
+it prefers the passages under it (``titles``). A question that asks for nothing but the
+edge ("How does it end?") or the part ("What happens in The Red-Headed League?") is
+answered by their passages in the text's own order, from the edge or the part's opening.
 All masks are arrays over passage positions, computed from ``ScopeTable``.
 """
 
@@ -135,6 +137,7 @@ class Scope:
     edge: Edge | None = None  # the edge of the book the question prefers, if any
     asks_for_the_edge: bool = False  # nothing asked but the edge: "How does it end?"
     named: str | None = None  # the title of the part the question names, if any
+    asks_for_the_part: bool = False  # nothing asked but the part: "What happens in …?"
 
     @property
     def dated(self) -> bool:
@@ -215,7 +218,15 @@ def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> S
         if wanted.any() and not (wanted == allowed).all():
             # No note: the citations name the part, and a question that names it in
             # passing ("When did the second Moscow trial begin?") needs no comment.
-            return Scope(allowed, wanted, text, tuple(notes), named=part.title)
+            rest = without_span(text, part.span)
+            return Scope(
+                allowed,
+                wanted,
+                text,
+                tuple(notes),
+                named=part.title,
+                asks_for_the_part=asks_for_the_entry(table, rest),
+            )
     return Scope(allowed, np.zeros(len(table), dtype=bool), text, tuple(notes))
 
 

@@ -46,6 +46,7 @@ class NamedPart:
 
     title: str
     mask: np.ndarray  # bool per passage
+    span: tuple[int, int]  # where the question holds the title (with its article)
 
 
 @dataclass(frozen=True)
@@ -95,17 +96,21 @@ class TitleTable:
         """The part whose title the question holds (the longest such title), if any."""
         import numpy as np
 
-        asked = [word.lower() for word in _WORD.findall(question)]
-        found: list[tuple[str, ...]] = []
+        matches = list(_WORD.finditer(question))
+        asked = [match.group().lower() for match in matches]
+        found: dict[tuple[str, ...], tuple[int, int]] = {}  # a title → where it is first
         for start, word in enumerate(asked):
             for words in self.by_first_word.get(word, ()):
                 if tuple(asked[start : start + len(words)]) == words:
-                    found.append(words)
+                    first = start - 1 if start and asked[start - 1] in _ARTICLES else start
+                    end = matches[start + len(words) - 1].end()
+                    found.setdefault(words, (matches[first].start(), end))
         if not found:
             return None
         longest = max(len(words) for words in found)
-        chosen = [words for words in dict.fromkeys(found) if len(words) == longest]
+        chosen = [words for words in found if len(words) == longest]
         mask = np.zeros(self.size, dtype=bool)
         for words in chosen:
             mask[self.rows[words]] = True
-        return NamedPart(" / ".join(dict.fromkeys(self.shown[w] for w in chosen)), mask)
+        title = " / ".join(dict.fromkeys(self.shown[w] for w in chosen))
+        return NamedPart(title, mask, found[chosen[0]])
