@@ -302,6 +302,34 @@ def test_the_author_is_read_from_a_metadata_card():
     assert author_terms([about("title: A Book\nrights: Public domain")]) == frozenset()
 
 
+def test_a_question_about_the_book_is_answered_by_its_card(tmp_path: Path):
+    """A question about the book ("Who wrote it?", "When was it written?"): the card says, so it
+    comes first, with the line that answers as its highlight, and does not abstain; a
+    question about something in the text, or one the card cannot answer, is ranked."""
+    from qabot.search.author import asks_about_the_book, card_line
+
+    naming = frozenset({"sea", "diary", "ann", "writer"})
+    for question in ("Who wrote this book?", "Who is the author?", "Who wrote A Sea Diary?"):
+        assert asks_about_the_book(question, naming), question
+    for question in ("Who wrote the letter to Frida?", "What did the author eat at Baku?"):
+        assert not asks_about_the_book(question, naming), question
+    card = "title: A Book\n\nauthor: Ann Writer\n\nedition date: 2021-03-16"
+    assert card_line("Who wrote it?", card) == "author: Ann Writer"
+    assert card_line("When was it written?", card) is None  # an ebook's date is not that
+    assert card_line("Who translated it?", card) is None
+
+    library = fake_service(tmp_path, {"diary.txt": FIRST_PERSON}).library()
+    for question, line in (
+        ("Who wrote this diary?", "Ann Writer"),
+        ("When was the diary written?", "Written: 1930"),
+    ):
+        answer = library.ask(question, 2)
+        top = answer.hits[0]
+        assert top.passage.role == "about" and top.highlight == line, question
+        assert not answer.abstained
+    assert library.ask("Who translated the diary?", 2).hits[0].passage.role == "text"
+
+
 YEARS_OF_DIARY = """January 1, 1660.
 
 Up early and to the office, where the clerks counted the stores of hemp.

@@ -433,6 +433,8 @@ def evidence(
         exempt = "asks for the book's opening or close"
     elif retrieval.order == "part":
         exempt = "asks for a part of the book by its title"
+    elif retrieval.scope is not None and retrieval.scope.about_the_book:
+        exempt = "asks who wrote the book, or when: its front matter says"
     ranked_text = retrieval.scope.ranked_text if retrieval.scope else question
     top = ranked[0]
     kind = asked_type(ranked_text) if "type_missing" in signals else None

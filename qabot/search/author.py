@@ -2,8 +2,11 @@
 
 The card names the author either as a field ("author: Samuel Pepys", from an EPUB's or
 an HTML page's metadata) or, in a plain text, as its first line when that line is not a
-field ("Leon Trotsky"). Two rules read it: the front matter is not asked for by the
-author's name (``parts``), and the author's name is no lexical evidence (``lexical``).
+field ("Leon Trotsky"). Three rules read it: the front matter is not asked for by the
+author's name (``parts``), the author's name is no lexical evidence (``lexical``), and a
+question about the book as a work ("Who wrote this book?", "When was the journal
+written?") prefers the card when a line of it answers (``asks_about_the_book``,
+``card_line``, read by ``scope``).
 """
 
 from __future__ import annotations
@@ -12,24 +15,105 @@ import re
 from collections.abc import Iterable
 
 from qabot.chunking.frontmatter import ABOUT_SECTION
-from qabot.text.terms import terms
+from qabot.text.terms import content_words, terms
 from qabot.types import Passage
 
 _FIELD = re.compile(r"^\s*(?:author|creator|by)\s*:\s*(.+)$", re.IGNORECASE)
 
 
-def author_terms(passages: Iterable[Passage]) -> frozenset[str]:
-    """The terms of every author named by the front-matter cards among ``passages`` (not
-    by the edition's own pages, such as a colophon, which share the card's part)."""
-    found: set[str] = set()
+# A question about the book as a work asks who made it, or when: one of these words…
+_MAKING = frozenset(
+    {
+        *("write", "wrote", "written", "writer", "author", "authored", "authorship"),
+        *("publish", "published", "publisher", "publication", "translate", "translated"),
+        *("translator", "translation"),
+    }
+)
+# …of the book itself: these, its title's words or its author's name, and nothing else.
+_THE_BOOK = frozenset(
+    {
+        *("book", "books", "text", "work", "ebook", "volume", "edition", "novel", "diary"),
+        *("journal", "dictionary", "story", "stories", "memoir", "memoirs", "letters"),
+        *("poem", "poems", "play", "essay", "essays", "collection", "document"),
+    }
+)
+
+
+# The card's fields that answer a question about the book, by what it asks (the word of
+# making's kind) and whether it asks when; a field answers when its name holds one.
+_FIELDS: dict[tuple[str, bool], tuple[str, ...]] = {
+    ("write", False): ("author", "creator", "by", "writer"),
+    ("write", True): ("written", "created"),  # not an ebook's "edition date"
+    ("publish", False): ("publisher", "published"),
+    ("publish", True): ("published", "publication"),
+    ("translate", False): ("translated", "translator", "translation"),
+    ("translate", True): ("translated", "translation"),
+}
+_KIND = {
+    **{w: "publish" for w in ("publish", "published", "publisher", "publication")},
+    **{w: "translate" for w in ("translate", "translated", "translator", "translation")},
+}
+_WHEN = re.compile(r"\b(?:when|what year|which year|what date)\b", re.IGNORECASE)
+_KEY = re.compile(r"^\s*([^:]{1,40}):")
+
+
+def card_line(question: str, card: str) -> str | None:
+    """The line of a front-matter card that answers a question about the book: the
+    author's for "Who wrote it?", "Written: …" for "When was it written?", "Translated:
+    …" for "Who translated it?". None when the card has no such line."""
+    words = set(content_words(question))
+    kind = next((_KIND[w] for w in sorted(words) if w in _KIND), "write")
+    when = bool(_WHEN.search(question))
+    lines = [line.strip() for line in card.splitlines() if line.strip()]
+    for line in lines:
+        key = _KEY.match(line)
+        if key and any(name in key.group(1).lower() for name in _FIELDS[kind, when]):
+            return line
+    if (kind, when) == ("write", False) and lines and ":" not in lines[0]:
+        return lines[0]  # a plain text's card opens with its author's name
+    return None
+
+
+def is_card(passage: Passage) -> bool:
+    """The front-matter card ("About this text"), not the edition's own pages (a
+    colophon), which share its part."""
+    return passage.role == "about" and passage.section == ABOUT_SECTION
+
+
+def author_names(passages: Iterable[Passage]) -> list[str]:
+    """Every author named by the front-matter cards among ``passages``."""
+    names: list[str] = []
     for passage in passages:
-        if passage.role != "about" or passage.section != ABOUT_SECTION:
+        if not is_card(passage):
             continue
         lines = [line for line in passage.text.splitlines() if line.strip()]
         if lines and ":" not in lines[0]:
-            found.update(terms(lines[0]))
+            names.append(lines[0])
         for line in lines:
             field = _FIELD.match(line)
             if field:
-                found.update(terms(field.group(1)))
-    return frozenset(found)
+                names.append(field.group(1))
+    return names
+
+
+def author_terms(passages: Iterable[Passage]) -> frozenset[str]:
+    """The terms of every author named by the front-matter cards among ``passages``."""
+    return frozenset(t for name in author_names(passages) for t in terms(name))
+
+
+def book_words(passages: Iterable[Passage]) -> frozenset[str]:
+    """The words that name a book of ``passages``: its title's and its author's."""
+    passages = list(passages)
+    names = {p.title for p in passages} | set(author_names(passages))
+    return frozenset(w for name in names for w in content_words(name))
+
+
+def asks_about_the_book(question: str, naming: frozenset[str]) -> bool:
+    """True for a question about the book as a work: who wrote, published or translated
+    it, or when ("Who wrote this book?", "Who is the author?", "When was the journal
+    written?", "Who translated The Devil's Dictionary?"). Its content words are a word of
+    making and words that name the book (``naming``: its title's and its author's, as
+    ``book_words`` reads them; or a kind of book), nothing else: "Who wrote the letter?"
+    asks about the text."""
+    words = set(content_words(question))
+    return bool(words & _MAKING) and not words - _MAKING - _THE_BOOK - naming

@@ -6,10 +6,12 @@ passages that tell of that day (their mentioned dates, resolved when chunking), 
 the entries of that day, and is removed from the text that is ranked. A date far from
 every entry that no passage tells of is left to ranking. A question naming no date may
 name a place in the book ("at the very end"): it prefers that edge of the text
-(``position``); else a part of the corpus by its title ("In The Red-Headed League, …"):
-it prefers the passages under it (``titles``). A question that asks for nothing but the
-edge ("How does it end?") or the part ("What happens in The Red-Headed League?") is
-answered by their passages in the text's own order, from the edge or the part's opening.
+(``position``); else the book as a work ("Who wrote this book?"): it prefers the
+front-matter card, when a line of it answers (``author``); else a part of the corpus by
+its title ("In The Red-Headed League, …"): it prefers the passages under it
+(``titles``). A question that asks for nothing but the edge ("How does it end?") or the
+part ("What happens in The Red-Headed League?") is answered by their passages in the
+text's own order, from the edge or the part's opening.
 All masks are arrays over passage positions, computed from ``ScopeTable``.
 """
 
@@ -29,6 +31,7 @@ from qabot.dates import (
     without_span,
 )
 from qabot.index import Index
+from qabot.search.author import asks_about_the_book, book_words, card_line, is_card
 from qabot.search.parts import PartTable
 from qabot.search.position import Edge, EdgeTable, asked_position, reading_order
 from qabot.search.query import FilterError, Filters, normalize_label
@@ -67,6 +70,8 @@ class ScopeTable:
     generic_words: frozenset[str]  # words that ask for a whole entry (and the titles')
     edges: EdgeTable  # each document's opening and closing passages
     titles: TitleTable  # the parts of the corpus a question may name by title
+    cards: dict[int, str]  # each book's front-matter card ("About this text"): row → text
+    book_words: frozenset[str]  # the words that name a book: its title's, its author's
 
     @classmethod
     def build(cls, index: Index) -> ScopeTable:
@@ -105,6 +110,8 @@ class ScopeTable:
             generic_words=GENERIC_WORDS | {w for t in titles for w in content_words(t)},
             edges=EdgeTable.build(passages, reading),
             titles=TitleTable.build(passages),
+            cards={row: p.text for row, p in enumerate(passages) if is_card(p)},
+            book_words=book_words(passages),
         )
 
     def __len__(self) -> int:
@@ -138,11 +145,13 @@ class Scope:
     asks_for_the_edge: bool = False  # nothing asked but the edge: "How does it end?"
     named: str | None = None  # the title of the part the question names, if any
     asks_for_the_part: bool = False  # nothing asked but the part: "What happens in …?"
+    about_the_book: bool = False  # asks who wrote the book, or when: a card's line says
 
     @property
     def dated(self) -> bool:
         """True when the question's date selected entries of the text."""
-        return self.edge is None and self.named is None and bool(self.preferred.any())
+        unscoped = self.edge is None and self.named is None and not self.about_the_book
+        return unscoped and bool(self.preferred.any())
 
 
 def _entry_mask(table: ScopeTable, dates: tuple[str, ...]) -> np.ndarray:
@@ -189,7 +198,8 @@ def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> S
     """Restriction by the filters, then preference: by the question's own date (first
     the passages that tell of that day, "On the 23rd, the trial began", then its
     entries), else by the place in the book it names ("at the very end": ``position``),
-    else by the part of the corpus it names by title (``titles``)."""
+    else the front-matter card, for a question about the book as a work ("Who wrote
+    it?"), else by the part of the corpus it names by title (``titles``)."""
     import numpy as np
 
     allowed, notes = restrict(table, filters, parts)
@@ -212,6 +222,12 @@ def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> S
                 edge=placed.edge,
                 asks_for_the_edge=asks_for_the_entry(table, rest),
             )
+    if asks_about_the_book(text, table.book_words):
+        cards = np.zeros(len(table), dtype=bool)
+        cards[[row for row, card in table.cards.items() if card_line(text, card)]] = True
+        cards &= allowed
+        if cards.any():  # a card says: "author: …", "Translated: …"
+            return Scope(allowed, cards, text, tuple(notes), about_the_book=True)
     part = table.titles.named(text)
     if part is not None:
         wanted = allowed & part.mask
