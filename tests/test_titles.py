@@ -89,3 +89,59 @@ def test_a_question_asking_only_for_a_part_reads_it_from_its_opening(tmp_path: P
     assert starts == sorted(starts) and answer.hits[0].passage.text.startswith("Tom carried")
     asked = library.ask("In The Storm at Sea, what tore the sail?", 3)
     assert asked.order == "relevance"  # it asks for something in the part
+
+
+def test_a_numbered_division_is_named_by_its_number_in_figures_numerals_or_words():
+    from qabot.text.numbering import number_value
+
+    assert [number_value(t) for t in ("14", "XIV", "xiv", "fourteen", "second", "IIII")] == [
+        14,
+        14,
+        14,
+        14,
+        2,
+        None,
+    ]
+    novel = [
+        _passage(0, "Dedication", "Novel"),
+        _passage(1, "I — A Letter with a Postscript", "Novel"),
+        _passage(2, "XIV — A Council of War", "Novel"),
+        _passage(3, "XIV — A Council of War", "Novel"),
+    ]
+    table = TitleTable.build(novel)
+    for question in ("What happens in chapter 14?", "In Chapter XIV, who pays?", "part xiv"):
+        assert _rows(table, question) == [2, 3], question
+    assert _rows(table, "In chapter one, who writes?") == [1]
+    assert _rows(table, "In Book I, who writes?") == [1]  # a bare number is any division
+    assert _rows(table, "What is the book I liked?") is None  # the pronoun
+    assert _rows(table, "What happens in chapter 15?") is None
+    named = [_passage(0, "Chapter 12: The Storm", "Tale"), _passage(1, "Part II", "Tale")]
+    assert _rows(TitleTable.build(named), "How does chapter twelve end?") == [0]
+    assert _rows(TitleTable.build(named), "What happens in part 2?") == [1]
+    # A dictionary's letters are no chapters: "C", "D", "I" read as numbers only among numbers.
+    letters = [_passage(n, letter, "Dictionary") for n, letter in enumerate("ABCDI")]
+    assert _rows(TitleTable.build(letters), "What is in chapter 1?") is None
+
+
+NUMBERED = """A Plain Tale
+
+CHAPTER I.
+
+The miller ground the corn at dawn and sold the flour at the market in town.
+
+CHAPTER II.
+
+The miller's daughter rode to the castle and spoke with the king about the mill.
+
+The king gave her a golden ring and a letter for the miller.
+"""
+
+
+def test_a_question_about_a_chapter_by_its_number_reads_that_chapter(tmp_path: Path):
+    library = fake_service(tmp_path, {"tale.txt": NUMBERED}).library()
+    answer = library.ask("What happens in chapter 2?", 2)
+    assert answer.order == "part" and not answer.abstained
+    assert [h.passage.section for h in answer.hits] == ["CHAPTER II"] * len(answer.hits)
+    assert answer.hits[0].passage.text.startswith("The miller's daughter")
+    asked = library.ask("In chapter one, what did the miller sell?", 2)
+    assert asked.hits[0].passage.section == "CHAPTER I" and asked.order == "relevance"

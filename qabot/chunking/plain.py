@@ -26,6 +26,7 @@ from qabot.chunking.frontmatter import (
 from qabot.chunking.markdown import QUOTE_MARKER
 from qabot.chunking.model import Paragraph, Span, Structure
 from qabot.dates import leading_date, parse_date_line, seed_year
+from qabot.text.numbering import DIVISION_WORDS, NUMBER_WORDS
 from qabot.text.repair import normalize_whitespace
 
 _BOILERPLATE = [
@@ -85,20 +86,14 @@ _DANGLING = _SMALL_WORDS | {
     "while",
 }
 _TERMINAL = tuple(".!?…:;”’\"')]")
-_NUMBER_WORDS = (
-    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
-    "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|first|second|third|fourth|fifth|"
-    "sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|last|final"
-)
 # A book's numbered divisions ("CHAPTER I.", "Chapter 12: The Storm", "BOOK THE SECOND.",
 # "Part One", "Letter IV."): headings even with the period many plain-text books end
 # them with, which would otherwise read as a sentence. Roman numerals in capitals only
 # ("Part mix" is no division); a title after the number must be in title case ("Chapter
 # 3 of the report was lost." is a sentence).
 _DIVISION = re.compile(
-    r"^(?P<word>(?i:chapter|chap\.|book|part|section|canto|act|scene|volume|vol\.|letter|"
-    r"stave|lecture|essay|epistle|entry))\s+"
-    rf"(?P<number>[IVXLCDM]+|\d+|(?i:(?:the\s+)?(?:{_NUMBER_WORDS})))\b"
+    rf"^(?P<word>(?i:{'|'.join(re.escape(w) for w in DIVISION_WORDS)}))\s+"
+    rf"(?P<number>[IVXLCDM]+|\d+|(?i:(?:the\s+)?(?:{'|'.join(NUMBER_WORDS)})))\b"
     r"(?P<title>(?:\s*[.:,—–-]\s*|\s+)\S.*?)?[.:]?$"
 )
 _MD_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
