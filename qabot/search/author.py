@@ -40,7 +40,8 @@ _THE_BOOK = frozenset(
 
 
 # The card's fields that answer a question about the book, by what it asks (the word of
-# making's kind) and whether it asks when; a field answers when its name holds one.
+# making's kind) and whether it asks when; a field answers when its name holds one
+# ("First Published", "edition date").
 _FIELDS: dict[tuple[str, bool], tuple[str, ...]] = {
     ("write", False): ("author", "creator", "by", "writer"),
     ("write", True): ("written", "created"),  # not an ebook's "edition date"
@@ -67,7 +68,7 @@ def card_line(question: str, card: str) -> str | None:
     lines = [line.strip() for line in card.splitlines() if line.strip()]
     for line in lines:
         key = _KEY.match(line)
-        if key and any(name in key.group(1).lower() for name in _FIELDS[kind, when]):
+        if key and set(re.findall(r"[a-z]+", key.group(1).lower())) & set(_FIELDS[kind, when]):
             return line
     if (kind, when) == ("write", False) and lines and ":" not in lines[0]:
         return lines[0]  # a plain text's card opens with its author's name
