@@ -178,6 +178,23 @@ def test_markdown_quotes_are_words_and_offsets_point_into_the_file(tmp_path: Pat
     assert strip_markdown("[^2] and `code` and ![a map](m.png)") == " and code and a map"
 
 
+def test_markdown_keeps_a_hard_line_break_and_joins_the_files_wrapping(tmp_path: Path):
+    """Two spaces or a backslash at a line's end break the line, as verse is written in
+    Markdown; any other line break is the file's wrapping."""
+    text = (
+        "# Verse\n\nA prose paragraph that the\nfile wraps at its width.\n\n"
+        "Poor Isabella’s Dead, whose abdication  \nSet all tongues wagging in the Spanish "
+        "nation.\\\nShe wisely left a throne\ntoo hot to hold her.\n"
+    )
+    (passage,) = chunked_file(tmp_path, "verse.md", text).passages
+    assert passage.text == (
+        "A prose paragraph that the file wraps at its width.\n\n"
+        "Poor Isabella’s Dead, whose abdication\nSet all tongues wagging in the Spanish "
+        "nation.\nShe wisely left a throne too hot to hold her."
+    )
+    assert "\n" not in passage.embed_text
+
+
 @pytest.mark.parametrize(
     ("paragraph", "expected"),
     [

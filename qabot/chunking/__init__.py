@@ -41,12 +41,12 @@ __all__ = [
 
 def _quoter(form: Form) -> Quoter:
     """How a source's text is quoted. A reader's block holds a newline only where the page
-    breaks a line (verse, an address), and keeps it; a plain or Markdown file's line
-    breaks are its wrapping, and a paragraph is quoted on one line."""
+    breaks a line (verse, an address), and keeps it, as Markdown keeps a hard line break;
+    a plain text's line breaks are its wrapping, and a paragraph is quoted on one line."""
     if form == "structured":
         return _quote_blocks
     if form == "markdown":
-        return lambda text: normalize_whitespace(strip_markdown(text))
+        return lambda text: normalize_lines(strip_markdown(text))
     return normalize_whitespace
 
 

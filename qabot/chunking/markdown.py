@@ -8,7 +8,9 @@ import re
 def strip_markdown(text: str) -> str:
     """The words of Markdown as a reader sees them: link text without the link, no
     emphasis marks, no note references ("[389](endnotes.xhtml#note-389)", "[^1]") and no
-    block-quote markers. Parsed with markdown-it-py's inline parser."""
+    block-quote markers; a hard line break (two spaces or a backslash at a line's end, as
+    verse is written) is a newline, the other line breaks spaces. Parsed with
+    markdown-it-py's inline parser."""
     from markdown_it import MarkdownIt
 
     text = _FOOTNOTE_LABEL.sub("", QUOTE_MARKER.sub("", text))
@@ -29,7 +31,9 @@ def strip_markdown(text: str) -> str:
             words.append(token.content)
         elif token.type == "image":
             words.append(str(token.attrs.get("alt") or token.content))
-        elif token.type in ("softbreak", "hardbreak"):
+        elif token.type == "softbreak":  # the file's wrapping
+            words.append(" ")
+        elif token.type == "hardbreak":  # a line the text breaks: "  " or "\\" at its end
             words.append("\n")
     return _FOOTNOTE_REF.sub("", "".join(words))
 
