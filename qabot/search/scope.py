@@ -42,13 +42,14 @@ from qabot.types import Passage
 if TYPE_CHECKING:
     import numpy as np
 
-# Words that ask for an entry as a whole rather than for something in it.
+# Words that ask for an entry (an edge, a part) as a whole rather than for something in it.
 GENERIC_WORDS = frozenset(
     {
         *("write", "wrote", "written", "writing", "note", "noted", "notes", "record"),
         *("recorded", "say", "said", "tell", "told", "happen", "happens", "happened"),
         *("happening", "doing", "done", "entry", "entries", "journal", "diary", "day"),
-        *("days", "page", "pages", "author"),
+        *("days", "page", "pages", "author", "summary", "summarize", "summarise", "gist"),
+        *("plot", "overview", "describe", "chapter", "story"),
     }
 )
 
