@@ -22,6 +22,7 @@ from qabot.formatting.labels import (
     shorten,
     word_diff,
 )
+from qabot.text.repair import normalize_lines
 from qabot.types import Answer, DocumentTimeline, Hit, Passage, Reading, Verdict
 
 MARKDOWN_DIFF = ("~~", "~~", "**", "**")
@@ -81,11 +82,9 @@ def discord_quote(text: str, highlight: str | None, limit: int) -> str:
     as one paragraph; a line the text breaks inside a paragraph (verse, an address) is
     marked " / ", as verse is quoted in prose.
     """
-    paragraphs = (p.split("\n") for p in text.split("\n\n"))
     # _LINE where a line breaks: as long as the space it stands for in ``flat``
-    lined = " ".join(
-        _LINE.join(" ".join(line.split()) for line in lines if line.strip()) for lines in paragraphs
-    ).strip()
+    lined = " ".join(normalize_lines(p).replace("\n", _LINE) for p in text.split("\n\n"))
+    lined = lined.strip()
     flat = lined.replace(_LINE, " ")
     highlight = " ".join(highlight.split()) if highlight else None
     position = flat.find(highlight) if highlight else -1

@@ -17,6 +17,7 @@ from qabot.formatting.labels import (
     shorten,
     word_diff,
 )
+from qabot.text.repair import normalize_lines
 from qabot.types import Answer, DocumentTimeline, Passage, Reading, Verdict
 
 TERMINAL_DIFF = ("[-", "-]", "{+", "+}")
@@ -33,12 +34,6 @@ def _wrap(text: str, width: int, indent: str) -> str:
         for paragraph in text.split("\n\n")
     ]
     return f"\n{indent}\n".join(wrapped)
-
-
-def _tidy(paragraph: str) -> str:
-    """A paragraph's whitespace collapsed within each of its lines."""
-    lines = (" ".join(line.split()) for line in paragraph.split("\n"))
-    return "\n".join(line for line in lines if line)
 
 
 EMPHASIS = {
@@ -60,7 +55,7 @@ def _placeholders(style: str) -> tuple[str, str]:
 def emphasize(text: str, highlight: str | None, style: str = "markdown") -> str:
     """``text`` (whitespace collapsed per line) with ``highlight`` marked up; the
     highlight, a sentence on one line, is found across the lines of verse."""
-    paragraphs = [_tidy(p) for p in text.split("\n\n")]
+    paragraphs = [normalize_lines(p) for p in text.split("\n\n")]
     tidy = "\n\n".join(paragraphs)
     if not highlight or style == "none":
         return tidy
