@@ -128,6 +128,27 @@ def test_unknown_names_spelling_variants_and_possessives(service: IndexMaintaine
     assert unknown_names(names, "Was it Frida's Tampico tanker?") == ()
 
 
+def test_a_person_named_by_names_the_text_uses_apart_is_known(tmp_path: Path):
+    """ "Deb Willet" when the text says "Deb" and "Willet" in the same entries is a
+    person it mentions; names that never share a passage are still an unknown run, and
+    so are words that share one only in lower case."""
+    from qabot.search.abstention import unknown_names
+
+    diary = (
+        "June 1, 1668. My wife and Deb to the play; Willet in her new gown.\n\n"
+        "June 2, 1668. Isaac the clerk came. Dined at home, the house quiet.\n\n"
+        "June 3, 1668. To Newton's shop for books, and so to bed. A glorious day.\n\n"
+        "June 4, 1668. Talk of the revolution in Portugal.\n"
+    )
+    service = fake_service(tmp_path, {"diary.txt": diary})
+    service.update()
+    names = NameTable.build(service.store.load())
+    assert unknown_names(names, "Who is Deb Willet?") == ()
+    assert unknown_names(names, "Where did Deb Willet go?") == ()
+    assert unknown_names(names, "Who was Isaac Newton?") == ("Isaac Newton",)
+    assert unknown_names(names, "What of the Glorious Revolution?") == ("Glorious Revolution",)
+
+
 def test_an_adjective_of_nationality_is_no_unknown_name(service: IndexMaintainer):
     """An adjective of nationality describes what the text names otherwise ("the
     Scandinavian dramatist" is Ibsen): the text need not say "Scandinavian". A name

@@ -13,7 +13,7 @@ Inputs, measured on the retrieval and the top passage's highlight (``Evidence``)
 - ``bm25``: the best BM25 score (passage or sentence) — how well the question's own
   words, and their expansions, are matched;
 - ``unknown_name``: the question names a person, place, year or multi-word name the
-  text never mentions ("Dewey", "1940", "October Revolution");
+  text never mentions ("Dewey", "1940", "Glorious Revolution");
 - ``type_missing``: the question asks for a name, a number or a date ("What was the
   captain's name?", "How many …", "When …") and the answering sentence holds none that
   the question does not already contain. Places and reasons are not checked: words that
@@ -268,6 +268,19 @@ class NameTable:
         rows = self.postings.holding_all(phrase_terms) if phrase_terms else range(self.size)
         return any(f" {wanted} " in f" {_flat(self.texts[row])} " for row in rows)
 
+    def named_together(self, names: Sequence[str]) -> bool:
+        """True when one passage holds every one of ``names``, each capitalized as the
+        question writes it: the text calls one person "Deb" and "Willet", never "Deb
+        Willet", and speaks of her by both names in the same entries."""
+        name_terms = [t for name in names for t in terms(name)]
+        if len(names) < 2 or not name_terms:
+            return False
+        patterns = [re.compile(rf"(?<!\w){re.escape(name)}(?!\w)") for name in names]
+        return any(
+            all(pattern.search(self.texts[row]) for pattern in patterns)
+            for row in self.postings.holding_all(name_terms)
+        )
+
 
 def _flat(text: str) -> str:
     """The words of ``text``, normalized, one space apart (for phrase look-ups)."""
@@ -360,9 +373,11 @@ def unknown_names(names: NameTable, question: str) -> tuple[str, ...]:
     """Names and years in the question that the text never mentions ("Dewey", "1940").
 
     Capitalized words after the first, four-digit numbers, and runs of capitalized words
-    ("October Revolution") no part of which occurs in the text as a phrase. An adjective
-    of nationality or region ("the Bulgarian communist") is no name of its own; in a run
-    ("Mexican Revolution") the run is still looked for as a phrase.
+    ("Glorious Revolution") no part of which occurs in the text as a phrase, or in one
+    passage, each word capitalized (a person the text calls "Deb" and "Willet" in the
+    same entries is no unknown "Deb Willet"). An adjective of nationality or region ("the
+    Bulgarian communist") is no name of its own; in a run ("Mexican Revolution") the run
+    is still looked for.
     """
     words, stems = names.words, names.stems
     unknown: list[str] = []
@@ -370,10 +385,16 @@ def unknown_names(names: NameTable, question: str) -> tuple[str, ...]:
 
     def close_run() -> None:
         # "Stalin General Secretary" is two known names side by side: some part of two
-        # or more words occurs in the text. "October Revolution" has no such part.
-        pieces = [run[i:j] for i in range(len(run)) for j in range(i + 2, len(run) + 1)]
+        # or more words occurs in the text. "Glorious Revolution" has no such part. A
+        # part whose names one passage holds, each capitalized, is one person named by
+        # names the text uses apart ("Deb Willet": "Deb", "Willet").
+        pieces = [
+            [_possessive(t) for t in run[i:j]]
+            for i in range(len(run))
+            for j in range(i + 2, len(run) + 1)
+        ]
         if pieces and not any(
-            names.mentions(" ".join(_possessive(t) for t in piece)) for piece in pieces
+            names.mentions(" ".join(piece)) or names.named_together(piece) for piece in pieces
         ):
             unknown.append(" ".join(_possessive(t) for t in run))
         run.clear()
