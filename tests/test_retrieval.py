@@ -164,6 +164,21 @@ def test_an_adjective_of_nationality_is_no_unknown_name(service: IndexMaintainer
     assert unknown_names(names, "What did Norman say at Tampico?") == ("Norman",)
 
 
+def test_a_question_in_capitals_names_nothing_by_its_case(service: IndexMaintainer):
+    """ "WHO MET FRIDA AT TAMPICO" is the question asked in lower case: its capitals mark
+    no names (it had abstained: "the text never mentions MET FRIDA AT TAMPICO")."""
+    from qabot.search.abstention import unknown_names
+
+    names = NameTable.build(service.store.load())
+    assert unknown_names(names, "WHO MET FRIDA AT TAMPICO") == ()
+    assert unknown_names(names, "WHAT HAPPENED IN 1940?") == ("1940",)
+    assert unknown_names(names, "Who met DEWEY at Tampico?") == ("DEWEY",)
+    shouted = service.library().ask("WHO MET FRIDA AT TAMPICO?", 2)
+    asked = service.library().ask("Who met Frida at Tampico?", 2)
+    assert [h.passage.id for h in shouted.hits] == [h.passage.id for h in asked.hits]
+    assert shouted.abstained == asked.abstained
+
+
 def test_abstention_rule_reasons_and_exemptions(service: IndexMaintainer):
     answerer = service.library()
     strict = AbstentionModel({"cosine": 10.0, "unknown_name": -5.0}, bias=-2.0, threshold=0.5)

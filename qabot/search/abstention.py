@@ -377,8 +377,10 @@ def unknown_names(names: NameTable, question: str) -> tuple[str, ...]:
     passage, each word capitalized (a person the text calls "Deb" and "Willet" in the
     same entries is no unknown "Deb Willet"). An adjective of nationality or region ("the
     Bulgarian communist") is no name of its own; in a run ("Mexican Revolution") the run
-    is still looked for.
+    is still looked for. A question in capitals alone names nothing by its case.
     """
+    if not any(c.islower() for c in question):
+        question = question.lower()  # written in capitals: its case marks no name
     words, stems = names.words, names.stems
     unknown: list[str] = []
     run: list[str] = []
