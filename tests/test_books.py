@@ -157,6 +157,19 @@ def test_the_library_ranks_the_text_and_shows_notes(tmp_path: Path, diary: Path)
     ]
 
 
+def test_who_someone_was_is_answered_where_the_text_first_names_them(tmp_path: Path, diary: Path):
+    """ "Who was Gunning?": the entry that first names him, then the note it refers to
+    that names him too (an annotated edition identifies a person at the first mention),
+    before the other entries; the answer does not abstain."""
+    maintainer = fake_service(tmp_path / "p", {})
+    (tmp_path / "p" / "corpus" / "diary.epub").write_bytes(diary.read_bytes())
+    answer = maintainer.library().ask("Who was Gunning?", 3)
+    first, note = answer.hits[0].passage, answer.hits[1].passage
+    assert first.role == "text" and "Mr. Gunning’s chapel" in first.text
+    assert note.role == "notes" and note.text.startswith("Peter Gunning, master")
+    assert not answer.abstained
+
+
 NOVEL = [
     (
         "chapter-1.xhtml",

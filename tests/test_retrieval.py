@@ -128,6 +128,46 @@ def test_unknown_names_spelling_variants_and_possessives(service: IndexMaintaine
     assert unknown_names(names, "Was it Frida's Tampico tanker?") == ()
 
 
+INTRODUCED = """Chapter One
+
+A letter came from an artist friend of mine, one Lickford, who was sketching in the west.
+
+Chapter Two
+
+Lickford again. Lickford wrote that Lickford had met Ukridge. Lickford, Lickford, Lickford.
+
+Lickford's brother Tom kept bees at Yeovil and sold their honey to the grocer.
+"""
+
+
+def test_who_or_where_a_name_is_prefers_its_first_mention(tmp_path: Path):
+    """ "Who is Lickford?" asks what the text says when it introduces him: the first
+    passage that names him comes first (by relevance alone the second, which names him
+    six times, would), and the answer is exempt from abstaining. A question that asks
+    more than who he is is ranked as any other."""
+    from qabot.search.introduction import asked_name
+
+    service = fake_service(tmp_path, {"novel.txt": INTRODUCED})
+    library = service.library()
+    plain = replace(library.config, abstention=AbstentionModel({"cosine": 50.0}, -40.0, 0.99))
+    for question in ("Who is Lickford?", "who is lickford", "WHO WAS LICKFORD?"):
+        explained = library.explain(library.query(question, 2), config=plain)
+        assert explained.answer.hits[0].passage.text.startswith("A letter came"), question
+        assert not explained.answer.abstained
+        assert explained.evidence.exempt
+    assert library.ask("Who is Mr. Lickford?", 1).hits[0].passage.text.startswith("A letter")
+    other = library.ask("Who was Lickford's brother?", 1)
+    assert not other.hits[0].passage.text.startswith("A letter came")
+    assert asked_name("Who was Lickford's brother?") is None
+    assert asked_name("who is the author") is None  # no name: a common noun
+    assert asked_name("In which county is Yeovil?").name == "Yeovil"  # type: ignore[union-attr]
+    assert asked_name("Who was Sir William Batten?").forms == (  # type: ignore[union-attr]
+        "Sir William Batten",
+        "William Batten",
+        "Batten",
+    )
+
+
 def test_a_person_named_by_names_the_text_uses_apart_is_known(tmp_path: Path):
     """ "Deb Willet" when the text says "Deb" and "Willet" in the same entries is a
     person it mentions; names that never share a passage are still an unknown run, and

@@ -31,9 +31,12 @@ the estimated chance that the text answers the question, and the answer abstains
 nested k-fold cross-validation on the labeled question set (``qabot eval``; see
 ``qabot.evaluation.crossval``), never on the questions that report them.
 
-Exempt from abstaining: a question the asker narrowed (a date or section filter), and a
+Exempt from abstaining: a question the asker narrowed (a date or section filter), a
 question whose date selects entries and that asks for the entry itself ("What did he
-write on January 9?"). No other question is exempt, dated or not.
+write on January 9?"), one that asks for the book's edge or a part by its title alone,
+one about the book as a work that its front matter answers, and one that asks only who
+or where someone the text names is ("Who was Pembleton?": its first mention says). No
+other question is exempt, dated or not.
 """
 
 from __future__ import annotations
@@ -458,6 +461,8 @@ def evidence(
         exempt = "asks for a part of the book by its title"
     elif retrieval.scope is not None and retrieval.scope.about_the_book:
         exempt = "asks who wrote the book, or when: its front matter says"
+    elif retrieval.scope is not None and retrieval.scope.introduced:
+        exempt = "asks who or where someone the text names is: its first mention says"
     ranked_text = retrieval.scope.ranked_text if retrieval.scope else question
     top = ranked[0]
     kind = asked_type(ranked_text) if "type_missing" in signals else None

@@ -9,7 +9,9 @@ name a place in the book ("at the very end"): it prefers that edge of the text
 (``position``); else the book as a work ("Who wrote this book?"): it prefers the
 front-matter card, when a line of it answers (``author``); else a part of the corpus by
 its title ("In The Red-Headed League, …"): it prefers the passages under it
-(``titles``). A question that asks for nothing but the edge ("How does it end?") or the
+(``titles``); else, when it asks only who or where a name is ("Who was Pembleton?"), the
+first passage of each document's text that names it and that passage's notes naming it
+(``introduction``). A question that asks for nothing but the edge ("How does it end?") or the
 part ("What happens in The Red-Headed League?") is answered by their passages in the
 text's own order, from the edge or the part's opening.
 All masks are arrays over passage positions, computed from ``ScopeTable``.
@@ -32,6 +34,7 @@ from qabot.dates import (
 )
 from qabot.index import Index
 from qabot.search.author import asks_about_the_book, book_words, card_line, is_card
+from qabot.search.introduction import IntroductionTable, asked_name
 from qabot.search.parts import PartTable
 from qabot.search.position import Edge, EdgeTable, asked_position, reading_order
 from qabot.search.query import FilterError, Filters, normalize_label
@@ -73,6 +76,7 @@ class ScopeTable:
     titles: TitleTable  # the parts of the corpus a question may name by title
     cards: dict[int, str]  # each book's front-matter card ("About this text"): row → text
     book_words: frozenset[str]  # the words that name a book: its title's, its author's
+    introductions: IntroductionTable  # where each name is first mentioned
 
     @classmethod
     def build(cls, index: Index) -> ScopeTable:
@@ -87,6 +91,8 @@ class ScopeTable:
         told = [(i, day) for i, p in enumerate(passages) for day in p.mentions]
         titles = {p.title for p in passages}
         reading = reading_order(passages)  # sorted once: entries and edges both need it
+        edges = EdgeTable.build(passages, reading)
+        naming = book_words(passages)
         return cls(
             size=size,
             sections=sections,
@@ -109,10 +115,11 @@ class ScopeTable:
             mention_owner=np.array([i for i, _ in told], dtype=np.int64),
             mention_day=np.array([day_of(day).toordinal() for _, day in told], dtype=np.int64),
             generic_words=GENERIC_WORDS | {w for t in titles for w in content_words(t)},
-            edges=EdgeTable.build(passages, reading),
+            edges=edges,
             titles=TitleTable.build(passages),
             cards={row: p.text for row, p in enumerate(passages) if is_card(p)},
-            book_words=book_words(passages),
+            book_words=naming,
+            introductions=IntroductionTable.build(index.bm25.passages, passages, edges, naming),
         )
 
     def __len__(self) -> int:
@@ -147,11 +154,17 @@ class Scope:
     named: str | None = None  # the title of the part the question names, if any
     asks_for_the_part: bool = False  # nothing asked but the part: "What happens in …?"
     about_the_book: bool = False  # asks who wrote the book, or when: a card's line says
+    introduced: str | None = None  # the name whose first mention the question prefers
 
     @property
     def dated(self) -> bool:
         """True when the question's date selected entries of the text."""
-        unscoped = self.edge is None and self.named is None and not self.about_the_book
+        unscoped = (
+            self.edge is None
+            and self.named is None
+            and not self.about_the_book
+            and self.introduced is None
+        )
         return unscoped and bool(self.preferred.any())
 
 
@@ -200,7 +213,8 @@ def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> S
     the passages that tell of that day, "On the 23rd, the trial began", then its
     entries), else by the place in the book it names ("at the very end": ``position``),
     else the front-matter card, for a question about the book as a work ("Who wrote
-    it?"), else by the part of the corpus it names by title (``titles``)."""
+    it?"), else by the part of the corpus it names by title (``titles``), else, for "Who
+    was Pembleton?", by the name's first mention (``introduction``)."""
     import numpy as np
 
     allowed, notes = restrict(table, filters, parts)
@@ -244,6 +258,11 @@ def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> S
                 named=part.title,
                 asks_for_the_part=asks_for_the_entry(table, rest),
             )
+    asked = asked_name(text)
+    if asked is not None:
+        first = table.introductions.first_mentions(asked)
+        if first is not None and (first & allowed).any():
+            return Scope(allowed, first & allowed, text, tuple(notes), introduced=asked.name)
     return Scope(allowed, np.zeros(len(table), dtype=bool), text, tuple(notes))
 
 

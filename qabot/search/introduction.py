@@ -1,0 +1,196 @@
+"""Who or where someone or something named is: "Who was Pembleton?", "Where is Coyoacan?".
+
+A book says who a person is, or where a place is, where it first names them: a novel
+introduces its characters ("an artist friend of mine, one Lickford"), a diary its
+acquaintances ("my wife hath begun to learn this day of Mr. Pembleton"), a journal the
+people it meets ("Hidalgo, participant in the Mexican civil war"); and an annotated
+edition puts its note on a person at that first mention ("Pembleton, the
+dancing-master, made Pepys very jealous"). Later mentions take the reader's knowledge
+for granted. Neither retriever sees that order, so a question that asks only who or
+where a name is *prefers* each document's first passage of the author's text that names
+it, and the notes that passage refers to which name it too, as a date prefers its
+entries (``qabot.search.scope``).
+
+The question must ask for nothing else: "Who was Pembleton?", "Where is Combe Regis?",
+"In which county is Combe Regis?"; not "Who was Pembleton's wife?". The name is the
+question's capitalized words (with "of", "de", "the" … between them); a question in one
+case (all capitals, all lower case) gives its words when no article leads them ("who is
+phyllis", not "who is the author"), and the text must write them capitalized. A titled
+person is also looked for without the titles, and by the surname ("Professor Derrick" is
+introduced as "a professor at Dublin University, by name, Derrick"). A name of the
+book's own (its title's, its author's: "Who was Pepys?") is named on every page and
+introduced nowhere: it is left to ranking. "What is X?" is not read this way: a
+dictionary's "What is Peace?" asks for the entry, not the first passage that says
+"Peace". Such a question does not abstain: the text names what it asks about. No
+parameter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from qabot.text.bm25 import Bm25Table
+from qabot.text.terms import content_words, terms
+from qabot.types import Passage
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from qabot.search.position import EdgeTable
+
+# "Who was X?", "Where is X?", "Who's X?"
+_WHO_OR_WHERE = re.compile(
+    r"^\s*(?:who|where)(?:\s+(?:is|was|are|were)\b|[’']s\b)\s*(?P<name>.+?)[\s?.!]*$",
+    re.IGNORECASE,
+)
+# "In which county is X?", "What town was X in?"
+_WHICH_KIND = re.compile(
+    r"^\s*(?:in\s+)?(?:which|what)\s+(?P<kind>[a-z]+)\s+(?:is|was|are|were)\s+"
+    r"(?P<name>.+?)(?:\s+in)?[\s?.!]*$",
+    re.IGNORECASE,
+)
+_KINDS = frozenset(
+    {
+        *("county", "country", "town", "city", "village", "province", "state", "region"),
+        *("shire", "district", "parish", "street", "part", "island", "kingdom"),
+    }
+)
+# Words that may stand between a name's capitalized words: "Duke of York", "Lázaro de".
+_JOINING = frozenset({"of", "de", "la", "le", "du", "da", "di", "van", "von", "der", "the"})
+_LEADING = frozenset({"the", "a", "an"})
+# Words that title a person: "Professor Derrick" is introduced as "a professor at Dublin
+# University, by name, Derrick", "Sir William Batten" as "Sir W. Batten".
+_PERSONAL_TITLES = frozenset(
+    {
+        *("mr", "mrs", "miss", "ms", "mme", "mlle", "dr", "doctor", "sir", "lady", "lord"),
+        *("dame", "madam", "madame", "professor", "prof", "captain", "capt", "colonel"),
+        *("col", "general", "gen", "admiral", "major", "lieutenant", "lieut", "sergeant"),
+        *("father", "mother", "brother", "sister", "aunt", "uncle", "cousin", "master"),
+        *("mistress", "rev", "reverend", "comrade", "monsieur", "herr", "frau", "señor"),
+    }
+)
+_WORD = re.compile(r"[^\W\d_][\w’'.-]*")
+
+
+@dataclass(frozen=True)
+class NameAsked:
+    """The name a question asks about, as the text would write it, and where it is."""
+
+    name: str  # "Combe Regis", "Mr. Pembleton"
+    span: tuple[int, int]
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """The name, and for a titled person the name without its titles and their
+        surname: "Professor Derrick", "Derrick"; "Sir William Batten", "William
+        Batten", "Batten"."""
+        words = self.name.split()
+        titled = 0
+        while titled < len(words) - 1 and words[titled].lower().rstrip(".") in _PERSONAL_TITLES:
+            titled += 1
+        rest = words[titled:]
+        if not titled or any(w in _JOINING for w in rest):
+            return (self.name,)
+        return tuple(dict.fromkeys((self.name, " ".join(rest), rest[-1])))
+
+
+def asked_name(question: str) -> NameAsked | None:
+    """The name, when a question asks only who or where it is (see the module doc)."""
+    found = _WHO_OR_WHERE.match(question)
+    if found is None:
+        found = _WHICH_KIND.match(question)
+        if found is None or found.group("kind").lower() not in _KINDS:
+            return None
+    words = found.group("name").split()
+    one_case = not any(c.islower() for c in question) or not any(c.isupper() for c in question[1:])
+    if one_case and words and words[0].lower() in _LEADING:
+        return None  # "who is the author": a name has no article, capitals aside
+    while words and words[0].lower() in _LEADING:
+        words = words[1:]
+    if not words or not all(_WORD.fullmatch(w) for w in words):
+        return None
+    if one_case:  # the question's case says nothing: the text's will
+        words = [w if w.lower() in _JOINING else w[0].upper() + w[1:].lower() for w in words]
+    if not words[0][0].isupper() or not words[-1][0].isupper():
+        return None
+    if any(not w[0].isupper() and w not in _JOINING for w in words):
+        return None  # "Who was Pembleton's wife?" asks for someone else
+    name = " ".join(words)
+    start = question.index(found.group("name"))
+    return NameAsked(name, (start, start + len(found.group("name"))))
+
+
+@dataclass(frozen=True)
+class IntroductionTable:
+    """What finding a name's first mention needs: where each term occurs, the passages'
+    texts and parts, their place in their document, and the notes each refers to."""
+
+    postings: Bm25Table  # of the passages (shared with the index)
+    passages: Sequence[Passage]
+    edges: EdgeTable  # each passage's document and place in it
+    note_rows: dict[int, tuple[int, ...]]  # a passage's position → its notes' positions
+    own_words: frozenset[str]  # words that name a book: its title's, its author's
+
+    @classmethod
+    def build(
+        cls,
+        postings: Bm25Table,
+        passages: Sequence[Passage],
+        edges: EdgeTable,
+        own_words: frozenset[str],
+    ) -> IntroductionTable:
+        referring = [(row, p.notes) for row, p in enumerate(passages) if p.notes]
+        wanted = {note for _, notes in referring for _, note in notes}
+        row_of = {p.id: row for row, p in enumerate(passages) if p.id in wanted}
+        note_rows = {
+            row: tuple(row_of[note] for _, note in notes if note in row_of)
+            for row, notes in referring
+        }
+        return cls(postings, passages, edges, note_rows, own_words)
+
+    def first_mentions(self, asked: NameAsked) -> np.ndarray | None:
+        """Per passage: each document's first passage of the author's text naming
+        ``asked``, and the notes it refers to that name it too. None when the text never
+        names it, or when the name is the book's own.
+
+        The passages holding the name's terms are read in reading order, each
+        document's only until one writes the name: "Who was the King?" in a diary
+        that names him on every page reads a handful."""
+        import numpy as np
+
+        if set(content_words(asked.name)) <= self.own_words:
+            return None
+        patterns = [_written(form) for form in asked.forms]
+        holding = {
+            row
+            for form in asked.forms
+            if terms(form)
+            for row in self.postings.holding_all(terms(form))
+            if self.passages[row].role == "text"
+        }
+        document_of, place = self.edges.document_of, self.edges.place
+        first: dict[int, int] = {}  # document → its first passage of the text naming it
+        for row in sorted(holding, key=lambda r: (int(document_of[r]), int(place[r]))):
+            document = int(document_of[row])
+            if document not in first and _names(patterns, self.passages[row].text):
+                first[document] = row
+        if not first:
+            return None
+        mask = np.zeros(len(self.passages), dtype=bool)
+        for row in first.values():
+            mask[row] = True
+            notes = self.note_rows.get(row, ())
+            mask[[note for note in notes if _names(patterns, self.passages[note].text)]] = True
+        return mask
+
+
+def _written(name: str) -> re.Pattern[str]:
+    """``name`` as a text writes it: its words in order, capitalized as they are."""
+    return re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in name.split()) + r"(?!\w)")
+
+
+def _names(patterns: Sequence[re.Pattern[str]], text: str) -> bool:
+    return any(pattern.search(text) for pattern in patterns)
