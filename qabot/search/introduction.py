@@ -77,10 +77,9 @@ _WORD = re.compile(r"[^\W\d_][\w’'.-]*")
 
 @dataclass(frozen=True)
 class NameAsked:
-    """The name a question asks about, as the text would write it, and where it is."""
+    """The name a question asks about, as the text would write it."""
 
     name: str  # "Combe Regis", "Mr. Pembleton"
-    span: tuple[int, int]
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -118,9 +117,7 @@ def asked_name(question: str) -> NameAsked | None:
         return None
     if any(not w[0].isupper() and w not in _JOINING for w in words):
         return None  # "Who was Pembleton's wife?" asks for someone else
-    name = " ".join(words)
-    start = question.index(found.group("name"))
-    return NameAsked(name, (start, start + len(found.group("name"))))
+    return NameAsked(" ".join(words))
 
 
 @dataclass(frozen=True)
