@@ -13,7 +13,13 @@ from qabot.cli import cli
 from qabot.evaluation import EvalFileError, evaluate, load_cases
 from qabot.evaluation.books import BOOK_SIGNALS
 from qabot.evaluation.cases import normalize
-from qabot.evaluation.crossval import cost, cross_validate, stratified_folds
+from qabot.evaluation.crossval import (
+    SubsetScores,
+    ablate,
+    cost,
+    cross_validate,
+    stratified_folds,
+)
 from qabot.evaluation.run import abstention_figures, rank_figures, run
 from qabot.search.abstention import FITTED, Evidence, fit_logistic
 from tests.fakes import fake_service
@@ -139,6 +145,21 @@ def test_cross_validation_holds_out_and_keeps_only_helpful_signals():
     narrowed = Evidence(0.0, 0.0, 0.0, 0.0, (), None, True, 0.0, exempt="narrowed")
     exempt = [*found, narrowed]
     assert not cross_validate(exempt, [*labels, False], k=5).held_out[-1]
+
+
+def test_scores_shared_between_searches_change_no_choice():
+    cosines = [0.2, 0.3, 0.45, 0.35, 0.55, 0.38] * 2 + [0.4 + 0.02 * i for i in range(24)]
+    labels = [False] * 12 + [True] * 24
+    found = [evidence(c, unknown=i % 3 == 0) for i, c in enumerate(cosines)]
+    scores = SubsetScores()
+    first = cross_validate(found, labels, k=5, scores=scores)
+    again = cross_validate(found, labels, k=5, scores=scores)  # every subset looked up
+    alone = cross_validate(found, labels, k=5)
+    assert first == again == alone
+    # A training set differing in one question is scored anew, not looked up.
+    moved = [*found[:-1], evidence(0.1)]
+    assert cross_validate(moved, labels, k=5, scores=scores) == cross_validate(moved, labels, k=5)
+    assert ablate(found, labels, k=5, scores=scores) == ablate(found, labels, k=5)
 
 
 @pytest.mark.e2e

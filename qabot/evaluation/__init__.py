@@ -11,7 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from qabot.evaluation.cases import Case, EvalFileError, load_cases
-from qabot.evaluation.crossval import FOLDS, ablate, cost, cross_validate, cross_validated_fusion
+from qabot.evaluation.crossval import (
+    FOLDS,
+    SubsetScores,
+    ablate,
+    cost,
+    cross_validate,
+    cross_validated_fusion,
+)
 from qabot.evaluation.report import misses, render_report, result_record
 from qabot.evaluation.run import (
     CaseResult,
@@ -89,9 +96,10 @@ def evaluate(library: Library, cases: Sequence[Case], k: int = FOLDS) -> Evaluat
     )
     evidence = [r.evidence for r in configured]
     labels = [r.case.answerable for r in configured]
-    strict = cross_validate(evidence, labels, k)  # every candidate signal, fully nested
-    ablation = ablate(evidence, labels, k)
-    cv = cross_validate(evidence, labels, k, ablation.pool)
+    scores = SubsetScores()  # the three searches score the same subsets of the same folds
+    strict = cross_validate(evidence, labels, k, scores=scores)  # every signal, fully nested
+    ablation = ablate(evidence, labels, k, scores)
+    cv = cross_validate(evidence, labels, k, ablation.pool, scores)
     shipped = [library.config.abstention.decide(e).abstain for e in evidence]
     ordered = [r.case for r in configured]
     passages = library.passages()

@@ -72,7 +72,7 @@ def _fit(
     signals: Sequence[str],
     sample: Sequence[float] | None = None,
 ):
-    rows = [[e.values()[s] for s in signals] for e in evidence]
+    rows = [[values[s] for s in signals] for values in (e.values() for e in evidence)]
     weights, bias = fit_logistic(rows, labels, sample=sample)
     return AbstentionModel(dict(zip(signals, weights, strict=True)), bias, threshold=0.5)
 
@@ -87,6 +87,61 @@ def _best_threshold(
     return best[len(best) // 2], least
 
 
+@dataclass(frozen=True)
+class _Scored:
+    """One subset of signals scored on one training set by inner cross-validation."""
+
+    least: float  # its cost at its best threshold, out of fold
+    threshold: float
+    overall: AbstentionModel  # fitted on the whole training set
+
+
+class SubsetScores:
+    """Each subset of signals scored once per training set, for one evaluation.
+
+    Choosing over a pool scores every subset of it; the outer folds, the ablation's
+    pools and the final pool score the same subsets of the same training sets again
+    (the journal's eval fitted 35,019 models; most were repeats). A score depends only on
+    the questions' evidence, labels and weights, so it is looked up by them; the memo
+    lives as long as one `qabot eval` and is shared by nothing else.
+    """
+
+    def __init__(self) -> None:
+        self._tables: dict[tuple[object, ...], dict[tuple[str, ...], _Scored | None]] = {}
+
+    def table(self, *key: object) -> dict[tuple[str, ...], _Scored | None]:
+        """The scores of one training set (``key``: everything they depend on)."""
+        return self._tables.setdefault(key, {})
+
+
+def _score(
+    evidence: Sequence[Evidence],
+    labels: Sequence[bool],
+    signals: tuple[str, ...],
+    weights: Sequence[float],
+    folds: Sequence[int],
+    k: int,
+) -> _Scored | None:
+    """Inner cross-validation of one subset; None when a weight has the wrong sign."""
+    overall = _fit(evidence, labels, signals, weights)
+    if any(w * DIRECTION[name] < 0 for name, w in overall.weights.items()):
+        return None
+    confidences = [0.0] * len(evidence)
+    for fold in range(k):
+        train = [i for i in range(len(evidence)) if folds[i] != fold]
+        model = _fit(
+            [evidence[i] for i in train],
+            [labels[i] for i in train],
+            signals,
+            [weights[i] for i in train],
+        )
+        for i in range(len(evidence)):
+            if folds[i] == fold:
+                confidences[i] = model.confidence(evidence[i])
+    threshold, least = _best_threshold(confidences, labels, weights)
+    return _Scored(least, threshold, overall)
+
+
 def choose(
     evidence: Sequence[Evidence],
     labels: Sequence[bool],
@@ -94,39 +149,33 @@ def choose(
     seed: int = 0,
     pool: Sequence[str] = SIGNALS,
     sample: Sequence[float] | None = None,
+    scores: SubsetScores | None = None,
 ) -> tuple[AbstentionModel, float]:
     """The subset of ``pool``, weights and threshold of least cross-validated cost
-    (``sample``: a weight per question, in the fits and in the cost)."""
+    (``sample``: a weight per question, in the fits and in the cost; ``scores``: subsets
+    already scored on this training set)."""
     folds = stratified_folds(labels, k, seed)
     weights = [1.0] * len(labels) if sample is None else list(sample)
+    table = (scores or SubsetScores()).table(
+        tuple(evidence), tuple(labels), tuple(weights), k, seed
+    )
     best: tuple[float, int, AbstentionModel] | None = None
     for size in range(1, len(pool) + 1):
         for signals in itertools.combinations(pool, size):
-            overall = _fit(evidence, labels, signals, weights)
-            if any(w * DIRECTION[name] < 0 for name, w in overall.weights.items()):
+            if signals not in table:
+                table[signals] = _score(evidence, labels, signals, weights, folds, k)
+            scored = table[signals]
+            if scored is None:
                 continue
-            confidences = [0.0] * len(evidence)
-            for fold in range(k):
-                train = [i for i in range(len(evidence)) if folds[i] != fold]
-                model = _fit(
-                    [evidence[i] for i in train],
-                    [labels[i] for i in train],
-                    signals,
-                    [weights[i] for i in train],
-                )
-                for i in range(len(evidence)):
-                    if folds[i] == fold:
-                        confidences[i] = model.confidence(evidence[i])
-            threshold, least = _best_threshold(confidences, labels, weights)
-            if best is None or (least, size) < (best[0], best[1]):
+            if best is None or (scored.least, size) < (best[0], best[1]):
                 model = AbstentionModel(
-                    overall.weights,
-                    overall.bias,
-                    threshold,
+                    scored.overall.weights,
+                    scored.overall.bias,
+                    scored.threshold,
                     folds=k,
-                    note=f"inner {k}-fold cost {least:.3f}",
+                    note=f"inner {k}-fold cost {scored.least:.3f}",
                 )
-                best = (least, size, model)
+                best = (scored.least, size, model)
     assert best is not None
     return best[2], best[0]
 
@@ -147,20 +196,26 @@ def cross_validate(
     labels: Sequence[bool],
     k: int = FOLDS,
     pool: Sequence[str] = SIGNALS,
+    scores: SubsetScores | None = None,
 ) -> CrossValidated:
     """Nested k-fold cross-validation of the abstention rule (see the module doc)."""
+    scores = scores or SubsetScores()
     usable = [i for i, e in enumerate(evidence) if not e.exempt and not e.empty]
     folds = stratified_folds([labels[i] for i in usable], k, seed=1)
     held_out = [bool(e.empty) for e in evidence]  # exempt: never; empty: always
     fold_models = []
     for fold in range(k):
         train = [usable[j] for j in range(len(usable)) if folds[j] != fold]
-        model, _ = choose([evidence[i] for i in train], [labels[i] for i in train], k, pool=pool)
+        model, _ = choose(
+            [evidence[i] for i in train], [labels[i] for i in train], k, pool=pool, scores=scores
+        )
         fold_models.append(model)
         for j, i in enumerate(usable):
             if folds[j] == fold:
                 held_out[i] = model.decide(evidence[i]).abstain
-    model, _ = choose([evidence[i] for i in usable], [labels[i] for i in usable], k, pool=pool)
+    model, _ = choose(
+        [evidence[i] for i in usable], [labels[i] for i in usable], k, pool=pool, scores=scores
+    )
     in_sample = [model.decide(e).abstain for e in evidence]
     return CrossValidated(held_out, in_sample, model, fold_models, tuple(pool))
 
@@ -173,20 +228,26 @@ class Ablation:
     pool: tuple[str, ...]  # the pool kept
 
 
-def ablate(evidence: Sequence[Evidence], labels: Sequence[bool], k: int = FOLDS) -> Ablation:
+def ablate(
+    evidence: Sequence[Evidence],
+    labels: Sequence[bool],
+    k: int = FOLDS,
+    scores: SubsetScores | None = None,
+) -> Ablation:
     """Backward elimination: drop a signal while that lowers the held-out cost.
 
     A signal is kept only if it helps held out. This compares held-out figures of a few
     pools, a mild selection on the same questions, which the report says.
     """
+    scores = scores or SubsetScores()
     pool = tuple(SIGNALS)
-    current = cost(cross_validate(evidence, labels, k, pool).held_out, labels)
+    current = cost(cross_validate(evidence, labels, k, pool, scores).held_out, labels)
     steps = [(pool, current)]
     while len(pool) > 1:
         trials = []
         for signal in pool:
             smaller = tuple(s for s in pool if s != signal)
-            trial = cost(cross_validate(evidence, labels, k, smaller).held_out, labels)
+            trial = cost(cross_validate(evidence, labels, k, smaller, scores).held_out, labels)
             steps.append((smaller, trial))
             trials.append((trial, smaller))
         best_cost, best_pool = min(trials)
