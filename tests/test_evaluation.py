@@ -15,7 +15,6 @@ from qabot.evaluation.books import BOOK_SIGNALS
 from qabot.evaluation.cases import normalize
 from qabot.evaluation.crossval import (
     SubsetScores,
-    ablate,
     cost,
     cross_validate,
     stratified_folds,
@@ -151,15 +150,14 @@ def test_scores_shared_between_searches_change_no_choice():
     cosines = [0.2, 0.3, 0.45, 0.35, 0.55, 0.38] * 2 + [0.4 + 0.02 * i for i in range(24)]
     labels = [False] * 12 + [True] * 24
     found = [evidence(c, unknown=i % 3 == 0) for i, c in enumerate(cosines)]
+    pool = ("cosine", "unknown_name", "coverage")
     scores = SubsetScores()
-    first = cross_validate(found, labels, k=5, scores=scores)
-    again = cross_validate(found, labels, k=5, scores=scores)  # every subset looked up
-    alone = cross_validate(found, labels, k=5)
-    assert first == again == alone
+    first = cross_validate(found, labels, 5, pool, scores)
+    again = cross_validate(found, labels, 5, pool, scores)  # every subset looked up
+    assert first == again == cross_validate(found, labels, 5, pool)
     # A training set differing in one question is scored anew, not looked up.
     moved = [*found[:-1], evidence(0.1)]
-    assert cross_validate(moved, labels, k=5, scores=scores) == cross_validate(moved, labels, k=5)
-    assert ablate(found, labels, k=5, scores=scores) == ablate(found, labels, k=5)
+    assert cross_validate(moved, labels, 5, pool, scores) == cross_validate(moved, labels, 5, pool)
 
 
 @pytest.mark.e2e
