@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from qabot.formatting.discord import answer_embed
 from qabot.formatting.records import answer_record
-from qabot.formatting.terminal import emphasize, render_answer
-from qabot.types import Answer, Hit, Passage
+from qabot.formatting.terminal import emphasize, render_answer, render_timeline
+from qabot.types import Answer, DocumentTimeline, Hit, Passage, TimelineEntry
 
 TEXT = "The ship left at dawn. We read Ibsen on deck.\n\nA storm   kept us below."
 
@@ -78,3 +78,12 @@ def test_json_is_strict_a_score_that_is_not_finite_is_an_error():
     for bad in (math.nan, math.inf, -math.inf):
         with pytest.raises(ValueError):
             dumps({"cosine": bad})
+
+
+def test_the_timeline_counts_one_passage_and_many():
+    entries = (TimelineEntry("1660-04-01", "Mr. Ibbott preached very well.", 1),)
+    entries += (TimelineEntry("1660-04-03", "Late to bed.", 2),)
+    document = DocumentTimeline("april.xhtml", "April 1660", entries, (), 0)
+    lines = render_timeline([document]).splitlines()
+    assert lines[1].strip().startswith("April 1, 1660  (1 passage)  Mr. Ibbott"), lines[1]
+    assert lines[2].strip().startswith("April 3, 1660  (2 passages)  Late to bed."), lines[2]

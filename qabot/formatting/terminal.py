@@ -145,7 +145,8 @@ def render_timeline(documents: Sequence[DocumentTimeline], width: int = 88) -> s
         title = f"{document.title}  [{document.source}]"
         lines.append(textwrap.fill(title, width, break_on_hyphens=False))
         for entry in document.entries:
-            head = f"  {date_label(entry.date)}  ({entry.passages} passages)  "
+            count = f"{entry.passages} passage{'' if entry.passages == 1 else 's'}"
+            head = f"  {date_label(entry.date)}  ({count})  "
             lines.append(shorten(head + entry.first_words, width))
         if document.sections:
             sections = "; ".join(f"{n} ({c})" for n, c in document.sections)
