@@ -85,5 +85,6 @@ def test_the_timeline_counts_one_passage_and_many():
     entries += (TimelineEntry("1660-04-03", "Late to bed.", 2),)
     document = DocumentTimeline("april.xhtml", "April 1660", entries, (), 0)
     lines = render_timeline([document]).splitlines()
-    assert lines[1].strip().startswith("April 1, 1660  (1 passage)  Mr. Ibbott"), lines[1]
-    assert lines[2].strip().startswith("April 3, 1660  (2 passages)  Late to bed."), lines[2]
+    assert lines[1].startswith("  April 1, 1660  (1 passage)  Mr. Ibbott"), lines[1]
+    assert lines[2].startswith("  April 3, 1660  (2 passages)  Late to bed."), lines[2]
+    assert all(len(line) <= 88 for line in lines)

@@ -146,8 +146,8 @@ def render_timeline(documents: Sequence[DocumentTimeline], width: int = 88) -> s
         lines.append(textwrap.fill(title, width, break_on_hyphens=False))
         for entry in document.entries:
             count = f"{entry.passages} passage{'' if entry.passages == 1 else 's'}"
-            head = f"  {date_label(entry.date)}  ({count})  "
-            lines.append(shorten(head + entry.first_words, width))
+            head = f"{date_label(entry.date)}  ({count})  "
+            lines.append("  " + shorten(head + entry.first_words, width - 2))  # under its title
         if document.sections:
             sections = "; ".join(f"{n} ({c})" for n, c in document.sections)
             lines.append(
