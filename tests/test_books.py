@@ -170,6 +170,45 @@ def test_who_someone_was_is_answered_where_the_text_first_names_them(tmp_path: P
     assert not answer.abstained
 
 
+GLOSSARY = page(
+    '<section id="m" epub:type="chapter"><h2 epub:type="title">M</h2><dl>'
+    "<dt>Love</dt><dd><p>A temporary insanity curable by marriage.</p></dd>"
+    "<dt>Marriage</dt><dd><p>A household of a master, a mistress and two slaves.</p></dd>"
+    "<dt>Mistress</dt><dd><p>One who rules, as in a marriage of two.</p></dd>"
+    "<dt>Monday</dt><dd><p>In Christian countries, the day after the baseball game.</p></dd>"
+    "</dl><p>Marriage, love and Monday are treated at length in the appendix.</p></section>",
+    body_type="bodymatter",
+)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is marriage?", "Define marriage.", "How does the author define marriage?",
+     "What does 'marriage' mean?", "What is marriage, according to the author?"],
+)  # fmt: skip
+def test_what_a_word_means_is_answered_by_its_definition(tmp_path: Path, question: str):
+    """A definition list's term and definition are one paragraph, "Marriage — A
+    household …"; a question that asks only what the word means prefers it to the
+    passages that merely use the word, and does not abstain."""
+    maintainer = fake_service(tmp_path / "p", {})
+    book = make_epub(tmp_path / "glossary.epub", [("m.xhtml", GLOSSARY)], title="Glossary")
+    (tmp_path / "p" / "corpus" / "glossary.epub").write_bytes(book.read_bytes())
+    library = maintainer.library()
+    explained = library.explain(library.query(question, 3))
+    assert explained.answer.hits[0].passage.text.startswith("Marriage — A household"), question
+    assert explained.retrieval.scope is not None
+    assert explained.retrieval.scope.defined == "marriage"
+    assert not explained.answer.abstained
+    assert (
+        explained.evidence.exempt == "asks what a word the text defines means: its definition says"
+    )
+    # Neither a question asking something else, nor a word the text only uses, nor one it
+    # does not have, is read this way: they are ranked as any question.
+    for other in ("Who rules in a marriage of two?", "What is a game?", "What is a sonnet?"):
+        scope = library.explain(library.query(other, 3)).retrieval.scope
+        assert scope is not None and scope.defined is None, other
+
+
 NOVEL = [
     (
         "chapter-1.xhtml",

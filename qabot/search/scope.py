@@ -11,9 +11,10 @@ front-matter card, when a line of it answers (``author``); else a part of the co
 its title ("In The Red-Headed League, …"): it prefers the passages under it
 (``titles``); else, when it asks only who or where a name is ("Who was Pembleton?"), the
 first passage of each document's text that names it and that passage's notes naming it
-(``introduction``). A question that asks for nothing but the edge ("How does it end?") or the
-part ("What happens in The Red-Headed League?") is answered by their passages in the
-text's own order, from the edge or the part's opening.
+(``introduction``); else, when it asks only what a word means ("What is a cynic?"), the
+passages that define it (``definitions``). A question that asks for nothing but the edge
+("How does it end?") or the part ("What happens in The Red-Headed League?") is answered
+by their passages in the text's own order, from the edge or the part's opening.
 All masks are arrays over passage positions, computed from ``ScopeTable``.
 """
 
@@ -34,6 +35,7 @@ from qabot.dates import (
 )
 from qabot.index import Index
 from qabot.search.author import asks_about_the_book, book_words, card_line, is_card
+from qabot.search.definitions import DefinitionTable, asked_term
 from qabot.search.introduction import IntroductionTable, asked_name
 from qabot.search.parts import PartTable
 from qabot.search.position import Edge, EdgeTable, asked_position, reading_order
@@ -77,6 +79,7 @@ class ScopeTable:
     cards: dict[int, str]  # each book's front-matter card ("About this text"): row → text
     book_words: frozenset[str]  # the words that name a book: its title's, its author's
     introductions: IntroductionTable  # where each name is first mentioned
+    definitions: DefinitionTable  # where each word a text defines is defined
 
     @classmethod
     def build(cls, index: Index) -> ScopeTable:
@@ -120,6 +123,7 @@ class ScopeTable:
             cards={row: p.text for row, p in enumerate(passages) if is_card(p)},
             book_words=naming,
             introductions=IntroductionTable.build(index.bm25.passages, passages, edges, naming),
+            definitions=DefinitionTable(index.bm25.passages, passages),
         )
 
     def __len__(self) -> int:
@@ -155,6 +159,7 @@ class Scope:
     asks_for_the_part: bool = False  # nothing asked but the part: "What happens in …?"
     about_the_book: bool = False  # asks who wrote the book, or when: a card's line says
     introduced: str | None = None  # the name whose first mention the question prefers
+    defined: str | None = None  # the word whose definitions the question prefers
 
     @property
     def dated(self) -> bool:
@@ -164,6 +169,7 @@ class Scope:
             and self.named is None
             and not self.about_the_book
             and self.introduced is None
+            and self.defined is None
         )
         return unscoped and bool(self.preferred.any())
 
@@ -214,7 +220,8 @@ def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> S
     entries), else by the place in the book it names ("at the very end": ``position``),
     else the front-matter card, for a question about the book as a work ("Who wrote
     it?"), else by the part of the corpus it names by title (``titles``), else, for "Who
-    was Pembleton?", by the name's first mention (``introduction``)."""
+    was Pembleton?", by the name's first mention (``introduction``), else, for "What is
+    a cynic?", by the word's definitions (``definitions``)."""
     import numpy as np
 
     allowed, notes = restrict(table, filters, parts)
@@ -263,6 +270,11 @@ def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> S
         first = table.introductions.first_mentions(asked)
         if first is not None and (first & allowed).any():
             return Scope(allowed, first & allowed, text, tuple(notes), introduced=asked.name)
+    term = asked_term(text)
+    if term is not None:
+        defining = table.definitions.defining(term)
+        if defining is not None and (defining & allowed).any():
+            return Scope(allowed, defining & allowed, text, tuple(notes), defined=term)
     return Scope(allowed, np.zeros(len(table), dtype=bool), text, tuple(notes))
 
 

@@ -1,0 +1,114 @@
+"""What a word means, in a text that defines it: "What is a cynic?", "Define marriage".
+
+A reference book (a dictionary, a glossary, an encyclopaedia) gives each word it defines
+a paragraph that opens with the word: the readers join a definition list's term to its
+definition as "Cynic — A blackguard whose faulty vision …". Neither retriever prefers
+that paragraph to the others that use the word ("Love — A temporary insanity curable by
+marriage" came before "Marriage — The state or condition of a community …" for "What is
+marriage?"), so a question that asks only what a word means *prefers* the passages with
+a paragraph that opens with the word and a dash, as a date prefers its entries
+(``qabot.search.scope``).
+
+The question must ask for nothing else: "What is a cynic?", "What does 'abdication'
+mean?", "Define marriage", "How does Bierce define love?", "What is the meaning of
+peace?", "What does it mean to be alone?", "What is a saint, according to Bierce?"; the
+word is one to four words. A text with no such paragraph for the word (a diary asked
+"What is a tally?") is left to ranking. Such a question does not abstain: the text
+defines what it asks about. Only the passages holding the word's terms are read: "What
+is a king?" reads 2,741 of the diary's passages, about 30 ms, and finds none. No
+parameter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from qabot.text.bm25 import Bm25Table
+from qabot.text.terms import terms
+from qabot.types import Passage
+
+if TYPE_CHECKING:
+    import numpy as np
+
+_ARTICLE = r"(?:(?:a|an|the)\s+)?"
+_WORD_OF = r"(?:the\s+(?:word|term|entry)\s+)?"
+_TERM = r"[\"“‘']?(?P<term>[^\W\d_][\w’'-]*(?:\s+[^\W\d_][\w’'-]*){0,3}?)[\"”’']?"
+# "…, according to Bierce?", "… in this dictionary?": who defines it, said in passing
+_END = r"(?:,?\s+(?:according\s+to|in|by)\s+(?:[\w’'.-]+\s*){1,4})?[\s?.!]*$"
+# The most particular first: "What is the meaning of X?" before "What is X?".
+_ASKS_WHAT_IT_MEANS = [
+    re.compile(rf"^\s*what\s+(?:does|do|did)\s+{_WORD_OF}{_ARTICLE}{_TERM}\s+mean{_END}", re.I),
+    re.compile(
+        rf"^\s*what\s+(?:is|was)\s+the\s+(?:meaning|definition)\s+of\s+{_WORD_OF}{_ARTICLE}"
+        rf"{_TERM}{_END}",
+        re.I,
+    ),
+    re.compile(rf"^\s*(?:define|definition\s+of)\s+{_WORD_OF}{_ARTICLE}{_TERM}{_END}", re.I),
+    re.compile(
+        rf"^\s*how\s+(?:does|do|did)\s+(?:[\w’'.-]+\s+){{1,4}}define\s+{_WORD_OF}{_ARTICLE}"
+        rf"{_TERM}{_END}",
+        re.I,
+    ),
+    re.compile(
+        rf"^\s*how\s+(?:is|are|was|were)\s+{_WORD_OF}{_ARTICLE}{_TERM}\s+defined{_END}", re.I
+    ),
+    re.compile(rf"^\s*what\s+does\s+it\s+mean\s+to\s+be\s+{_ARTICLE}{_TERM}{_END}", re.I),
+    re.compile(rf"^\s*what\s+(?:is|are|was|were)\s+{_WORD_OF}{_ARTICLE}{_TERM}{_END}", re.I),
+]
+# A pronoun or a question word is no word to look up: "What is it?", "What was that?"
+_NOT_A_WORD = frozenset(
+    {"it", "this", "that", "these", "those", "he", "she", "they", "him", "her", "them"}
+    | {"what", "who", "which", "there", "here", "so", "true", "wrong", "happening"}
+)
+_DASH = " — "  # between a definition's term and its text (``qabot.readers.html``)
+_LONGEST_TERM = 80  # characters before the dash: a term, not a sentence
+
+
+def asked_term(question: str) -> str | None:
+    """The word a question asks the meaning of, when it asks nothing else."""
+    for pattern in _ASKS_WHAT_IT_MEANS:
+        found = pattern.match(question)
+        if found is not None:
+            term = found.group("term").strip("'’")  # a closing quote, not an apostrophe
+            if not term or term.split()[0].lower() in _NOT_A_WORD:
+                return None
+            return term
+    return None
+
+
+@dataclass(frozen=True)
+class DefinitionTable:
+    """What finding a word's definition needs: where each term occurs, and the texts."""
+
+    postings: Bm25Table  # of the passages (shared with the index)
+    passages: Sequence[Passage]
+
+    def defining(self, term: str) -> np.ndarray | None:
+        """Per passage: True where a paragraph opens with ``term`` and a dash. None when
+        no passage does.
+
+        Only the passages holding every term of the word are read."""
+        import numpy as np
+
+        wanted = terms(term)
+        if not wanted:
+            return None
+        holding = self.postings.holding_all(wanted)
+        rows = [row for row in holding if _defines(self.passages[row].text, wanted)]
+        if not rows:
+            return None
+        mask = np.zeros(len(self.passages), dtype=bool)
+        mask[rows] = True
+        return mask
+
+
+def _defines(text: str, wanted: list[str]) -> bool:
+    """True when a paragraph of ``text`` opens with the terms ``wanted`` and a dash."""
+    for paragraph in text.split("\n\n"):
+        head, dash, _ = paragraph.partition(_DASH)
+        if dash and len(head) <= _LONGEST_TERM and terms(head) == wanted:
+            return True
+    return False
