@@ -6,6 +6,7 @@ index load, so its total is less than the sum).
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ import time
 started = time.perf_counter()
 import click  # noqa: E402,F401  the CLI's own import
 
+from qabot.collector import collector_paused  # noqa: E402
 from qabot.maintainer import IndexMaintainer  # noqa: E402
 from qabot.settings import load_settings  # noqa: E402
 
@@ -21,13 +23,15 @@ settings = load_settings()
 maintainer = IndexMaintainer(settings)
 if maintainer.stale_reasons():
     sys.exit("the index is out of date: run `qabot index` first")
-index = maintainer.store.load()
-loaded = time.perf_counter()
-embedder = maintainer.query_embedder()
-session = time.perf_counter()
-from qabot.library import Library  # noqa: E402
+with collector_paused():  # as `qabot ask` does (qabot.cli._library)
+    index = maintainer.store.load()
+    loaded = time.perf_counter()
+    embedder = maintainer.query_embedder()
+    session = time.perf_counter()
+    from qabot.library import Library
 
-library = Library(index, embedder, maintainer.answer_config(), top_k=settings.top_k)
+    library = Library(index, embedder, maintainer.answer_config(), top_k=settings.top_k)
+    gc.freeze()
 built = time.perf_counter()
 library.ask(sys.argv[1], 3)
 answered = time.perf_counter()

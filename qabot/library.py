@@ -14,6 +14,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import replace
 
+from qabot.collector import collector_paused
 from qabot.embedding import Embedder
 from qabot.index import Index
 from qabot.search.abstention import NameTable
@@ -56,16 +57,17 @@ class Library:
         self.config = config or AnswerConfig()
         self.top_k = top_k
         self.max_question_chars = max_question_chars
-        self._tables = RetrievalTables(
-            passages=tuple(index.passages),
-            dense=DenseTable.build(index),
-            lexical=LexicalTable.build(index),
-            expansion=ExpansionTable.build(index),
-            scope=ScopeTable.build(index),
-            parts=PartTable.build(index),
-        )
-        self._names = NameTable.build(index)
-        self._reading = ReadingTable.build(index)
+        with collector_paused():  # the tables are many long-lived objects (qabot.collector)
+            self._tables = RetrievalTables(
+                passages=tuple(index.passages),
+                dense=DenseTable.build(index),
+                lexical=LexicalTable.build(index),
+                expansion=ExpansionTable.build(index),
+                scope=ScopeTable.build(index),
+                parts=PartTable.build(index),
+            )
+            self._names = NameTable.build(index)
+            self._reading = ReadingTable.build(index)
         self._quotes: QuoteTable | None = None  # built on the first quotation, once
         self._quotes_lock = threading.Lock()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import queue
 import re
@@ -381,6 +382,44 @@ def test_real_process_exit_codes(built_project):
     )
     assert answered.returncode == 0, answered.stderr
     check_answer_schema(json.loads(answered.stdout))
+
+
+def test_the_qabot_program_freezes_what_it_loaded_and_collects_after(built_project, run):
+    """Run as the program, a command pauses the collector while the index loads, freezes
+    what it loaded, then answers with the collector on; run in-process (CliRunner, as
+    the tests do), nothing is frozen."""
+    code = (
+        "import gc, sys\n"
+        "from qabot import cli, library\n"
+        "freeze = gc.freeze\n"
+        "def watched():\n"
+        "    print('freeze, collector on:', gc.isenabled(), file=sys.stderr)\n"
+        "    freeze()\n"
+        "gc.freeze = watched\n"
+        "ask = library.Library.ask\n"
+        "def asked(self, *args, **kwargs):\n"
+        "    print('ask, collector on:', gc.isenabled(), file=sys.stderr)\n"
+        "    return ask(self, *args, **kwargs)\n"
+        "library.Library.ask = asked\n"
+        "sys.argv = ['qabot', 'ask', '--json', 'Where is Lecheria?']\n"
+        "cli.main()\n"
+    )
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "QABOT_CORPUS_DIR": str(built_project / "corpus"),
+        "QABOT_EMBEDDINGS_DIR": str(built_project / "embeddings"),
+    }
+    answered = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environment
+    )
+    assert answered.returncode == 0, answered.stderr
+    check_answer_schema(json.loads(answered.stdout))
+    lines = [line for line in answered.stderr.splitlines() if "collector on" in line]
+    assert lines == ["freeze, collector on: False", "ask, collector on: True"]
+
+    frozen = gc.get_freeze_count()
+    assert run("ask", "--json", "Where is Lecheria?").exit_code == 0
+    assert gc.get_freeze_count() == frozen and gc.isenabled()
 
 
 def _interruptible() -> None:

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
+from qabot.collector import collector_paused
 from qabot.errors import IndexCorruptError, IndexMissingError
 from qabot.index.contents import (
     REBUILD,
@@ -151,14 +152,15 @@ class IndexStore:
         location = self.current_dir()
         if location is None:
             raise IndexMissingError(f"no index in {self.directory}; run `qabot index` to build it")
-        try:
-            return self._load(location, verify)
-        except IndexCorruptError:
-            # A writer may have swapped CURRENT and pruned this generation meanwhile.
-            newer = self.current_dir()
-            if newer is None or newer == location:
-                raise
-            return self._load(newer, verify)
+        with collector_paused():  # thousands of passages made at once (qabot.collector)
+            try:
+                return self._load(location, verify)
+            except IndexCorruptError:
+                # A writer may have swapped CURRENT and pruned this generation meanwhile.
+                newer = self.current_dir()
+                if newer is None or newer == location:
+                    raise
+                return self._load(newer, verify)
 
     def check(self, location: Path, manifest: Manifest, *, verify: bool) -> None:
         """Raise IndexCorruptError naming the first missing, truncated or altered file."""
