@@ -58,6 +58,65 @@ def test_plain_text_without_dates_or_front_matter():
     assert [p.paragraphs for p in document.passages] == [(1,), (2,)]
 
 
+WRAPPED = (
+    "The Project Gutenberg eBook of The Little Journal, by Jane Doe\n\n"
+    "This eBook is for the use of anyone anywhere at no cost.\n\n"
+    "Title: The Little Journal\n\nAuthor: Jane Doe\n\nRelease Date: March 3, 2004\n\n"
+    "*** START OF THE PROJECT GUTENBERG EBOOK THE LITTLE JOURNAL ***\n\n\n\n"
+    "CHAPTER I\n\nWe came to the farm in the spring.\n\n"
+    "CHAPTER II\n\nIn October a great storm took the roof from the barn.\n\n"
+    "*** END OF THE PROJECT GUTENBERG EBOOK THE LITTLE JOURNAL ***\n\n"
+    "Updated editions will replace the previous one.\n\n"
+    "THE FULL PROJECT GUTENBERG LICENSE\n\nSection 1. General Terms of Use."
+)
+
+
+def test_a_distributed_ebook_is_the_work_between_its_markers():
+    document = chunk(WRAPPED, "little-journal.txt")
+    assert document.title == "The Little Journal"
+    assert document.metadata["Author"] == "Jane Doe"
+    about, *work = document.passages
+    assert (about.role, about.text) == (
+        "about",
+        "Title: The Little Journal\n\nAuthor: Jane Doe\n\nRelease Date: March 3, 2004",
+    )
+    assert WRAPPED[about.start : about.end].startswith("Title: The Little Journal")
+    assert [(p.section, p.text, p.role) for p in work] == [
+        ("CHAPTER I", "We came to the farm in the spring.", "text"),
+        ("CHAPTER II", "In October a great storm took the roof from the barn.", "text"),
+    ]
+    assert [WRAPPED[p.start : p.end] for p in work] == [p.text for p in work]
+    # nothing dropped silently: every block left out is reported
+    assert document.skipped == (
+        "The Project Gutenberg eBook of The Little Journal, by Jane Doe",
+        "This eBook is for the use of anyone anywhere at no cost.",
+        "*** START OF THE PROJECT GUTENBERG EBOOK THE LITTLE JOURNAL ***",
+        "*** END OF THE PROJECT GUTENBERG EBOOK THE LITTLE JOURNAL ***",
+        "Updated editions will replace the previous one.",
+        "THE FULL PROJECT GUTENBERG LICENSE",
+        "Section 1. General Terms of Use.",
+    )
+
+
+def test_one_marker_alone_still_bounds_the_work():
+    head = WRAPPED.partition("*** END OF")[0]
+    only_start = chunk(head, "a.txt")
+    assert [p.text for p in only_start.passages if p.role == "text"][-1].startswith("In October")
+    only_end = chunk(WRAPPED[WRAPPED.index("CHAPTER I") :], "b.txt")
+    assert not any("LICENSE" in p.text or "Updated" in p.text for p in only_end.passages)
+    assert "Section 1. General Terms of Use." in only_end.skipped
+
+
+def test_a_marker_like_line_inside_a_paragraph_is_text():
+    text = "He wrote *** START OF THE DAY *** on the wall.\n\nThen he slept."
+    document = chunk(text, "c.txt")
+    assert [p.text for p in document.passages] == [
+        "He wrote *** START OF THE DAY *** on the wall.",
+        "Then he slept.",
+    ]
+    assert document.skipped == ()
+
+
 @pytest.mark.parametrize("text", ["", "   \n\n  \n", "\n"])
 def test_empty_text_gives_no_passages(text):
     assert chunk(text).passages == ()

@@ -56,7 +56,7 @@ def is_note_block(block: Span) -> bool:
     return kv is not None and kv[0].lower() in _NOTE_KEYS
 
 
-def _is_metadata_block(block: Span) -> bool:
+def is_metadata_block(block: Span) -> bool:
     lines = block.lines
     return bool(lines) and not is_note_block(block) and all(key_value(x) for x in lines)
 
@@ -82,7 +82,7 @@ def parse_front_matter(blocks: Sequence[Span]) -> FrontMatter:
     index = 0
     while index < len(blocks) and index < 8:
         block = blocks[index]
-        if _is_metadata_block(block):
+        if is_metadata_block(block):
             for line in block.lines:
                 key, value = key_value(line) or ("", "")
                 metadata[key] = value

@@ -10,8 +10,9 @@ from qabot.types import Role
 # read again (its unchanged passages keep their vectors).
 # 2: front matter; 3: inline dates, Markdown; 4: parts, notes, entries; 5: words as the
 # page shows them, table rows, numbered divisions of plain text; 6: line breaks kept
-# (HTML and EPUB, Markdown's hard ones)
-CHUNKER_VERSION = 6
+# (HTML and EPUB, Markdown's hard ones); 7: a distributed plain-text e-book's START and
+# END marker lines bound the work (qabot.chunking.plain)
+CHUNKER_VERSION = 7
 
 
 @dataclass(frozen=True)

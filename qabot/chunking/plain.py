@@ -4,20 +4,30 @@ Blank lines separate blocks; a short title-case line (or a Markdown '#' line) is
 heading; a block that breaks off mid-sentence continues in the next; navigation and
 footer lines are boilerplate. Dates that open blocks open entries only as a regular run
 (``qabot.chunking.entries``): a plain file declares no structure of its own.
+
+A plain-text e-book as digital libraries distribute it wraps the work between two marker
+lines, ``*** START OF THE … EBOOK … ***`` and ``*** END OF THE … EBOOK … ***`` (Project
+Gutenberg's and its mirrors' layout): the work is what lies between them. Before the
+first, the library's header: its "Key: value" lines (Title, Author, Translator, Release
+Date …) are the document's metadata and the rest is boilerplate, as is all after the
+second (the library's licence). Left out, never dropped silently: the index reports
+every skipped block.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from qabot.chunking.entries import Event, Heading, Opening, entry_dates
 from qabot.chunking.frontmatter import (
     EDITORS_NOTE,
     WRITTEN_KEYS,
     FrontMatter,
+    is_metadata_block,
     is_note_block,
+    key_value,
     lines_of,
     looks_like_heading_text,
     parse_front_matter,
@@ -35,6 +45,11 @@ _BOILERPLATE = [
     re.compile(r"^(?:back|return|go)\s+to\s+(?:top|index|contents|the\s+\w+\s+archive)\b", re.I),
     re.compile(r"^(?:top of page|table of contents|contents|index|home|next|previous)$", re.I),
 ]
+
+# The lines that open and close the work in a distributed plain-text e-book (see the
+# module doc): "*** START OF THE PROJECT GUTENBERG EBOOK MOBY DICK ***", "*** END OF
+# THIS PROJECT GUTENBERG EBOOK …", with any number of asterisks.
+_WRAPPER_MARK = re.compile(r"^\*{3,}\s*(?P<edge>START|END)\s+OF\b.*?\*{3,}$", re.IGNORECASE)
 
 _SMALL_WORDS = {
     "a",
@@ -107,6 +122,48 @@ def split_blocks(text: str) -> list[Span]:
     return blocks
 
 
+@dataclass(frozen=True)
+class Wrapper:
+    """Where a distributed e-book's work lies among its blocks (see the module doc)."""
+
+    start: int  # the first block of the work
+    end: int  # the block after its last
+    metadata: dict[str, str]  # the header's "Key: value" lines
+    metadata_lines: tuple[Span, ...]  # those lines, as written
+    skipped: tuple[str, ...]  # the header's other blocks, the markers, the trailer
+
+
+def unwrap(text: str, blocks: Sequence[Span]) -> Wrapper | None:
+    """The work between a START and an END marker line; None when the text has neither."""
+    starts = [i for i, b in enumerate(blocks) if _mark(b) == "START"]
+    ends = [i for i, b in enumerate(blocks) if _mark(b) == "END"]
+    first = starts[0] + 1 if starts else 0
+    last = next((i for i in ends if i >= first), None)
+    if not starts and last is None:
+        return None
+    end = len(blocks) if last is None else last
+    metadata: dict[str, str] = {}
+    lines: list[Span] = []
+    skipped: list[str] = []
+    for block in blocks[: max(first - 1, 0)]:
+        if is_metadata_block(block):
+            for line in lines_of(text, block.start, block.end):
+                key, value = key_value(line.text) or ("", "")
+                metadata.setdefault(key, value)
+                lines.append(line)
+        else:
+            skipped.append(normalize_whitespace(block.text))
+    wrapping = [*blocks[max(first - 1, 0) : first], *blocks[end:]]
+    skipped += [normalize_whitespace(b.text) for b in wrapping]
+    return Wrapper(first, end, metadata, tuple(lines), tuple(skipped))
+
+
+def _mark(block: Span) -> str | None:
+    lines = block.lines
+    found = _WRAPPER_MARK.match(lines[0].strip()) if len(lines) == 1 else None
+    return found.group("edge").upper() if found else None
+
+
 def is_boilerplate(block_text: str) -> bool:
     """Web navigation and footer lines that are not part of the text."""
     line = normalize_whitespace(block_text)
@@ -146,22 +203,31 @@ def structure(text: str, *, markdown: bool = False) -> Structure:
         if front.title is None and len(h1) == 1 and blocks and blocks[0] is h1[0]:
             title_match = _MD_HEADING.match(h1[0].text)
             front = replace(front, title=title_match["text"] if title_match else None, body_start=1)
-    else:
+    wrapper = None if markdown else unwrap(text, blocks)
+    if wrapper is not None:
+        blocks = blocks[wrapper.start : wrapper.end]
+        meta = wrapper.metadata
+        front = FrontMatter(title=meta.get("Title"), metadata=meta, body_start=0)
+    elif not markdown:
         front = parse_front_matter(blocks)
     front_end = blocks[front.body_start - 1].end if front.body_start else body_offset
     # The front matter becomes a passage only when it holds metadata ("Translated: …");
     # a lone title is not worth quoting.
-    front_lines = tuple(
-        line
-        for line in (lines_of(text, 0, front_end) if front.metadata else [])
-        if not (markdown and line.text.strip("-").strip() == "")  # the '---' fences
+    front_lines = (
+        wrapper.metadata_lines
+        if wrapper
+        else tuple(
+            line
+            for line in (lines_of(text, 0, front_end) if front.metadata else [])
+            if not (markdown and line.text.strip("-").strip() == "")  # the '---' fences
+        )
     )
 
     section: str | None = None
     # (spans, section, opened by a date: the paragraph number of the entry it opens)
     assembled: list[tuple[list[Span], str | None]] = []
     events: list[Event] = []
-    skipped: list[str] = []
+    skipped: list[str] = list(wrapper.skipped) if wrapper else []
     pending: list[Span] = []
     opening: Opening | None = None  # a date line waiting for the paragraph it opens
 
