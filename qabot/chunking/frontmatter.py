@@ -57,6 +57,7 @@ def is_note_block(block: Span) -> bool:
 
 
 def is_metadata_block(block: Span) -> bool:
+    """A block of "Key: value" lines only ("Author: Leon Trotsky"), not an editors' note."""
     lines = block.lines
     return bool(lines) and not is_note_block(block) and all(key_value(x) for x in lines)
 
