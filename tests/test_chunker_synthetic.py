@@ -107,6 +107,24 @@ def test_one_marker_alone_still_bounds_the_work():
     assert "Section 1. General Terms of Use." in only_end.skipped
 
 
+def test_a_header_value_wrapped_onto_an_indented_line_is_one_value():
+    text = WRAPPED.replace(
+        "Title: The Little Journal\n",
+        "Title: The Little Journal\n       Being the Notes of a Farm Year\n",
+    )
+    document = chunk(text, "d.txt")
+    assert document.title == "The Little Journal Being the Notes of a Farm Year"
+    about = document.passages[0]
+    assert about.text.startswith("Title: The Little Journal Being the Notes of a Farm Year")
+    assert text[about.start : about.end].startswith("Title: The Little Journal\n       Being")
+    assert "Title: The Little Journal" not in " ".join(document.skipped)
+    dated = chunk(
+        WRAPPED.replace("March 3, 2004\n", "March 3, 2004\n[Most recently updated: May 1, 2021]\n"),
+        "e.txt",
+    )
+    assert dated.metadata["Release Date"] == "March 3, 2004 [Most recently updated: May 1, 2021]"
+
+
 def test_a_marker_like_line_inside_a_paragraph_is_text():
     text = "He wrote *** START OF THE DAY *** on the wall.\n\nThen he slept."
     document = chunk(text, "c.txt")

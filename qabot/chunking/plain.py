@@ -151,11 +151,26 @@ def unwrap(text: str, blocks: Sequence[Span]) -> Wrapper | None:
                 key, value = key_value(line.text) or ("", "")
                 metadata.setdefault(key, value)
                 lines.append(line)
+        elif (continued := _continued_value(text, block)) is not None:
+            metadata.setdefault(*continued)  # "Title: …" and its indented second line
+            lines.append(Span(block.text, block.start, block.end))
         else:
             skipped.append(normalize_whitespace(block.text))
     wrapping = [*blocks[max(first - 1, 0) : first], *blocks[end:]]
     skipped += [normalize_whitespace(b.text) for b in wrapping]
     return Wrapper(first, end, metadata, tuple(lines), tuple(skipped))
+
+
+def _continued_value(text: str, block: Span) -> tuple[str, str] | None:
+    """A "Key: value" line whose value goes on in the lines under it, as e-book headers
+    wrap a long title ("Title: …" then an indented line) or date a release twice
+    ("Release Date: …" then "[Most recently updated: …]"): (key, the value on one line)."""
+    first, *rest = text[block.start : block.end].splitlines()
+    found = key_value(first)
+    if found is None or not rest or any(key_value(line) for line in rest):
+        return None
+    key, value = found
+    return key, normalize_whitespace(" ".join([value, *rest]))
 
 
 def _mark(block: Span) -> str | None:
