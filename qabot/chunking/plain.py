@@ -135,8 +135,9 @@ class Wrapper:
 
 def unwrap(text: str, blocks: Sequence[Span]) -> Wrapper | None:
     """The work between a START and an END marker line; None when the text has neither."""
-    starts = [i for i, b in enumerate(blocks) if _mark(b) == "START"]
-    ends = [i for i, b in enumerate(blocks) if _mark(b) == "END"]
+    marks = [_mark(block) for block in blocks]
+    starts = [i for i, mark in enumerate(marks) if mark == "START"]
+    ends = [i for i, mark in enumerate(marks) if mark == "END"]
     first = starts[0] + 1 if starts else 0
     last = next((i for i in ends if i >= first), None)
     if not starts and last is None:
