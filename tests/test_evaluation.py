@@ -17,6 +17,7 @@ from qabot.evaluation.crossval import (
     SubsetScores,
     cost,
     cross_validate,
+    cross_validated_fusion,
     stratified_folds,
 )
 from qabot.evaluation.run import abstention_figures, rank_figures, run
@@ -230,3 +231,15 @@ def test_eval_command_prints_the_comparison(built_project: Path, tmp_path: Path)
 
     result = CliRunner().invoke(cli, ["eval", str(tmp_path / "none.jsonl")], env=environment)
     assert result.exit_code == 2 and "none.jsonl: no such file" in result.stderr
+
+
+def test_cv_fusion_names_the_fusion_each_question_is_judged_under():
+    """Each question is judged under the fusion the other folds chose, so its citation is
+    that fusion's, not the configured one's."""
+    count = 20
+    ranks: dict[str, list[int | None]] = {
+        "better": [1] * count,  # finds every answer
+        "worse": [None] * count,
+    }
+    chosen, picks = cross_validated_fusion(ranks, k=5)
+    assert chosen == ["better"] * count and picks == ["better"] * 5

@@ -61,6 +61,7 @@ def evaluate(library: Library, cases: Sequence[Case], k: int = FOLDS) -> Evaluat
     rankings = []
     configured: list[CaseResult] = []
     ranks_by_fusion: dict[str, list[int | None]] = {}
+    citations_by_fusion: dict[str, list[bool | None]] = {}
     for name, ranking in compared_rankings(library.config.ranking):
         results = run(library, answerable if not name.endswith("*") else cases, ranking)
         if name.endswith("*"):
@@ -68,6 +69,7 @@ def evaluate(library: Library, cases: Sequence[Case], k: int = FOLDS) -> Evaluat
         found = [r for r in results if r.case.answerable]
         if name.startswith("hybrid"):
             ranks_by_fusion[name.rstrip("*")] = [r.rank for r in found]
+            citations_by_fusion[name.rstrip("*")] = [r.citation_ok for r in found]
         per_kind: dict[str, list[bool]] = {}
         for r in found:
             per_kind.setdefault(r.case.kind, []).append(r.rank is not None)
@@ -79,17 +81,13 @@ def evaluate(library: Library, cases: Sequence[Case], k: int = FOLDS) -> Evaluat
             )
         )
     chosen, picks = cross_validated_fusion(ranks_by_fusion, k)
-    by_question = {r.case.question: r for r in configured if r.case.answerable}
-    citations = [by_question[c.question].citation_ok for c in answerable]
+    # Each question's rank and citation under the fusion its fold chose.
     rankings.append(
         (
             "CV fusion",
             rank_figures(
-                chosen,
-                [
-                    ok if rank is not None else None
-                    for ok, rank in zip(citations, chosen, strict=True)
-                ],
+                [ranks_by_fusion[name][i] for i, name in enumerate(chosen)],
+                [citations_by_fusion[name][i] for i, name in enumerate(chosen)],
             ),
             {},
         )

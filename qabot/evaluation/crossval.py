@@ -260,8 +260,9 @@ def ablate(
 
 def cross_validated_fusion(
     ranks: dict[str, list[int | None]], k: int = FOLDS
-) -> tuple[list[int | None], list[str]]:
-    """Per held-out fold, the ranks of the fusion that did best on the other folds.
+) -> tuple[list[str], list[str]]:
+    """Per question, the fusion that did best on the other folds than its own; and the
+    fusion chosen per fold.
 
     ``ranks`` maps a fusion's name to each answerable question's rank of its answer.
     Best: hit@5, then hit@1, then MRR on the training folds.
@@ -278,7 +279,7 @@ def cross_validated_fusion(
             sum(1 / r for r in values if r),
         )
 
-    chosen: list[int | None] = [None] * count
+    chosen = [names[0]] * count
     picks = []
     for fold in range(k):
         train = [i for i in range(count) if folds[i] != fold]
@@ -286,5 +287,5 @@ def cross_validated_fusion(
         picks.append(best)
         for i in range(count):
             if folds[i] == fold:
-                chosen[i] = ranks[best][i]
+                chosen[i] = best
     return chosen, picks
