@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,23 @@ def test_a_place_in_the_book_is_read_from_the_question(question: str, edge: str,
     asked = asked_position(question)
     assert asked is not None and asked.edge == edge
     assert question[asked.span[0] : asked.span[1]] == words
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("What does Pepys pray for in the diary's last lines?", "passage"),
+        ("What is in the novel's very first line?", "passage"),
+        ("Whom does he thank in the last paragraph?", "passage"),
+        ("What was the weather in the diary's first entry?", "entry"),
+        ("What happens in the last chapter?", "sections"),
+        ("What does he see in the last pages?", "sections"),
+        ("What does he dream up at the very end?", "sections"),
+    ],
+)
+def test_the_unit_of_text_named_narrows_the_edge(question: str, unit: str):
+    asked = asked_position(question)
+    assert asked is not None and asked.unit == unit
 
 
 @pytest.mark.parametrize(
@@ -74,6 +92,39 @@ def test_each_document_of_a_corpus_has_its_own_edges():
     assert edges.place.tolist() == [0, 1, 2, 3, 4, 5, 0, 1, 2, 3]
 
 
+def test_the_first_or_last_entry_is_a_dated_entry_and_the_lines_a_passage():
+    # An undated opening passage, then three days of two passages each; then notes.
+    passages = [numbered_passage(0, "January")]
+    days = ["1660-01-01", "1660-01-01", "1660-01-02", "1660-01-02", "1660-01-03", "1660-01-03"]
+    passages += [replace(numbered_passage(1 + i, "January"), date=d) for i, d in enumerate(days)]
+    passages += [numbered_passage(7, None, role="notes")]
+    edges = EdgeTable.build(passages)
+    entry, note = edges.edge("closing", "entry")
+    assert entry.nonzero()[0].tolist() == [5, 6]
+    assert note == "The last entry of the text comes first (January 3, 1660)."
+    assert edges.edge("opening", "entry")[0].nonzero()[0].tolist() == [1, 2]  # dated
+    lines, note = edges.edge("closing", "passage")
+    assert lines.nonzero()[0].tolist() == [6]
+    assert note == "The last lines of the text come first (January)."
+    assert edges.edge("opening", "passage")[0].nonzero()[0].tolist() == [0]
+
+
+def test_the_first_lines_reach_past_sections_of_one_passage():
+    # A one-passage dedication and a one-passage epigraph before the first chapter.
+    passages = [numbered_passage(0, "Dedication"), numbered_passage(1, "Epigraph")]
+    passages += [numbered_passage(2 + i, "Chapter 1") for i in range(3)]
+    lines, note = EdgeTable.build(passages).edge("opening", "passage")
+    assert lines.nonzero()[0].tolist() == [0, 1, 2]
+    assert note == "The first lines of the text come first."  # three sections: none named
+
+
+def test_a_text_without_dates_has_no_entries_to_narrow_to():
+    passages = [numbered_passage(i, f"Chapter {i // 10 + 1}") for i in range(100)]
+    edges = EdgeTable.build(passages)
+    entry, note = edges.edge("closing", "entry")
+    assert (entry == edges.masks["closing"]).all() and note == edges.notes["closing"]
+
+
 BOOK = """One
 
 Tom carried the lantern to the barn and fed the hens.
@@ -111,6 +162,16 @@ def test_a_question_about_the_end_prefers_the_closing_sections(book: IndexMainta
     assert closing.hits[0].passage.section == "Five"
     assert closing.notes == ("Passages from the end of the text come first (Four to Five).",)
     assert closing.order == "relevance"  # it asks for something at the end: ranked
+
+
+def test_a_question_about_the_last_lines_prefers_the_last_passage(book: IndexMaintainer):
+    answer = book.library().ask("Who carried the lantern in the book's last lines?", 2)
+    assert answer.hits[0].passage.section == "Five"
+    assert answer.notes == ("The last lines of the text come first (Five).",)
+    assert not answer.abstained  # the book has last lines: they are what was asked for
+    assert answer.order == "relevance"
+    plain = book.library().ask("Who carried the lantern?", 2)
+    assert plain.hits[0].passage.section == "One"
 
 
 def test_asking_for_the_end_itself_reads_the_last_passages_in_order(book: IndexMaintainer):

@@ -34,9 +34,10 @@ nested k-fold cross-validation on the labeled question set (``qabot eval``; see
 Exempt from abstaining: a question the asker narrowed (a date or section filter), a
 question whose date selects entries and that asks for the entry itself ("What did he
 write on January 9?"), one that asks for the book's edge or a part by its title alone,
-one about the book as a work that its front matter answers, and one that asks only who
-or where someone the text names is ("Who was Pembleton?": its first mention says). No
-other question is exempt, dated or not.
+one that names the book's first or last entry or lines ("What does he pray for in the
+diary's last lines?": the book has them), one about the book as a work that its front
+matter answers, and one that asks only who or where someone the text names is ("Who
+was Pembleton?": its first mention says). No other question is exempt, dated or not.
 """
 
 from __future__ import annotations
@@ -459,6 +460,8 @@ def evidence(
         exempt = "asks for the book's opening or close"
     elif retrieval.order == "part":
         exempt = "asks for a part of the book by its title"
+    elif retrieval.scope is not None and retrieval.scope.edge_unit != "sections":
+        exempt = "names the book's first or last entry or lines: the book has them"
     elif retrieval.scope is not None and retrieval.scope.about_the_book:
         exempt = "asks who wrote the book, or when: its front matter says"
     elif retrieval.scope is not None and retrieval.scope.introduced:

@@ -14,21 +14,29 @@ opening or closing chapters of a novel, the first months of a ten-year diary). E
 book of a corpus has its own edges; "How does the story end?" reads the book whose
 edge passages answer it best. "At the end of the war" names no place in the book: a
 position phrase followed by "of" counts only as "of the book".
+
+A question that names a small unit at the edge ("in the diary's last lines", "the
+first entry") narrows it (``Unit``): the lines are the edge's passage (past one-passage
+sections such as a dedication, for the opening), the entry its first or last dated
+entry. "The last chapter" and "the last pages" stay the whole edge.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from qabot.dates import date_label
 from qabot.types import Passage
 
 if TYPE_CHECKING:
     import numpy as np
 
 Edge = Literal["opening", "closing"]
+Unit = Literal["sections", "entry", "passage"]  # the whole edge, its last entry, its last passage
 
 EDGE_SHARE = 0.05  # of the author's text's passages, in whole sections
 EDGE_SECTIONS = 2  # at least: a book's first section is often a dedication or a note
@@ -55,10 +63,24 @@ _PATTERNS = (
     r"(?P<w3>begins?|opens?|starts?|ends?|closes?|finish(?:es)?|concludes?)\b",
     # the first / last chapter | entry | pages [of the book]; the diary's last entry
     rf"\bthe\s+(?:{_WORK}(?:'s|’s)\s+)?(?:very\s+)?(?P<w4>first|opening|last|final|closing)\s+"
-    rf"(?:chapters?|entry|entries|pages?|lines|words|paragraphs?|sections?)"
+    rf"(?P<unit>chapters?|entry|entries|pages?|lines?|words|sentences?|paragraphs?|sections?)"
     rf"{_OF_THE_WORK}(?!\s+(?:about|on|concerning|mentioning|that|where|which|in\s+which)\b)",
 )
 _POSITION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
+
+
+# What a question's unit of text narrows the edge to: "the last lines" are in the last
+# passage, "the last entry" is the last day's passages; chapters and pages stay the edge.
+_UNITS: dict[str, Unit] = {
+    "entry": "entry",
+    "line": "passage",
+    "lines": "passage",
+    "words": "passage",
+    "sentence": "passage",
+    "sentences": "passage",
+    "paragraph": "passage",
+    "paragraphs": "passage",
+}
 
 
 @dataclass(frozen=True)
@@ -67,6 +89,7 @@ class PositionAsked:
 
     edge: Edge
     span: tuple[int, int]  # the position words, to be removed from the ranked text
+    unit: Unit = "sections"  # how much of the edge it names
 
 
 def asked_position(question: str) -> PositionAsked | None:
@@ -74,9 +97,11 @@ def asked_position(question: str) -> PositionAsked | None:
     found = _POSITION.search(question)
     if found is None:
         return None
-    word = next(w for w in found.groupdict().values() if w is not None).lower()
+    groups = found.groupdict()
+    word = next(w for name, w in groups.items() if name != "unit" and w is not None).lower()
     edge: Edge = "opening" if word in _OPENING_WORDS else "closing"
-    return PositionAsked(edge, found.span())
+    unit = _UNITS.get((groups["unit"] or "").lower(), "sections")
+    return PositionAsked(edge, found.span(), unit)
 
 
 @dataclass(frozen=True)
@@ -89,6 +114,15 @@ class EdgeTable:
     notes: dict[Edge, str]  # per edge: what the reader is told when it is preferred
     document_of: np.ndarray  # per passage: its document, as a small integer
     place: np.ndarray  # per passage: its place in its document's reading order (any part)
+    # The edge's last (first) entry and passage alone: "the diary's last entry",
+    # "the novel's first lines".
+    narrow: dict[tuple[Edge, Unit], tuple[np.ndarray, str]] = field(default_factory=dict)
+
+    def edge(self, edge: Edge, unit: Unit = "sections") -> tuple[np.ndarray, str]:
+        """The passages of ``edge`` that ``unit`` names, and what the reader is told."""
+        if unit == "sections":
+            return self.masks[edge], self.notes[edge]
+        return self.narrow[(edge, unit)]
 
     @classmethod
     def build(cls, passages: Sequence[Passage], reading: Sequence[int] | None = None) -> EdgeTable:
@@ -111,11 +145,24 @@ class EdgeTable:
             if passages[row].role == "text":
                 documents.setdefault(source, []).append(row)
         masks: dict[Edge, np.ndarray] = {e: np.zeros(size, dtype=bool) for e in EDGES}
+        narrow = {(e, u): np.zeros(size, dtype=bool) for e in EDGES for u in NARROW}
         for rows in documents.values():
-            masks["opening"][_edge_rows(passages, rows)] = True
-            masks["closing"][_edge_rows(passages, rows[::-1])] = True
+            sides: tuple[tuple[Edge, list[int]], ...] = (("opening", rows), ("closing", rows[::-1]))
+            for edge, from_edge in sides:
+                masks[edge][_edge_rows(passages, from_edge)] = True
+                narrow[(edge, "entry")][_entry_rows(passages, from_edge)] = True
+                narrow[(edge, "passage")][_first_lines(passages, from_edge, edge)] = True
         notes = {e: _note(e, passages, masks[e], len(documents)) for e in EDGES}
-        return cls(masks, notes, document_of, place)
+        told = {
+            (edge, unit): (
+                mask,
+                notes[edge]  # no dated entries: the whole edge
+                if np.array_equal(mask, masks[edge])
+                else _narrow_note(edge, unit, passages, mask, len(documents)),
+            )
+            for (edge, unit), mask in narrow.items()
+        }
+        return cls(masks, notes, document_of, place, told)
 
     def from_the_edge(
         self, at: np.ndarray, scores: np.ndarray, edge: Edge
@@ -132,6 +179,7 @@ class EdgeTable:
 
 
 EDGES: tuple[Edge, ...] = ("opening", "closing")
+NARROW: tuple[Unit, ...] = ("entry", "passage")
 
 
 def reading_order(passages: Sequence[Passage]) -> list[int]:
@@ -153,6 +201,57 @@ def _edge_rows(passages: Sequence[Passage], rows: Sequence[int]) -> list[int]:
         taken.append(row)
         section = passages[row].section
     return taken
+
+
+def _first_lines(passages: Sequence[Passage], rows: Sequence[int], edge: Edge) -> list[int]:
+    """The passages that hold "the last lines" (the last one) or "the first lines": the
+    first, and past sections of a single passage (a dedication, an epigraph), the first
+    of the section after them too; the question ranks them."""
+    if edge == "closing":
+        return [rows[0]]
+    taken = [rows[0]]
+    for before, row in itertools.pairwise(rows):
+        if passages[row].section == passages[before].section:
+            break  # the section read last holds more than one passage: the text has begun
+        taken.append(row)
+    return taken
+
+
+def _entry_rows(passages: Sequence[Passage], rows: Sequence[int]) -> list[int]:
+    """The first of ``rows`` (read from an edge) that make one entry: the passages of
+    the first dated entry met (a diary may open with undated lines). A text without
+    dates has no entries to count: its whole edge."""
+    dated = [row for row in rows if passages[row].date is not None]
+    if not dated:
+        return _edge_rows(passages, rows)
+    first = passages[dated[0]]
+    taken = []
+    for row in dated:
+        if (passages[row].date, passages[row].section) != (first.date, first.section):
+            break
+        taken.append(row)
+    return taken
+
+
+def _narrow_note(
+    edge: Edge, unit: Unit, passages: Sequence[Passage], mask: np.ndarray, documents: int
+) -> str:
+    """What the reader is told: "The last entry of the text comes first (May 31, 1669)."."""
+    import numpy as np
+
+    which = "first" if edge == "opening" else "last"
+    what = "entry" if unit == "entry" else "lines"
+    verb = "come" if what == "lines" else "comes"
+    if documents > 1:
+        return f"The {which} {what} of each text {verb} first."
+    labels = []
+    for row in np.flatnonzero(mask).tolist():
+        date = passages[row].date
+        label = date_label(date) if date and unit == "entry" else passages[row].section
+        if label and label not in labels:
+            labels.append(label)
+    where = f" ({' and '.join(labels)})" if labels and len(labels) <= 2 else ""
+    return f"The {which} {what} of the text {verb} first{where}."
 
 
 def _note(edge: Edge, passages: Sequence[Passage], mask: np.ndarray, documents: int) -> str:

@@ -38,7 +38,7 @@ from qabot.search.author import asks_about_the_book, book_words, card_line, is_c
 from qabot.search.definitions import DefinitionTable, asked_term
 from qabot.search.introduction import IntroductionTable, asked_name
 from qabot.search.parts import PartTable
-from qabot.search.position import Edge, EdgeTable, asked_position, reading_order
+from qabot.search.position import Edge, EdgeTable, Unit, asked_position, reading_order
 from qabot.search.query import FilterError, Filters, normalize_label
 from qabot.search.titles import TitleTable
 from qabot.text.terms import content_words
@@ -154,6 +154,7 @@ class Scope:
     telling: np.ndarray | None = None  # bool per passage: tells of the question's date
     told: DateRange | None = None  # that date
     edge: Edge | None = None  # the edge of the book the question prefers, if any
+    edge_unit: Unit = "sections"  # how much of it: "the last entry", "the first lines"
     asks_for_the_edge: bool = False  # nothing asked but the edge: "How does it end?"
     named: str | None = None  # the title of the part the question names, if any
     asks_for_the_part: bool = False  # nothing asked but the part: "What happens in …?"
@@ -231,18 +232,23 @@ def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> S
             return dated
     placed = asked_position(text)
     if placed is not None:
-        wanted = allowed & table.edges.masks[placed.edge]
+        rest = without_span(text, placed.span)
+        whole = asks_for_the_entry(table, rest)
+        # Asked for alone, the edge is read in the book's order from its first (last)
+        # passage, however narrowly it is named; asked about, a narrow edge comes first.
+        unit = "sections" if whole else placed.unit
+        edge, note = table.edges.edge(placed.edge, unit)
+        wanted = allowed & edge
         if wanted.any():
-            rest = without_span(text, placed.span)
             ranked_text = rest if content_words(rest) else text
-            note = table.edges.notes[placed.edge]
             return Scope(
                 allowed,
                 wanted,
                 ranked_text,
                 (*notes, note),
                 edge=placed.edge,
-                asks_for_the_edge=asks_for_the_entry(table, rest),
+                edge_unit=unit,
+                asks_for_the_edge=whole,
             )
     if asks_about_the_book(text, table.book_words):
         cards = np.zeros(len(table), dtype=bool)
