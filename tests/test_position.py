@@ -47,6 +47,8 @@ def test_a_place_in_the_book_is_read_from_the_question(question: str, edge: str,
         ("What happens in the last chapter?", "sections"),
         ("What does he see in the last pages?", "sections"),
         ("What does he dream up at the very end?", "sections"),
+        ("What did the king say with the last words he spoke?", "sections"),  # the king's
+        ("Which book did he read in the first pages he wrote?", "sections"),
     ],
 )
 def test_the_unit_of_text_named_narrows_the_edge(question: str, unit: str):

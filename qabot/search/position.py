@@ -67,6 +67,8 @@ _PATTERNS = (
     rf"{_OF_THE_WORK}(?!\s+(?:about|on|concerning|mentioning|that|where|which|in\s+which)\b)",
 )
 _POSITION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
+_NAMES_WORK = re.compile(rf"\b{_WORK}\b", re.IGNORECASE)
+_CLAUSE_ENDS = re.compile(r"\s*(?:[?!.,;:]|$)")
 
 
 # What a question's unit of text narrows the edge to: "the last lines" are in the last
@@ -101,6 +103,10 @@ def asked_position(question: str) -> PositionAsked | None:
     word = next(w for name, w in groups.items() if name != "unit" and w is not None).lower()
     edge: Edge = "opening" if word in _OPENING_WORDS else "closing"
     unit = _UNITS.get((groups["unit"] or "").lower(), "sections")
+    # "the last words he spoke" are someone's, not the book's: a unit is the book's when
+    # the phrase names the book ("the diary's last lines") or ends its clause.
+    if not (_NAMES_WORK.search(found.group()) or _CLAUSE_ENDS.match(question, found.end())):
+        unit = "sections"
     return PositionAsked(edge, found.span(), unit)
 
 
