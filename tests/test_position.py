@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from qabot.maintainer import IndexMaintainer
+from qabot.search.query import Filters
 from qabot.search.position import EdgeTable, asked_position
 from tests.fakes import fake_service, numbered_passage
 
@@ -174,6 +175,14 @@ def test_a_question_about_the_last_lines_prefers_the_last_passage(book: IndexMai
     assert answer.order == "relevance"
     plain = book.library().ask("Who carried the lantern?", 2)
     assert plain.hits[0].passage.section == "One"
+
+
+def test_a_filter_that_leaves_out_the_last_lines_leaves_the_edge(book: IndexMaintainer):
+    answer = book.library().ask(
+        "Who stopped laying in the book's last lines?", 2, Filters(section="Four")
+    )
+    assert answer.hits[0].passage.section == "Four"
+    assert answer.notes == ("Passages from the end of the text come first (Four to Five).",)
 
 
 def test_asking_for_the_end_itself_reads_the_last_passages_in_order(book: IndexMaintainer):

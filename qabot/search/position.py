@@ -242,7 +242,8 @@ def _entry_rows(passages: Sequence[Passage], rows: Sequence[int]) -> list[int]:
 def _narrow_note(
     edge: Edge, unit: Unit, passages: Sequence[Passage], mask: np.ndarray, documents: int
 ) -> str:
-    """What the reader is told: "The last entry of the text comes first (May 31, 1669)."."""
+    """What the reader is told, such as that the last entry of the text comes first, and
+    its day."""
     import numpy as np
 
     which = "first" if edge == "opening" else "last"

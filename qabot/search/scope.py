@@ -238,6 +238,9 @@ def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> S
         # passage, however narrowly it is named; asked about, a narrow edge comes first.
         unit = "sections" if whole else placed.unit
         edge, note = table.edges.edge(placed.edge, unit)
+        if not (allowed & edge).any():  # the asker's filter leaves none of it: the edge
+            unit = "sections"
+            edge, note = table.edges.edge(placed.edge, unit)
         wanted = allowed & edge
         if wanted.any():
             ranked_text = rest if content_words(rest) else text
