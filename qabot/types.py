@@ -13,7 +13,9 @@ Role = Literal["text", "about", "notes", "editorial"]
 # introduction, a foreword, an editor's preface, an afterword).
 ROLES: tuple[Role, ...] = ("text", "about", "notes", "editorial")
 Match = Literal["lexical", "semantic", "both"]  # which retriever found a hit
-Order = Literal["relevance", "entry", "text", "part"]  # how an answer's hits are ordered
+# How an answer's hits are ordered: by relevance, or in the text's own order (an entry,
+# the book's edge, a part from its opening or from its end).
+Order = Literal["relevance", "entry", "text", "part", "part_end"]
 
 
 @dataclass(frozen=True)

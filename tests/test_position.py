@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from qabot.maintainer import IndexMaintainer
-from qabot.search.query import Filters
 from qabot.search.position import EdgeTable, asked_position
+from qabot.search.query import Filters
 from tests.fakes import fake_service, numbered_passage
 
 
@@ -65,6 +65,8 @@ def test_the_unit_of_text_named_narrows_the_edge(question: str, unit: str):
         "What did the king say at the close of the session?",
         "When did Pepys make the last entry about the plague?",
         "What are the last words of Pepys?",
+        "What are the last lines of A Council of War?",  # of a part: its own edge
+        "What is in the first paragraphs of the letter?",
         "Who was the first person to arrive?",
         "Did the tanker reach the port in the end of January?",
     ],

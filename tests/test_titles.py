@@ -91,6 +91,43 @@ def test_a_question_asking_only_for_a_part_reads_it_from_its_opening(tmp_path: P
     assert asked.order == "relevance"  # it asks for something in the part
 
 
+def test_a_question_asking_how_a_part_ends_reads_it_from_its_end(tmp_path: Path):
+    """A question that asks how a part ends gets the part's last passages, in the text's
+    own order, as "How does the story end?" gets the book's."""
+    opening = "The sea was calm when the boat left the harbour at dawn. " * 12
+    middle = "Gulls followed the boat for an hour, and the nets came up empty. " * 12
+    ending = "At last the boat came home, and Tom hung the lantern by the door. " * 12
+    text = f"{STORIES}\n{opening}\n\n{middle}\n\n{ending}\n"
+    library = fake_service(tmp_path, {"stories.md": text}).library()
+    for question in (
+        "What are the last lines of The Storm at Sea?",
+        "What is the last paragraph of The Storm at Sea?",
+        "What is on the final page of The Storm at Sea?",
+    ):
+        answer = library.ask(question, 2)
+        assert answer.order == "part_end" and not answer.abstained, question
+        assert [h.passage.section for h in answer.hits] == ["The Storm at Sea"] * 2
+        starts = [h.passage.start for h in answer.hits]
+        assert starts == sorted(starts) and answer.hits[-1].passage.text.startswith("At last")
+    opening_words = library.ask("What are the first words of The Storm at Sea?", 2)
+    assert opening_words.order == "part"
+    assert opening_words.hits[0].passage.text.startswith("Tom carried the lantern to the boat")
+    asked = library.ask("In the last lines of The Storm at Sea, where is the lantern hung?", 2)
+    assert asked.order == "relevance"  # it asks for something at the part's end
+    event = library.ask("How did The Storm at Sea end?", 2)  # a title may name an event
+    assert event.order == "relevance"
+
+
+def test_a_question_asking_how_a_chapter_ends_reads_it_from_its_end(tmp_path: Path):
+    library = fake_service(tmp_path, {"tale.txt": NUMBERED}).library()
+    answer = library.ask("How does chapter 2 end?", 1)
+    assert answer.order == "part_end" and not answer.abstained
+    assert answer.hits[0].passage.text.startswith("The king gave her a golden ring")
+    opening = library.ask("How does chapter two begin?", 1)
+    assert opening.order == "part"
+    assert opening.hits[0].passage.text.startswith("The miller's daughter")
+
+
 def test_a_numbered_division_is_named_by_its_number_in_figures_numerals_or_words():
     from qabot.text.numbering import number_value
 

@@ -14,6 +14,7 @@ ORDER_NOTES: dict[Order, str] = {
     "entry": "The passages of the entry, in its own order:",
     "text": "The passages at that edge of the text, in its own order:",
     "part": "The opening passages of that part, in its own order:",
+    "part_end": "The closing passages of that part, in its own order:",
 }
 VERDICTS = {
     "exact": "In the text, word for word:",

@@ -458,7 +458,7 @@ def evidence(
         exempt = "asks for a dated entry"
     elif retrieval.order == "text":
         exempt = "asks for the book's opening or close"
-    elif retrieval.order == "part":
+    elif retrieval.order in ("part", "part_end"):
         exempt = "asks for a part of the book by its title"
     elif retrieval.scope is not None and retrieval.scope.edge_unit != "sections":
         exempt = "names the book's first or last entry or lines: the book has them"

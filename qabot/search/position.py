@@ -63,7 +63,7 @@ _PATTERNS = (
     r"(?P<w3>begins?|opens?|starts?|ends?|closes?|finish(?:es)?|concludes?)\b",
     # the first / last chapter | entry | pages [of the book]; the diary's last entry
     rf"\bthe\s+(?:{_WORK}(?:'s|’s)\s+)?(?:very\s+)?(?P<w4>first|opening|last|final|closing)\s+"
-    rf"(?P<unit>chapters?|entry|entries|pages?|lines?|words|sentences?|paragraphs?|sections?)"
+    rf"(?P<unit>chapters?|entry|entries|pages?|lines?|words|sentences?|paragraphs?|sections?)\b"
     rf"{_OF_THE_WORK}(?!\s+(?:about|on|concerning|mentioning|that|where|which|in\s+which)\b)",
 )
 _POSITION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
@@ -92,6 +92,7 @@ class PositionAsked:
     edge: Edge
     span: tuple[int, int]  # the position words, to be removed from the ranked text
     unit: Unit = "sections"  # how much of the edge it names
+    of_the_text: bool = False  # it names a unit of text: "the last lines", "the first page"
 
 
 def asked_position(question: str) -> PositionAsked | None:
@@ -107,7 +108,7 @@ def asked_position(question: str) -> PositionAsked | None:
     # the phrase names the book ("the diary's last lines") or ends its clause.
     if not (_NAMES_WORK.search(found.group()) or _CLAUSE_ENDS.match(question, found.end())):
         unit = "sections"
-    return PositionAsked(edge, found.span(), unit)
+    return PositionAsked(edge, found.span(), unit, groups["unit"] is not None)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ of the question's day, then the entries it selects; the author's text before not
 editorial matter and front matter, unless the question asks for them (``parts``); then
 the fused score — or, when the question asks for a dated entry as a whole, the entry's
 own order; when it asks for the book's opening or close itself ("How does the story
-end?"), the book's own order at that edge. Near-copies are skipped for at most
+end?"), the book's own order at that edge, and for a part named by its title, the
+part's from its opening ("What happens in chapter 3?") or its end ("How does chapter 3
+end?"). Near-copies are skipped for at most
 ``DUPLICATE_SCAN`` × k candidates.
 """
 
@@ -134,7 +136,7 @@ def gather(
     elif where.asks_for_the_edge:
         order = "text"
     elif where.asks_for_the_part:
-        order = "part"
+        order = "part_end" if where.edge == "closing" else "part"
     # Tiers: passages telling of the question's day, its entries, then the text, then
     # the other parts.
     telling = where.telling[at] if where.telling is not None else np.zeros(len(at), dtype=bool)
@@ -171,9 +173,9 @@ def rank(tables: RetrievalTables, candidates: Candidates, ranking: Ranking, k: i
     within, other = -fused, np.zeros(len(at), dtype=bool)
     if order_by == "entry":
         within = tables.scope.entry_order[at]
-    elif (order_by == "text" and where.edge is not None) or order_by == "part":
+    elif (order_by == "text" and where.edge is not None) or order_by in ("part", "part_end"):
         first = np.where(tier == tier.max(), fused, -np.inf)
-        edge = where.edge or "opening"  # a part is read from its opening
+        edge = where.edge or "opening"  # a part from its opening, unless its end is asked
         other, within = tables.scope.edges.from_the_edge(at, first, edge)
     order = np.lexsort((within, other, -tier))
     distinct = Distinct()
@@ -186,7 +188,7 @@ def rank(tables: RetrievalTables, candidates: Candidates, ranking: Ranking, k: i
         chosen.append(candidate)
         if len(chosen) == k:
             break
-    if order_by == "text" and where.edge == "closing":
+    if order_by in ("text", "part_end") and where.edge == "closing":
         chosen.reverse()  # the book's last passages, as they are read
     matches = _matches(chosen, signals)
     ranked = tuple(

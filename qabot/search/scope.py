@@ -40,7 +40,7 @@ from qabot.search.introduction import IntroductionTable, asked_name
 from qabot.search.parts import PartTable
 from qabot.search.position import Edge, EdgeTable, Unit, asked_position, reading_order
 from qabot.search.query import FilterError, Filters, normalize_label
-from qabot.search.titles import TitleTable
+from qabot.search.titles import NamedPart, TitleTable
 from qabot.text.terms import content_words
 from qabot.types import Passage
 
@@ -153,7 +153,7 @@ class Scope:
     notes: tuple[str, ...] = ()
     telling: np.ndarray | None = None  # bool per passage: tells of the question's date
     told: DateRange | None = None  # that date
-    edge: Edge | None = None  # the edge of the book the question prefers, if any
+    edge: Edge | None = None  # the edge of the book (or of the part named) asked for
     edge_unit: Unit = "sections"  # how much of it: "the last entry", "the first lines"
     asks_for_the_edge: bool = False  # nothing asked but the edge: "How does it end?"
     named: str | None = None  # the title of the part the question names, if any
@@ -266,13 +266,15 @@ def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> S
             # No note: the citations name the part, and a question that names it in
             # passing ("When did the second Moscow trial begin?") needs no comment.
             rest = without_span(text, part.span)
+            part_edge = _edge_of_the_part(table, text, part)
             return Scope(
                 allowed,
                 wanted,
                 text,
                 tuple(notes),
+                edge=part_edge,
                 named=part.title,
-                asks_for_the_part=asks_for_the_entry(table, rest),
+                asks_for_the_part=part_edge is not None or asks_for_the_entry(table, rest),
             )
     asked = asked_name(text)
     if asked is not None:
@@ -285,6 +287,20 @@ def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> S
         if defining is not None and (defining & allowed).any():
             return Scope(allowed, defining & allowed, text, tuple(notes), defined=term)
     return Scope(allowed, np.zeros(len(table), dtype=bool), text, tuple(notes))
+
+
+def _edge_of_the_part(table: ScopeTable, text: str, part: NamedPart) -> Edge | None:
+    """The edge of a part that a question asks for and nothing else: "How does chapter 3
+    end?", "What are the last lines of A Council of War?", read as the same question of
+    the book would be. A part named by its title must be asked for a unit of its text:
+    "When did the second Moscow trial begin?" asks about the trial, not the section of
+    that title. None when it asks for something at the edge, or for no edge."""
+    as_the_book = text[: part.span[0]] + "the book" + text[part.span[1] :]
+    placed = asked_position(as_the_book)
+    if placed is None or not (placed.of_the_text or part.numbered):
+        return None
+    rest = without_span(as_the_book, placed.span).replace("the book", " ")
+    return placed.edge if asks_for_the_entry(table, rest) else None
 
 
 def _by_date(table: ScopeTable, text: str, allowed: np.ndarray, notes: list[str]) -> Scope | None:

@@ -64,6 +64,7 @@ class NamedPart:
     title: str
     mask: np.ndarray  # bool per passage
     span: tuple[int, int]  # where the question holds the title (with its article)
+    numbered: bool = False  # named as a numbered division ("chapter 14"), not by its title
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ class TitleTable:
                 if key in self.numbered:
                     mask = np.zeros(self.size, dtype=bool)
                     mask[self.numbered[key]] = True
-                    return NamedPart(self.numbered_shown[key], mask, asked.span())
+                    return NamedPart(self.numbered_shown[key], mask, asked.span(), True)
         return None
 
 
