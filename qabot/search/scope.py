@@ -14,7 +14,8 @@ first passage of each document's text that names it and that passage's notes nam
 (``introduction``); else, when it asks only what a word means ("What is a cynic?"), the
 passages that define it (``definitions``). A question that asks for nothing but the edge
 ("How does it end?") or the part ("What happens in The Red-Headed League?") is answered
-by their passages in the text's own order, from the edge or the part's opening.
+by their passages in the text's own order, from the edge or the part's opening (or its
+end: "How does chapter 3 end?").
 All masks are arrays over passage positions, computed from ``ScopeTable``.
 """
 
