@@ -168,6 +168,42 @@ def test_who_or_where_a_name_is_prefers_its_first_mention(tmp_path: Path):
     )
 
 
+FAMILY = """Chapter One
+
+Ukridge came up the stairs three at a time, shouting for his old friend Garnet.
+
+Chapter Two
+
+Then Ukridge brought in his wife. Mrs Ukridge was a small, shy girl with grey eyes.
+
+Chapter Three
+
+Mrs. Ukridge made the tea while Ukridge talked of hens, and Ukridge talked on.
+"""
+
+
+def test_a_title_of_family_is_not_looked_for_by_the_surname_alone(tmp_path: Path):
+    """ "Mrs. Ukridge" is not the "Ukridge" the text first names, her husband: her first
+    mention is the first passage that writes her title and name, with or without the
+    title's full stop. A title of office still falls back to the surname."""
+    from qabot.search.introduction import asked_name
+
+    service = fake_service(tmp_path, {"novel.txt": FAMILY})
+    library = service.library()
+    for question in ("Who is Mrs. Ukridge?", "who is mrs ukridge", "Who is Mrs Ukridge?"):
+        first = library.ask(question, 1).hits[0].passage.text
+        assert first.startswith("Then Ukridge brought in his wife"), question
+    assert asked_name("Who was Lady Jemimah Montagu?").forms == (  # type: ignore[union-attr]
+        "Lady Jemimah Montagu",
+        "Jemimah Montagu",
+    )
+    assert asked_name("Who is Mrs. Ukridge?").forms == ("Mrs. Ukridge",)  # type: ignore[union-attr]
+    assert asked_name("Who is Professor Derrick?").forms == (  # type: ignore[union-attr]
+        "Professor Derrick",
+        "Derrick",
+    )
+
+
 def test_a_person_named_by_names_the_text_uses_apart_is_known(tmp_path: Path):
     """ "Deb Willet" when the text says "Deb" and "Willet" in the same entries is a
     person it mentions; names that never share a passage are still an unknown run, and

@@ -17,7 +17,8 @@ question's capitalized words (with "of", "de", "the" … between them); a questi
 case (all capitals, all lower case) gives its words when no article leads them ("who is
 phyllis", not "who is the author"), and the text must write them capitalized. A titled
 person is also looked for without the titles, and by the surname ("Professor Derrick" is
-introduced as "a professor at Dublin University, by name, Derrick"). A name of the
+introduced as "a professor at Dublin University, by name, Derrick"), unless the title
+tells them from their family: the "Ukridge" a novel first names is not "Mrs. Ukridge". A name of the
 book's own (its title's, its author's: "Who was Pepys?") is named on every page and
 introduced nowhere: it is left to ranking. "What is X?" is not read this way: a
 dictionary's "What is Peace?" asks for the entry, not the first passage that says
@@ -72,6 +73,16 @@ _PERSONAL_TITLES = frozenset(
         *("mistress", "rev", "reverend", "comrade", "monsieur", "herr", "frau", "señor"),
     }
 )
+# Titles that tell a person from the others of their family: "Mrs. Ukridge" is not the
+# "Ukridge" a novel first names (her husband), nor "Lady Sandwich" "my Lord Sandwich".
+# Such a person is not looked for by the surname alone.
+_FAMILY_TITLES = frozenset(
+    {
+        *("mrs", "miss", "ms", "mme", "mlle", "lady", "dame", "madam", "madame"),
+        *("mistress", "frau", "mother", "brother", "sister", "aunt", "uncle", "cousin"),
+        "master",
+    }
+)
 _WORD = re.compile(r"[^\W\d_][\w’'.-]*")
 
 
@@ -85,7 +96,8 @@ class NameAsked:
     def forms(self) -> tuple[str, ...]:
         """The name, and for a titled person the name without its titles and their
         surname: "Professor Derrick", "Derrick"; "Sir William Batten", "William
-        Batten", "Batten"."""
+        Batten", "Batten"; not the surname alone after a title of family: "Mrs.
+        Ukridge" is only "Mrs. Ukridge", "Lady Jemimah Montagu" also "Jemimah Montagu"."""
         words = self.name.split()
         titled = 0
         while titled < len(words) - 1 and words[titled].lower().rstrip(".") in _PERSONAL_TITLES:
@@ -93,6 +105,8 @@ class NameAsked:
         rest = words[titled:]
         if not titled or any(w in _JOINING for w in rest):
             return (self.name,)
+        if any(w.lower().rstrip(".") in _FAMILY_TITLES for w in words[:titled]):
+            return (self.name, " ".join(rest)) if len(rest) > 1 else (self.name,)
         return tuple(dict.fromkeys((self.name, " ".join(rest), rest[-1])))
 
 
@@ -185,8 +199,15 @@ class IntroductionTable:
 
 
 def _written(name: str) -> re.Pattern[str]:
-    """``name`` as a text writes it: its words in order, capitalized as they are."""
-    return re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in name.split()) + r"(?!\w)")
+    """``name`` as a text writes it: its words in order, capitalized as they are, a
+    title with or without its full stop ("Mrs Ukridge", "Mrs. Ukridge")."""
+    words = [
+        re.escape(w.rstrip(".")) + r"\.?"
+        if w.lower().rstrip(".") in _PERSONAL_TITLES
+        else re.escape(w)
+        for w in name.split()
+    ]
+    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)")
 
 
 def _names(patterns: Sequence[re.Pattern[str]], text: str) -> bool:
