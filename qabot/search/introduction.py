@@ -18,9 +18,9 @@ case (all capitals, all lower case) gives its words when no article leads them (
 phyllis", not "who is the author"), and the text must write them capitalized. A titled
 person is also looked for without the titles, and by the surname ("Professor Derrick" is
 introduced as "a professor at Dublin University, by name, Derrick"), unless the title
-tells them from their family: the "Ukridge" a novel first names is not "Mrs. Ukridge". A name of the
-book's own (its title's, its author's: "Who was Pepys?") is named on every page and
-introduced nowhere: it is left to ranking. "What is X?" is not read this way: a
+tells them from their family: the "Ukridge" a novel first names is not "Mrs. Ukridge". A
+name of the book's own (its title's, its author's: "Who was Pepys?") is named on every
+page and introduced nowhere: it is left to ranking. "What is X?" is not read this way: a
 dictionary's "What is Peace?" asks for the entry, not the first passage that says
 "Peace". Such a question does not abstain: the text names what it asks about. No
 parameter.
