@@ -12,13 +12,13 @@ a paragraph that opens with the word and a dash, as a date prefers its entries
 The question must ask for nothing else: "What is a cynic?", "What does 'abdication'
 mean?", "Define marriage", "How does Bierce define love?", "What is the meaning of
 peace?", "What does it mean to be alone?", "What is a saint, according to Bierce?",
-"Define: cynic", "meaning of peace", "cynic definition", or the word alone, as one looks
-a word up ("cynic", "Happiness?"); the word is one to four words. A text with no such
-paragraph for the word (a diary asked "What is a tally?") is left to ranking. Such a
-question does not abstain: the text defines what it asks about. Only the passages
-holding the word's terms are read: "What is a king?" reads 2,741 of the diary's
-passages, about 30 ms, and finds none ("wife" alone: about 20 ms more than before). No
-parameter.
+"Define: cynic", "meaning of peace", "cynic definition", "What does Bierce say about
+lawyers?", or the word alone, as one looks a word up ("cynic", "Happiness?"); the word
+is one to four words. A text with no such paragraph for the word (a diary asked "What is
+a tally?") is left to ranking. Such a question does not abstain: the text defines what
+it asks about. Only the passages holding the word's terms are read: "What is a king?"
+reads 2,741 of the diary's passages, about 30 ms, and finds none ("wife" alone: 20 ms
+more than before). No parameter.
 """
 
 from __future__ import annotations
@@ -62,6 +62,12 @@ _ASKS_WHAT_IT_MEANS = [
         rf"^\s*how\s+(?:is|are|was|were)\s+{_WORD_OF}{_ARTICLE}{_TERM}\s+defined{_END}", re.I
     ),
     re.compile(rf"^\s*what\s+does\s+it\s+mean\s+to\s+be\s+{_ARTICLE}{_TERM}{_END}", re.I),
+    # "What does Bierce say about lawyers?": in a reference book, the word's entry.
+    re.compile(
+        rf"^\s*what\s+(?:does|do|did)\s+(?:[\w’'.-]+\s+){{1,4}}(?:say|think|write)\s+"
+        rf"(?:about|of|on)\s+{_WORD_OF}{_ARTICLE}{_TERM}{_END}",
+        re.I,
+    ),
     re.compile(rf"^\s*what\s+(?:is|are|was|were)\s+{_WORD_OF}{_ARTICLE}{_TERM}{_END}", re.I),
     # A word alone, as one looks it up ("cynic", "Happiness?"): its definition, if any.
     re.compile(rf"^\s*{_ARTICLE}{_TERM}[\s?.!]*$", re.I),
