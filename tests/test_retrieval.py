@@ -204,6 +204,57 @@ def test_a_title_of_family_is_not_looked_for_by_the_surname_alone(tmp_path: Path
     )
 
 
+NAMED = """Chapter One
+
+Ukridge bought fifty hens at Axminster and put them in the run behind the house.
+
+Chapter Two
+
+There was one hen, sardonic and disagreeable, which Ukridge, for a likeness of profile to
+his wife's aunt, had christened Aunt Elizabeth.
+
+Chapter Three
+
+Aunt Elizabeth laid no eggs. Aunt Elizabeth ate the corn of three hens. Why was one of
+the hens always Aunt Elizabeth? Aunt Elizabeth, Aunt Elizabeth, the hen of hens.
+
+Chapter Four
+
+Aunt Elizabeth isn't what you might call an admirer of Ukridge, said his wife.
+"""
+
+
+def test_why_a_name_was_given_prefers_the_passages_that_give_it(tmp_path: Path):
+    """ "Why was one of the hens called Aunt Elizabeth?" asks what the text says where
+    it gives the name: the passage that writes it after a word of naming comes first
+    (by relevance alone the third, which names her five times, would), and the answer
+    is exempt from abstaining. A name merely near "call" is not given there, and a
+    visit is no naming."""
+    from qabot.search.naming import asked_naming
+
+    service = fake_service(tmp_path, {"novel.txt": NAMED})
+    library = service.library()
+    plain = replace(library.config, abstention=AbstentionModel({"cosine": 50.0}, -40.0, 0.99))
+    for question in (
+        "Why was one of the hens called Aunt Elizabeth?",
+        "Why did Ukridge name the hen Aunt Elizabeth?",
+        "How did Aunt Elizabeth get her name?",
+        "why was the hen called aunt elizabeth",
+    ):
+        explained = library.explain(library.query(question, 4), config=plain)
+        assert explained.answer.hits[0].passage.text.startswith("There was one hen"), question
+        assert not explained.answer.hits[1].passage.text.startswith("Aunt Elizabeth isn't")
+        assert not explained.answer.abstained
+        assert explained.evidence.exempt
+    assert asked_naming("Why did Pepys call on Lord Sandwich?") is None
+    assert asked_naming("Why was Pepys called to Whitehall?") is None
+    assert asked_naming("Who called on the narrator?") is None
+    assert asked_naming("Why is Vauxhall so called?").name == "Vauxhall"  # type: ignore[union-attr]
+    assert asked_naming("After whom was Wallingford House named?").name == (  # type: ignore[union-attr]
+        "Wallingford House"
+    )
+
+
 def test_a_person_named_by_names_the_text_uses_apart_is_known(tmp_path: Path):
     """ "Deb Willet" when the text says "Deb" and "Willet" in the same entries is a
     person it mentions; names that never share a passage are still an unknown run, and

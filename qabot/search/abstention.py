@@ -466,6 +466,8 @@ def evidence(
         exempt = "asks who wrote the book, or when: its front matter says"
     elif retrieval.scope is not None and retrieval.scope.introduced:
         exempt = "asks who or where someone the text names is: its first mention says"
+    elif retrieval.scope is not None and retrieval.scope.name_given:
+        exempt = "asks why a name was given: the passages that give it say"
     elif retrieval.scope is not None and retrieval.scope.defined:
         exempt = "asks what a word the text defines means: its definition says"
     ranked_text = retrieval.scope.ranked_text if retrieval.scope else question

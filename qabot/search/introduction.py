@@ -117,7 +117,14 @@ def asked_name(question: str) -> NameAsked | None:
         found = _WHICH_KIND.match(question)
         if found is None or found.group("kind").lower() not in _KINDS:
             return None
-    words = found.group("name").split()
+    return name_in(found.group("name"), question)
+
+
+def name_in(words_asked: str, question: str) -> NameAsked | None:
+    """The name ``words_asked`` are, as the text would write it; None when they are not
+    one (a common noun, a possessive: "the author", "Pembleton's wife"). The question's
+    case decides whether capitals mean anything."""
+    words = words_asked.split()
     one_case = not any(c.islower() for c in question) or not any(c.isupper() for c in question[1:])
     if one_case and words and words[0].lower() in _LEADING:
         return None  # "who is the author": a name has no article, capitals aside
@@ -174,7 +181,7 @@ class IntroductionTable:
 
         if set(content_words(asked.name)) <= self.own_words:
             return None
-        patterns = [_written(form) for form in asked.forms]
+        patterns = [written(form) for form in asked.forms]
         holding = {
             row
             for form in asked.forms
@@ -198,7 +205,7 @@ class IntroductionTable:
         return mask
 
 
-def _written(name: str) -> re.Pattern[str]:
+def written(name: str) -> re.Pattern[str]:
     """``name`` as a text writes it: its words in order, capitalized as they are, a
     title with or without its full stop ("Mrs Ukridge", "Mrs. Ukridge")."""
     words = [

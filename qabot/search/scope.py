@@ -11,7 +11,9 @@ front-matter card, when a line of it answers (``author``); else a part of the co
 its title ("In The Red-Headed League, …"): it prefers the passages under it
 (``titles``); else, when it asks only who or where a name is ("Who was Pembleton?"), the
 first passage of each document's text that names it and that passage's notes naming it
-(``introduction``); else, when it asks only what a word means ("What is a cynic?"), the
+(``introduction``); else, when it asks only why a name was given ("Why was the hen
+called Aunt Elizabeth?"), the passages that write it next to a word of naming, and its
+first mention (``naming``); else, when it asks only what a word means ("What is a cynic?"), the
 passages that define it (``definitions``). A question that asks for nothing but the edge
 ("How does it end?") or the part ("What happens in The Red-Headed League?") is answered
 by their passages in the text's own order, from the edge or the part's opening (or its
@@ -38,6 +40,7 @@ from qabot.index import Index
 from qabot.search.author import asks_about_the_book, book_words, card_line, is_card
 from qabot.search.definitions import DefinitionTable, asked_term
 from qabot.search.introduction import IntroductionTable, asked_name
+from qabot.search.naming import asked_naming, naming_passages
 from qabot.search.parts import PartTable
 from qabot.search.position import Edge, EdgeTable, Unit, asked_position, reading_order
 from qabot.search.query import FilterError, Filters, normalize_label
@@ -161,6 +164,7 @@ class Scope:
     asks_for_the_part: bool = False  # nothing asked but the part: "What happens in …?"
     about_the_book: bool = False  # asks who wrote the book, or when: a card's line says
     introduced: str | None = None  # the name whose first mention the question prefers
+    name_given: str | None = None  # the name whose giving the question prefers
     defined: str | None = None  # the word whose definitions the question prefers
 
     @property
@@ -171,6 +175,7 @@ class Scope:
             and self.named is None
             and not self.about_the_book
             and self.introduced is None
+            and self.name_given is None
             and self.defined is None
         )
         return unscoped and bool(self.preferred.any())
@@ -222,7 +227,9 @@ def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> S
     entries), else by the place in the book it names ("at the very end": ``position``),
     else the front-matter card, for a question about the book as a work ("Who wrote
     it?"), else by the part of the corpus it names by title (``titles``), else, for "Who
-    was Pembleton?", by the name's first mention (``introduction``), else, for "What is
+    was Pembleton?", by the name's first mention (``introduction``), else, for "Why was
+    the hen called Aunt Elizabeth?", by the passages that give the name (``naming``),
+    else, for "What is
     a cynic?", by the word's definitions (``definitions``)."""
     import numpy as np
 
@@ -282,6 +289,11 @@ def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> S
         first = table.introductions.first_mentions(asked)
         if first is not None and (first & allowed).any():
             return Scope(allowed, first & allowed, text, tuple(notes), introduced=asked.name)
+    named_why = asked_naming(text)
+    if named_why is not None:
+        naming = naming_passages(table.introductions, named_why)
+        if naming is not None and (naming & allowed).any():
+            return Scope(allowed, naming & allowed, text, tuple(notes), name_given=named_why.name)
     term = asked_term(text)
     if term is not None:
         defining = table.definitions.defining(term)
