@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -243,3 +244,82 @@ def test_cv_fusion_names_the_fusion_each_question_is_judged_under():
     }
     chosen, picks = cross_validated_fusion(ranks, k=5)
     assert chosen == ["better"] * count and picks == ["better"] * 5
+
+
+HENS = """Chapter One
+
+Ukridge bought fifty hens at Axminster and put them in the run behind the house at Combe
+Regis. The hens cost him nothing, for he never paid the dealer.
+
+Chapter Two
+
+There was one hen, sardonic and disagreeable, which Ukridge, for a likeness of profile to
+his wife's aunt, had christened Aunt Elizabeth. She laid no eggs at all.
+
+Chapter Three
+
+The professor's boatman was a man named Jimmy, who rowed Garnet out to fish for mackerel
+in the bay on the morning after the dance.
+
+Chapter Four
+
+Mrs. Ukridge kept a Persian cat called Edwin, who killed two of the ducks and a chicken.
+"""
+
+
+@pytest.mark.e2e
+def test_eval_of_several_books_holds_each_book_out(built_project: Path, tmp_path: Path):
+    """Several question files: the journal's (the configured corpus) and a book of its own
+    (indexed under the embeddings folder). The report gives each book's figures held out
+    leaving it out, beside each retriever alone and the plain bm25s script."""
+    (tmp_path / "hens.txt").write_text(HENS, encoding="utf-8")
+    hens = write(
+        tmp_path / "hens.jsonl",
+        json.dumps({"corpus": "hens.txt", "name": "Hens"}),
+        *(
+            json.dumps({"question": q, "gold": [g] if g else []})
+            for q, g in (
+                ("Where did Ukridge buy his hens?", "Axminster"),
+                ("Why was one hen called Aunt Elizabeth?", "had christened Aunt Elizabeth"),
+                ("Who was the professor's boatman?", "a man named Jimmy"),
+                ("What did the Persian cat kill?", "killed two of the ducks"),
+                ("What fish did Garnet catch in the bay?", "mackerel"),
+                ("How much did the hens cost?", "The hens cost him nothing"),
+                ("What breed of dog was Bob?", None),
+                ("Who won the Derby that year?", None),
+                ("What is the capital of Australia?", None),
+            )
+        ),
+    )
+    lines = QUESTIONS.read_text(encoding="utf-8").splitlines()
+    journal = write(tmp_path / "journal.jsonl", *lines[:13], *lines[-12:])
+    environment = {
+        "QABOT_CORPUS_DIR": str(built_project / "corpus"),
+        "QABOT_EMBEDDINGS_DIR": str(tmp_path / "embeddings"),
+    }
+    shutil.copytree(built_project / "embeddings", tmp_path / "embeddings")
+    result = CliRunner().invoke(cli, ["eval", str(journal), str(hens)], env=environment)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert re.search(r"held out\s+dense\s+bm25\s+rrf\s+shipped\s+plain bm25s$", out, re.M)
+    for book, count in (("Pages From Trotsky's Jou", 12), ("Hens", 6)):
+        cells = r"\s+\d\.\d\d / \d\.\d\d" * 6
+        assert re.search(rf"^{re.escape(book)} \({count}\){cells}$", out, re.M), book
+    assert "without Hens:" in out and "without Pages From Trotsky's Journal:" in out
+    assert (tmp_path / "embeddings" / "eval").is_dir()  # the book's own index
+
+
+def test_the_plain_bm25s_baseline_ranks_by_the_texts_alone(tmp_path: Path):
+    """The plain script's ranks: bm25s over the passages' texts, the gold's first place;
+    a question of stop words only finds nothing."""
+    from qabot.evaluation.cases import Case
+    from qabot.evaluation.plain import plain_bm25_ranks
+
+    index = fake_service(tmp_path, {"hens.txt": HENS}).library().passages()
+    cases = [
+        Case("Who was the boatman?", ("a man named Jimmy",), None, None),
+        Case("Which cat killed the ducks?", ("Persian cat called Edwin",), None, None),
+        Case("Is it that?", ("christened Aunt Elizabeth",), None, None),
+        Case("Who rowed to the moon?", ("not in any passage",), None, None),
+    ]
+    assert plain_bm25_ranks(cases, index, 5) == [1, 1, None, None]

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 
 from qabot.evaluation.cases import Case, QuestionSet, normalize
 from qabot.evaluation.crossval import FOLDS, choose, cost, cross_validate
+from qabot.evaluation.plain import plain_bm25_ranks
 from qabot.evaluation.run import DEPTH, CaseResult, abstention_figures, rank_figures, run
 from qabot.library import Library
 from qabot.search.abstention import AbstentionModel
@@ -156,6 +157,7 @@ def evaluate_books(books: Sequence[Book], k: int = FOLDS) -> BooksEvaluation:
             "bm25": bm25,
             "rrf": rrf,
             "shipped": shipped_ranks,
+            "plain bm25s": plain_bm25_ranks(book.answerable, book.library.passages(), DEPTH),
         }
     held: dict[str, HeldOut] = {}
     if len(books) > 1:
@@ -209,9 +211,10 @@ def render(evaluation: BooksEvaluation, configured: Ranking, k: int) -> str:
         "",
         "Retrieval, hit@1 / hit@5 on the answerable questions. 'held out': fusion weights",
         "chosen on the other books only; dense, bm25, rrf: each retriever alone and rank",
-        f"fusion; shipped: the configured weights {_weights(configured.weights)}.",
+        f"fusion; shipped: the configured weights {_weights(configured.weights)}; plain",
+        "bm25s: bm25s over the passages' texts, no rule (the plain script).",
     ]
-    columns = ["held out", "dense", "bm25", "rrf", "shipped"]
+    columns = ["held out", "dense", "bm25", "rrf", "shipped", "plain bm25s"]
     lines.append(f"{'':32}" + "".join(f"{c:>14}" for c in columns))
     pooled: dict[str, list[int | None]] = {c: [] for c in columns}
     for book in books:
