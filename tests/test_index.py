@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -382,3 +383,26 @@ def test_a_stored_record_missing_a_field_is_damaged(tmp_path: Path):
         )
     passage = passage_from_record({**record, "tokens": 5}, {}, TextFile(tmp_path / "texts.txt"))
     assert passage.text == passage.embed_text == "We landed at Tampico." and passage.role == "text"
+
+
+@pytest.mark.parametrize("step", [1 << 23, 7])
+def test_the_passages_holding_a_string_are_found_in_the_texts_file(
+    tmp_path: Path, monkeypatch, step: int
+):
+    """One search of texts.txt finds the passages whose text holds a string, as reading
+    every text would: not a passage whose embedded text alone holds it ("sailed", where
+    the text says "sail-ed"), and not across two texts. With a small step the search
+    crosses its reads' edges."""
+    from qabot.index import texts
+
+    monkeypatch.setattr(texts, "_SEARCHED_AT_ONCE", step)
+    IndexStore(tmp_path / "emb").save(
+        make_index(FakeEmbedder(), TEXT.replace("sailed", "sail-\ned"))
+    )
+    loaded = IndexStore(tmp_path / "emb").load().passages
+    for needle in ("Tampico", "sailed", "sail-", "ed", "dramas.We", "e", "Moscow", "1936"):
+        scanned = frozenset(row for row, p in enumerate(loaded) if needle in p.text)
+        assert texts.rows_holding(loaded, needle) == scanned, needle
+    assert texts.rows_holding(loaded, "sailed") == frozenset()
+    in_memory = [dataclasses.replace(p, text=p.text) for p in loaded]  # no file behind them
+    assert texts.rows_holding(in_memory, "Tampico") == texts.rows_holding(loaded, "Tampico")
