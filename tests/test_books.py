@@ -186,7 +186,8 @@ GLOSSARY = page(
     ["What is marriage?", "Define marriage.", "How does the author define marriage?",
      "What does 'marriage' mean?", "What is marriage, according to the author?",
      "Define: marriage", "meaning of marriage", "marriage definition", "Marriage?",
-     "marriage", "What does the author say about marriage?"],
+     "marriage", "What does the author say about marriage?", "Tell me about marriage",
+     "Explain marriage.", "Look up marriage"],
 )  # fmt: skip
 def test_what_a_word_means_is_answered_by_its_definition(tmp_path: Path, question: str):
     """A definition list's term and definition are one paragraph, "Marriage — A

@@ -13,13 +13,14 @@ The question must ask for nothing else: "What is a cynic?", "What does 'abdicati
 mean?", "Define marriage", "How does Bierce define love?", "What is the meaning of
 peace?", "What does it mean to be alone?", "What is a saint, according to Bierce?",
 "Define: cynic", "meaning of peace", "cynic definition", "What does Bierce say about
-lawyers?", or the word alone, as one looks a word up ("cynic", "Happiness?"); the word
-is one to four words. A text with no such paragraph for the word (a diary asked "What is
-a tally?") is left to ranking. Such a question does not abstain: the text defines what
-it asks about. Only the passages holding the word's terms are read: "What is a king?"
-would read 2,741 of the diary's passages (about 15 ms): so the passages with a dash at
-all are found once per index, in one search of its texts file (about 5 ms, on the first
-such question), and only those are read. No parameter.
+lawyers?", "Tell me about religion", "Explain religion", "Look up religion", or the
+word alone, as one looks a word up ("cynic", "Happiness?"); the word is one to four
+words. A text with no such paragraph for the word (a diary asked "What is a tally?") is
+left to ranking. Such a question does not abstain: the text defines what it asks about.
+Only the passages holding the word's terms and a dash are read: the passages with a
+dash at all are found once per index, by one search of its texts file (about 25 ms on
+the diary, on the first such question), so "What is a king?" reads none of the 2,741
+diary passages that hold "king". No parameter.
 """
 
 from __future__ import annotations
@@ -69,6 +70,12 @@ _ASKS_WHAT_IT_MEANS = [
     re.compile(
         rf"^\s*what\s+(?:does|do|did)\s+(?:[\w’'.-]+\s+){{1,4}}(?:say|think|write)\s+"
         rf"(?:about|of|on)\s+{_WORD_OF}{_ARTICLE}{_TERM}{_END}",
+        re.I,
+    ),
+    # "Tell me about religion", "Explain religion", "Look up religion": the entry.
+    re.compile(
+        rf"^\s*(?:(?:please\s+)?(?:tell\s+me|say\s+something)\s+about|explain|look\s+up)\s+"
+        rf"{_WORD_OF}{_ARTICLE}{_TERM}{_END}",
         re.I,
     ),
     re.compile(rf"^\s*what\s+(?:is|are|was|were)\s+{_WORD_OF}{_ARTICLE}{_TERM}{_END}", re.I),
