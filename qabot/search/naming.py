@@ -70,7 +70,7 @@ _ASKS_WHY_NAMED = [
         rf"come\s+from{_END}",
         re.I,
     ),
-    # "What is the origin of the name Vauxhall?", "What is the name Pall Mall from?"
+    # "What is the origin of the name Vauxhall?", "What was the meaning of the name X?"
     re.compile(
         r"^\s*what\s+(?:is|was)\s+the\s+(?:origin|source|meaning)\s+of\s+the\s+(?:nick)?name\s+"
         rf"(?:of\s+)?(?P<name>.+?){_END}",

@@ -13,11 +13,11 @@ its title ("In The Red-Headed League, …"): it prefers the passages under it
 first passage of each document's text that names it and that passage's notes naming it
 (``introduction``); else, when it asks only why a name was given ("Why was the hen
 called Aunt Elizabeth?"), the passages that write it next to a word of naming, and its
-first mention (``naming``); else, when it asks only what a word means ("What is a cynic?"), the
-passages that define it (``definitions``). A question that asks for nothing but the edge
-("How does it end?") or the part ("What happens in The Red-Headed League?") is answered
-by their passages in the text's own order, from the edge or the part's opening (or its
-end: "How does chapter 3 end?").
+first mention (``naming``); else, when it asks only what a word means ("What is a
+cynic?"), the passages that define it (``definitions``). A question that asks for
+nothing but the edge ("How does it end?") or the part ("What happens in The Red-Headed
+League?") is answered by their passages in the text's own order, from the edge or the
+part's opening (or its end: "How does chapter 3 end?").
 All masks are arrays over passage positions, computed from ``ScopeTable``.
 """
 
@@ -229,8 +229,7 @@ def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> S
     it?"), else by the part of the corpus it names by title (``titles``), else, for "Who
     was Pembleton?", by the name's first mention (``introduction``), else, for "Why was
     the hen called Aunt Elizabeth?", by the passages that give the name (``naming``),
-    else, for "What is
-    a cynic?", by the word's definitions (``definitions``)."""
+    else, for "What is a cynic?", by the word's definitions (``definitions``)."""
     import numpy as np
 
     allowed, notes = restrict(table, filters, parts)
