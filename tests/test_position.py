@@ -25,6 +25,8 @@ from tests.fakes import fake_service, numbered_passage
         ("What is in the first chapter?", "opening", "the first chapter"),
         ("Who comes in at the start?", "opening", "at the start"),
         ("Why does the diary end?", "closing", "Why does the diary end"),
+        ("How does it end?", "closing", "How does it end"),
+        ("how did it all begin", "opening", "how did it all begin"),
         (
             "When the diary of Samuel Pepys begins, where does he live?",
             "opening",
@@ -194,6 +196,9 @@ def test_asking_for_the_end_itself_reads_the_last_passages_in_order(book: IndexM
     assert not answer.abstained  # it asks for the book's close, which the book has
     opening = book.library().ask("How does the story begin?", 2)
     assert [h.passage.section for h in opening.hits] == ["One", "Two"]
+    alone = book.library().ask("How does it end?", 2)  # "it": the book, asked nothing else
+    assert [h.passage.section for h in alone.hits] == ["Four", "Five"] and not alone.abstained
+    assert asked_position("How does it end for the hens?") is None  # asks more than the end
 
 
 def test_asking_for_the_end_of_one_of_several_books_reads_that_book(tmp_path: Path):

@@ -61,6 +61,9 @@ _PATTERNS = (
     rf"\b(?:when|as|how|where|why)\s+(?:does\s+|did\s+)?the\s+{_WORK}"
     r"(?:\s+of\s+(?:the\s+)?[\w’'-]+(?:\s+[\w’'-]+){0,3}?)?\s+"  # "the story of the farm"
     r"(?P<w3>begins?|opens?|starts?|ends?|closes?|finish(?:es)?|concludes?)\b",
+    # "How does it end?", "How did it all begin?": the whole question, "it" the book
+    r"^\s*how\s+(?:does|did|do)\s+it(?:\s+all)?\s+"
+    r"(?P<w5>begins?|opens?|starts?|ends?|closes?|finish(?:es)?|concludes?)(?=[\s?.!]*$)",
     # the first / last chapter | entry | pages [of the book]; the diary's last entry
     rf"\bthe\s+(?:{_WORK}(?:'s|’s)\s+)?(?:very\s+)?(?P<w4>first|opening|last|final|closing)\s+"
     rf"(?P<unit>chapters?|entry|entries|pages?|lines?|words|sentences?|paragraphs?|sections?)\b"
