@@ -60,7 +60,7 @@ _KINDS = frozenset(
     }
 )
 # Words that may stand between a name's capitalized words: "Duke of York", "Lázaro de".
-_JOINING = frozenset({"of", "de", "la", "le", "du", "da", "di", "van", "von", "der", "the"})
+JOINING = frozenset({"of", "de", "la", "le", "du", "da", "di", "van", "von", "der", "the"})
 _LEADING = frozenset({"the", "a", "an"})
 # Words that title a person: "Professor Derrick" is introduced as "a professor at Dublin
 # University, by name, Derrick", "Sir William Batten" as "Sir W. Batten".
@@ -103,7 +103,7 @@ class NameAsked:
         while titled < len(words) - 1 and words[titled].lower().rstrip(".") in _PERSONAL_TITLES:
             titled += 1
         rest = words[titled:]
-        if not titled or any(w in _JOINING for w in rest):
+        if not titled or any(w in JOINING for w in rest):
             return (self.name,)
         if any(w.lower().rstrip(".") in _FAMILY_TITLES for w in words[:titled]):
             return (self.name, " ".join(rest)) if len(rest) > 1 else (self.name,)
@@ -133,10 +133,10 @@ def name_in(words_asked: str, question: str) -> NameAsked | None:
     if not words or not all(_WORD.fullmatch(w) for w in words):
         return None
     if one_case:  # the question's case says nothing: the text's will
-        words = [w if w.lower() in _JOINING else w[0].upper() + w[1:].lower() for w in words]
+        words = [w if w.lower() in JOINING else w[0].upper() + w[1:].lower() for w in words]
     if not words[0][0].isupper() or not words[-1][0].isupper():
         return None
-    if any(not w[0].isupper() and w not in _JOINING for w in words):
+    if any(not w[0].isupper() and w not in JOINING for w in words):
         return None  # "Who was Pembleton's wife?" asks for someone else
     return NameAsked(" ".join(words))
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from qabot.search.introduction import IntroductionTable, NameAsked, name_in, written
+from qabot.search.introduction import JOINING, IntroductionTable, NameAsked, name_in, written
 from qabot.text.terms import terms
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ def _trailing_name(words: str) -> str:
     "Aunt Elizabeth", "himself Archibald the All-Right" → "Archibald the All-Right"."""
     split = words.split()
     start = len(split)
-    while start > 0 and (split[start - 1][:1].isupper() or split[start - 1] in ("of", "the", "de")):
+    while start > 0 and (split[start - 1][:1].isupper() or split[start - 1] in JOINING):
         start -= 1
     while start < len(split) and not split[start][:1].isupper():
         start += 1
