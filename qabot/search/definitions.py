@@ -87,6 +87,12 @@ _NOT_A_WORD = frozenset(
     {"it", "this", "that", "these", "those", "he", "she", "they", "him", "her", "them"}
     | {"what", "who", "which", "there", "here", "so", "true", "wrong", "happening"}
 )
+# A question word or a verb of asking is no part of a word looked up: "Where is
+# Axminster?" and "Whose dog is Bob?" are questions, not words alone, and the term of
+# "How is patience defined?" is "patience", not "How is patience".
+_NOT_IN_A_TERM = frozenset(
+    "what who whom whose which where when why how is are was were do does did".split()
+)
 _DASH = " — "  # between a definition's term and its text (``qabot.readers.html``)
 _LONGEST_TERM = 80  # characters before the dash: a term, not a sentence
 
@@ -95,10 +101,13 @@ def asked_term(question: str) -> str | None:
     """The word a question asks the meaning of, when it asks nothing else."""
     for pattern in _ASKS_WHAT_IT_MEANS:
         found = pattern.match(question)
-        if found is not None:
-            term = found.group("term").strip("'’")  # a closing quote, not an apostrophe
-            if not term or term.split()[0].lower() in _NOT_A_WORD:
-                return None
+        if found is None:
+            continue
+        term = found.group("term").strip("'’")  # a closing quote, not an apostrophe
+        words = term.lower().split()
+        if not words or words[0] in _NOT_A_WORD:
+            return None
+        if not _NOT_IN_A_TERM.intersection(words):
             return term
     return None
 
