@@ -128,6 +128,30 @@ def test_unknown_names_spelling_variants_and_possessives(service: IndexMaintaine
     assert unknown_names(names, "Was it Frida's Tampico tanker?") == ()
 
 
+def test_the_word_a_question_asks_about_is_unknown_when_never_written(service: IndexMaintainer):
+    """ "What is an airplane?", "What did Frida think of umbrellas?": the word asked about
+    and nothing else, capitalized or not, counts as a name the text never mentions, and
+    the reason says so. A word the text has, in any form, is not unknown; nor is a word
+    of a question that asks more than what one thing is."""
+    from qabot.search.abstention import unknown_names
+
+    names = NameTable.build(service.store.load())
+    assert unknown_names(names, "What is an airplane?") == ("airplane",)
+    assert unknown_names(names, "What did Frida think of umbrellas?") == ("umbrellas",)
+    assert unknown_names(names, "Define submarine.") == ("submarine",)
+    assert unknown_names(names, "What did Dewey say about parrots?") == ("Dewey", "parrots")
+    assert unknown_names(names, "What did Frida think of the sailors?") == ()
+    assert unknown_names(names, "What is a sailor?") == ()  # the text has "sailors"
+    assert unknown_names(names, "What is a harbour?") == ()  # "harbor", spelled otherwise
+    assert unknown_names(names, "Did the sailors paint umbrellas?") == ()  # asks more
+    library = service.library()
+    by_names = replace(library.config, abstention=AbstentionModel({"unknown_name": -5.0}, 2.0, 0.5))
+    asked = library.query("What did Frida think of umbrellas?", 2)
+    refused = library.explain(asked, config=by_names)
+    assert refused.answer.abstained
+    assert refused.answer.abstain_reason == "the text never mentions umbrellas"
+
+
 INTRODUCED = """Chapter One
 
 A letter came from an artist friend of mine, one Lickford, who was sketching in the west.

@@ -13,7 +13,9 @@ Inputs, measured on the retrieval and the top passage's highlight (``Evidence``)
 - ``bm25``: the best BM25 score (passage or sentence) — how well the question's own
   words, and their expansions, are matched;
 - ``unknown_name``: the question names a person, place, year or multi-word name the
-  text never mentions ("Dewey", "1940", "Glorious Revolution");
+  text never mentions ("Dewey", "1940", "Glorious Revolution"), or asks about one thing
+  and nothing else, a word the text never writes ("What is an airplane?", "What did
+  Pepys think of umbrellas?");
 - ``type_missing``: the question asks for a name, a number or a date ("What was the
   captain's name?", "How many …", "When …") and the answering sentence holds none that
   the question does not already contain. Places and reasons are not checked: words that
@@ -50,11 +52,12 @@ from dataclasses import dataclass, field
 
 from qabot.index import Index
 from qabot.index.texts import PassageTexts
+from qabot.search.definitions import asked_term
 from qabot.search.dense import Level
 from qabot.search.query import normalize_label
 from qabot.search.retrieval import Retrieval
 from qabot.text.bm25 import Bm25Table
-from qabot.text.terms import terms
+from qabot.text.terms import content_words, terms
 
 SIGNALS = (
     "cosine",
@@ -381,11 +384,12 @@ def unknown_names(names: NameTable, question: str) -> tuple[str, ...]:
     passage, each word capitalized (a person the text calls "Deb" and "Willet" in the
     same entries is no unknown "Deb Willet"). An adjective of nationality or region ("the
     Bulgarian communist") is no name of its own; in a run ("Mexican Revolution") the run
-    is still looked for. A question in capitals alone names nothing by its case.
+    is still looked for. A question in capitals alone names nothing by its case. And
+    the words of what a question asks about and nothing else (``asked_term``: "What is
+    an airplane?", "What did Pepys think of umbrellas?") that the text never writes.
     """
     if not any(c.islower() for c in question):
         question = question.lower()  # written in capitals: its case marks no name
-    words, stems = names.words, names.stems
     unknown: list[str] = []
     run: list[str] = []
 
@@ -414,14 +418,7 @@ def unknown_names(names: NameTable, question: str) -> tuple[str, ...]:
             close_run()
         if not (is_year or is_name):
             continue
-        parts = [p for p in re.split(r"[-’']", token.lower()) if p and p != "s"]
-        if any(
-            part not in words
-            and not set(terms(part)) <= stems
-            and not (is_name and _describes(part))
-            and not (is_name and _spelled_otherwise(part, names))
-            for part in parts
-        ):
+        if _never_written(token, names, is_year=is_year):
             unknown.append(token)
         elif is_name:
             run.append(token)
@@ -430,7 +427,32 @@ def unknown_names(names: NameTable, question: str) -> tuple[str, ...]:
             ):
                 close_run()  # punctuation or a possessive ends a name: "Tampico, Mexico" is two
     close_run()
+    # The word a question asks about and nothing else ("What is an airplane?", "What
+    # did Pepys think of potatoes?"), capitalized or not: the text never writing it is
+    # as telling as a name it never writes.
+    term = asked_term(question)
+    if term is not None:
+        named = {part.lower() for name in unknown for part in _NAME.findall(name)}
+        for word in content_words(term):
+            if word not in named and _never_written(word, names, is_year=False):
+                unknown.append(word)
+                named.add(word)
     return tuple(unknown)
+
+
+def _never_written(token: str, names: NameTable, *, is_year: bool) -> bool:
+    """True when some part of ``token`` (split at hyphens and apostrophes) occurs in the
+    text in no form: not as a word, not by its stem, not in another spelling, and not
+    as an adjective of nationality or region (which describes what the text may name
+    otherwise). A year is looked for as written."""
+    parts = [p for p in re.split(r"[-’']", token.lower()) if p and p != "s"]
+    return any(
+        part not in names.words
+        and not set(terms(part)) <= names.stems
+        and not (not is_year and _describes(part))
+        and not (not is_year and _spelled_otherwise(part, names))
+        for part in parts
+    )
 
 
 def evidence(
