@@ -517,6 +517,33 @@ def test_a_question_about_the_book_is_answered_by_its_card(tmp_path: Path):
     assert library.ask("Who translated the diary?", 2).hits[0].passage.role == "text"
 
 
+def test_what_the_book_is_about_is_answered_by_its_cards_description(tmp_path: Path):
+    """ "What is the book about?": the card's description says (an EPUB's
+    dc:description, a front-matter key), so it comes first with that line as its
+    highlight; a book whose card has none is ranked, and so is what a thing in the text
+    is about ("What is the parcel about?")."""
+    from qabot.search.author import asks_about_the_book, card_line
+
+    naming = frozenset({"sea", "diary", "ann", "writer"})
+    for question in ("What is the book about?", "What's it about?", "Summarize the diary.",
+                     "What is A Sea Diary about?", "Give me a summary of the book"):  # fmt: skip
+        assert asks_about_the_book(question, naming), question
+    for question in ("What is the parcel about?", "Describe the oil derricks"):
+        assert not asks_about_the_book(question, naming), question
+    card = "title: A Book\n\nauthor: Ann Writer\n\ndescription: A voyage to Mexico."
+    assert card_line("What is the book about?", card) == "description: A voyage to Mexico."
+    assert card_line("Who wrote it?", card) == "author: Ann Writer"
+
+    described = FIRST_PERSON.replace("Written: 1930", "Written: 1930\n\nDescription: A voyage.")
+    library = fake_service(tmp_path / "d", {"diary.txt": described}).library()
+    answer = library.ask("What is the book about?", 2)
+    assert answer.hits[0].passage.role == "about"
+    assert answer.hits[0].highlight == "Description: A voyage."
+    assert not answer.abstained
+    plain = fake_service(tmp_path / "p", {"diary.txt": FIRST_PERSON}).library()
+    assert plain.ask("What is the book about?", 2).hits[0].passage.role == "text"
+
+
 YEARS_OF_DIARY = """January 1, 1660.
 
 Up early and to the office, where the clerks counted the stores of hemp.

@@ -485,7 +485,7 @@ def evidence(
     elif retrieval.scope is not None and retrieval.scope.edge_unit != "sections":
         exempt = "names the book's first or last entry or lines: the book has them"
     elif retrieval.scope is not None and retrieval.scope.about_the_book:
-        exempt = "asks who wrote the book, or when: its front matter says"
+        exempt = "asks who wrote the book, when, or what it is about: its front matter says"
     elif retrieval.scope is not None and retrieval.scope.introduced:
         exempt = "asks who or where someone the text names is: its first mention says"
     elif retrieval.scope is not None and retrieval.scope.name_given:

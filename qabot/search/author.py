@@ -5,8 +5,8 @@ an HTML page's metadata) or, in a plain text, as its first line when that line i
 field ("Leon Trotsky"). Three rules read it: the front matter is not asked for by the
 author's name (``parts``), the author's name is no lexical evidence (``lexical``), and a
 question about the book as a work ("Who wrote this book?", "When was the journal
-written?") prefers the card when a line of it answers (``asks_about_the_book``,
-``card_line``, read by ``scope``).
+written?", "What is the novel about?") prefers the card when a line of it answers
+(``asks_about_the_book``, ``card_line``, read by ``scope``).
 """
 
 from __future__ import annotations
@@ -54,6 +54,18 @@ _KIND = {
     **{w: "publish" for w in ("publish", "published", "publisher", "publication")},
     **{w: "translate" for w in ("translate", "translated", "translator", "translation")},
 }
+# The card's fields that say what the book is about ("description: Stanley Ukridge
+# ensnares the narrator …", from an EPUB's dc:description or a front-matter key).
+_ABOUT_FIELDS = ("description", "summary", "synopsis", "abstract")
+# "What is the book about?", "What's it about?", "Summarize the novel", "Give me a
+# summary of the diary": ``book`` must name the book (``_names_the_book``).
+_WHAT_IT_IS_ABOUT = re.compile(
+    r"^\s*(?:what(?:[’']s|\s+is|\s+was)\s+(?P<book>.+?)\s+about"
+    r"|(?:please\s+)?(?:summari[sz]e|describe)\s+(?P<book2>.+?)"
+    r"|(?:(?:give\s+me|what\s+is)\s+)?(?:a\s+|the\s+)?(?:summary|synopsis|description)"
+    r"\s+of\s+(?P<book3>.+?))[\s?.!]*$",
+    re.IGNORECASE,
+)
 _WHEN = re.compile(r"\b(?:when|what year|which year|what date)\b", re.IGNORECASE)
 _KEY = re.compile(r"^\s*([^:]{1,40}):")
 
@@ -66,13 +78,21 @@ def card_line(question: str, card: str) -> str | None:
     kind = next((_KIND[w] for w in sorted(words) if w in _KIND), "write")
     when = bool(_WHEN.search(question))
     lines = [line.strip() for line in card.splitlines() if line.strip()]
+    if _WHAT_IT_IS_ABOUT.match(question):
+        fields: tuple[str, ...] = _ABOUT_FIELDS
+        return next((line for line in lines if _field_among(line, fields)), None)
     for line in lines:
-        key = _KEY.match(line)
-        if key and set(re.findall(r"[a-z]+", key.group(1).lower())) & set(_FIELDS[kind, when]):
+        if _field_among(line, _FIELDS[kind, when]):
             return line
     if (kind, when) == ("write", False) and lines and ":" not in lines[0]:
         return lines[0]  # a plain text's card opens with its author's name
     return None
+
+
+def _field_among(line: str, fields: tuple[str, ...]) -> bool:
+    """True when ``line`` is a card's field whose name holds one of ``fields``."""
+    key = _KEY.match(line)
+    return bool(key and set(re.findall(r"[a-z]+", key.group(1).lower())) & set(fields))
 
 
 def is_card(passage: Passage) -> bool:
@@ -112,9 +132,15 @@ def book_words(passages: Iterable[Passage]) -> frozenset[str]:
 def asks_about_the_book(question: str, naming: frozenset[str]) -> bool:
     """True for a question about the book as a work: who wrote, published or translated
     it, or when ("Who wrote this book?", "Who is the author?", "When was the journal
-    written?", "Who translated The Devil's Dictionary?"). Its content words are a word of
-    making and words that name the book (``naming``: its title's and its author's, as
-    ``book_words`` reads them; or a kind of book), nothing else: "Who wrote the letter?"
-    asks about the text."""
+    written?", "Who translated The Devil's Dictionary?"), or what it is about ("What is
+    the novel about?", "What's it about?", "Summarize the book"). Its content words are
+    a word of making and words that name the book (``naming``: its title's and its
+    author's, as ``book_words`` reads them; or a kind of book), nothing else: "Who wrote
+    the letter?" asks about the text, "What is the letter about?" too."""
+    about = _WHAT_IT_IS_ABOUT.match(question)
+    if about is not None:
+        book = next(group for group in about.groups() if group is not None)
+        words = set(content_words(book))
+        return book.lower() in ("it", "this") or (bool(words) and not words - _THE_BOOK - naming)
     words = set(content_words(question))
     return bool(words & _MAKING) and not words - _MAKING - _THE_BOOK - naming

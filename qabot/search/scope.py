@@ -162,7 +162,7 @@ class Scope:
     asks_for_the_edge: bool = False  # nothing asked but the edge: "How does it end?"
     named: str | None = None  # the title of the part the question names, if any
     asks_for_the_part: bool = False  # nothing asked but the part: "What happens in …?"
-    about_the_book: bool = False  # asks who wrote the book, or when: a card's line says
+    about_the_book: bool = False  # who wrote the book, when, what about: a card says
     introduced: str | None = None  # the name whose first mention the question prefers
     name_given: str | None = None  # the name whose giving the question prefers
     defined: str | None = None  # the word whose definitions the question prefers
