@@ -219,14 +219,16 @@ def test_what_a_word_means_is_answered_by_its_definition(tmp_path: Path, questio
 
 
 def test_the_word_asked_about_is_a_word_not_a_question():
-    """The term of "How is patience defined?" is "patience"; "Where is Axminster?" and
-    "Whose dog is Bob?" are questions of their own, not words looked up."""
+    """The term of "How is patience defined?" is "patience"; "Where is Axminster?",
+    "Whose dog is Bob?" and "What is the book about?" are questions of their own, not
+    words looked up."""
     from qabot.search.definitions import asked_term
 
     assert asked_term("How is patience defined?") == "patience"
     assert asked_term("patience defined") == "patience"
     assert asked_term("What did Pepys think of potatoes?") == "potatoes"
-    for question in ("Where is Axminster?", "Whose dog is Bob?", "How do volcanoes form?"):
+    for question in ("Where is Axminster?", "Whose dog is Bob?", "How do volcanoes form?",
+                     "What is the book about?", "What was his life like?"):  # fmt: skip
         assert asked_term(question) is None, question
 
 

@@ -93,6 +93,9 @@ _NOT_A_WORD = frozenset(
 _NOT_IN_A_TERM = frozenset(
     "what who whom whose which where when why how is are was were do does did".split()
 )
+# Nor does a word looked up end with a preposition: "What is the book about?" and "What
+# was his life like?" ask what something is about or like, not what a word means.
+_NOT_LAST_IN_A_TERM = frozenset("about like for from with to of in on at by into".split())
 _DASH = " — "  # between a definition's term and its text (``qabot.readers.html``)
 _LONGEST_TERM = 80  # characters before the dash: a term, not a sentence
 
@@ -107,7 +110,7 @@ def asked_term(question: str) -> str | None:
         words = term.lower().split()
         if not words or words[0] in _NOT_A_WORD:
             return None
-        if not _NOT_IN_A_TERM.intersection(words):
+        if not _NOT_IN_A_TERM.intersection(words) and words[-1] not in _NOT_LAST_IN_A_TERM:
             return term
     return None
 
