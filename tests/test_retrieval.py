@@ -472,6 +472,11 @@ def test_the_authors_name_is_no_lexical_evidence(tmp_path: Path):
     assert table.evidence(["ann", "met", "writer", "tampico"]) == ["met", "tampico"]
     top = library.ask("Who met Ann Writer at Tampico?", 3).hits[0].passage
     assert top.text.startswith("Frida met me at Tampico"), top.text
+    # "What did Ann Writer do on May 5?" asks what "What did she do …?" does: the entry.
+    for question in ("What did she do on May 5, 1930?", "What did Ann Writer do on May 5, 1930?"):
+        answer = library.ask(question, 2)
+        assert answer.order == "entry" and not answer.abstained, question
+        assert answer.hits[0].passage.text.startswith("Frida met me at Tampico"), question
 
 
 def test_the_author_is_read_from_a_metadata_card():

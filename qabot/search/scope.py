@@ -77,7 +77,9 @@ class ScopeTable:
     entry_order: np.ndarray  # per passage: its place within its entry (0: the first)
     mention_owner: np.ndarray  # one row per (passage, day it tells of)
     mention_day: np.ndarray  # that day, as an ordinal
-    generic_words: frozenset[str]  # words that ask for a whole entry (and the titles')
+    # words that ask for a whole entry, and those naming the book: its title's, its
+    # author's ("What did Pepys write on July 4?" asks what "he" would)
+    generic_words: frozenset[str]
     edges: EdgeTable  # each document's opening and closing passages
     titles: TitleTable  # the parts of the corpus a question may name by title
     cards: dict[int, str]  # each book's front-matter card ("About this text"): row → text
@@ -96,7 +98,6 @@ class ScopeTable:
         entry_dates = sorted({p.date for p in passages if p.date})
         date_number = {d: i for i, d in enumerate(entry_dates)}
         told = [(i, day) for i, p in enumerate(passages) for day in p.mentions]
-        titles = {p.title for p in passages}
         reading = reading_order(passages)  # sorted once: entries and edges both need it
         edges = EdgeTable.build(passages, reading)
         naming = book_words(passages)
@@ -121,7 +122,7 @@ class ScopeTable:
             entry_order=_entry_order(passages, reading),
             mention_owner=np.array([i for i, _ in told], dtype=np.int64),
             mention_day=np.array([day_of(day).toordinal() for _, day in told], dtype=np.int64),
-            generic_words=GENERIC_WORDS | {w for t in titles for w in content_words(t)},
+            generic_words=GENERIC_WORDS | naming,
             edges=edges,
             titles=TitleTable.build(passages),
             cards={row: p.text for row, p in enumerate(passages) if is_card(p)},
