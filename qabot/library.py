@@ -29,6 +29,7 @@ from qabot.search.reading import ReadingTable
 from qabot.search.retrieval import RetrievalTables, gather, rank
 from qabot.search.scope import ScopeTable
 from qabot.search.verify import QuoteTable, verify
+from qabot.text.spelling import Spellings
 from qabot.types import (
     Answer,
     DocumentTimeline,
@@ -58,15 +59,16 @@ class Library:
         self.top_k = top_k
         self.max_question_chars = max_question_chars
         with collector_paused():  # the tables are many long-lived objects (qabot.collector)
+            spellings = Spellings.of(index.lexicon.words)
             self._tables = RetrievalTables(
                 passages=tuple(index.passages),
                 dense=DenseTable.build(index),
                 lexical=LexicalTable.build(index),
                 expansion=ExpansionTable.build(index),
-                scope=ScopeTable.build(index),
+                scope=ScopeTable.build(index, spellings),
                 parts=PartTable.build(index),
             )
-            self._names = NameTable.build(index)
+            self._names = NameTable.build(index, spellings)
             self._reading = ReadingTable.build(index)
         self._quotes: QuoteTable | None = None  # built on the first quotation, once
         self._quotes_lock = threading.Lock()

@@ -180,6 +180,10 @@ def test_who_or_where_a_name_is_prefers_its_first_mention(tmp_path: Path):
         assert not explained.answer.abstained
         assert explained.evidence.exempt
     assert library.ask("Who is Mr. Lickford?", 1).hits[0].passage.text.startswith("A letter")
+    # A name the text spells otherwise is looked for as the text spells it.
+    respelled = library.explain(library.query("Who is Lickferd?", 2), config=plain)
+    assert respelled.answer.hits[0].passage.text.startswith("A letter came")
+    assert respelled.evidence.exempt and not respelled.answer.abstained
     other = library.ask("Who was Lickford's brother?", 1)
     assert not other.hits[0].passage.text.startswith("A letter came")
     assert asked_name("Who was Lickford's brother?") is None
@@ -433,9 +437,9 @@ def test_spelling_lookups_see_only_words_of_a_reachable_length(service: IndexMai
     """The length window loses no word the full search would have matched."""
     from rapidfuzz import fuzz, process
 
-    from qabot.search.abstention import SPELLING_SIMILARITY
+    from qabot.text.spelling import SPELLING_SIMILARITY
 
-    names = NameTable.build(service.store.load())
+    names = NameTable.build(service.store.load()).spellings
     everything = sorted(names.words)
     probes = [w + suffix for w in everything for suffix in ("", "x", "xyz")] + [
         w[: max(len(w) - 2, 1)] for w in everything

@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -57,6 +56,7 @@ from qabot.search.dense import Level
 from qabot.search.query import normalize_label
 from qabot.search.retrieval import Retrieval
 from qabot.text.bm25 import Bm25Table
+from qabot.text.spelling import Spellings
 from qabot.text.terms import content_words, terms
 
 SIGNALS = (
@@ -81,7 +81,6 @@ DIRECTION = {
     "coverage": 1,
     "missing": -1,
 }
-SPELLING_SIMILARITY = 80  # rapidfuzz ratio (0–100) above which two words are one name
 
 _NAME = re.compile(r"[^\W_][\w’'-]*")
 _NUMBER_WORDS = frozenset(
@@ -229,21 +228,23 @@ class NameTable:
     Built in no time at any size: phrase look-ups go through the postings of the
     phrase's terms to the few passages holding them all, and read only those."""
 
-    words: frozenset[str]  # the text's content words, lower case (the lexicon)
-    by_length: tuple[str, ...]  # the same words, shortest first (spelling look-ups)
+    spellings: Spellings  # the text's content words, lower case (the lexicon)
     stems: frozenset[str]  # every BM25 term of the passages and their sentences
     postings: Bm25Table  # of the passages
     texts: Sequence[str]  # the passages' quoted text, by position
 
     @classmethod
-    def build(cls, index: Index) -> NameTable:
+    def build(cls, index: Index, spellings: Spellings | None = None) -> NameTable:
         return cls(
-            words=frozenset(index.lexicon.words),
-            by_length=tuple(sorted(set(index.lexicon.words), key=len)),
+            spellings=spellings or Spellings.of(index.lexicon.words),
             stems=index.bm25.vocabulary,
             postings=index.bm25.passages,
             texts=PassageTexts(index.passages),
         )
+
+    @property
+    def words(self) -> frozenset[str]:
+        return self.spellings.words
 
     @property
     def size(self) -> int:
@@ -255,16 +256,6 @@ class NameTable:
         size = max(self.size, 1)
         held = self.postings.frequency(term)
         return math.log((size + 1) / (held + 0.5)) / math.log(size + 1)
-
-    def similar_in_length(self, word: str) -> Sequence[str]:
-        """The words whose length allows a ``SPELLING_SIMILARITY`` ratio with ``word``:
-        a ratio of c needs the lengths within a factor (200 - c) / c of each other."""
-        import bisect
-
-        factor = (200 - SPELLING_SIMILARITY) / SPELLING_SIMILARITY
-        low = bisect.bisect_left(self.by_length, math.ceil(len(word) / factor), key=len)
-        high = bisect.bisect_right(self.by_length, math.floor(len(word) * factor), key=len)
-        return self.by_length[low:high]
 
     def mentions(self, phrase: str) -> bool:
         """True when the words of ``phrase`` occur together somewhere in the text."""
@@ -340,32 +331,6 @@ _COMMON_OPENERS = frozenset(
 
 def _possessive(token: str) -> str:
     return re.sub(r"[’']s$", "", token)
-
-
-def _folded(word: str) -> str:
-    """Lower case without accents: 'Cárdenas' → 'cardenas'."""
-    decomposed = unicodedata.normalize("NFKD", word.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def _spelled_otherwise(part: str, names: NameTable) -> bool:
-    """True when the text has the word in another spelling or transliteration.
-
-    'Pyatakov' (Piatakov), 'Frida' (Frieda), 'Tatar' (Tartar), an OCR-damaged name:
-    a word of five letters or more within ``SPELLING_SIMILARITY`` (rapidfuzz ratio).
-    """
-    from rapidfuzz import fuzz, process
-
-    folded = _folded(part)
-    if folded in names.words:
-        return True
-    if len(folded) < 5:
-        return False
-    near = names.similar_in_length(folded)
-    return (
-        process.extractOne(folded, near, scorer=fuzz.ratio, score_cutoff=SPELLING_SIMILARITY)
-        is not None
-    )
 
 
 def _describes(part: str) -> bool:
@@ -450,7 +415,7 @@ def _never_written(token: str, names: NameTable, *, is_year: bool) -> bool:
         part not in names.words
         and not set(terms(part)) <= names.stems
         and not (not is_year and _describes(part))
-        and not (not is_year and _spelled_otherwise(part, names))
+        and not (not is_year and names.spellings.as_written(part) is not None)
         for part in parts
     )
 

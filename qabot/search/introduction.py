@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qabot.text.bm25 import Bm25Table
+from qabot.text.spelling import Spellings
 from qabot.text.terms import content_words, terms
 from qabot.types import Passage
 
@@ -151,6 +152,7 @@ class IntroductionTable:
     edges: EdgeTable  # each passage's document and place in it
     note_rows: dict[int, tuple[int, ...]]  # a passage's position → its notes' positions
     own_words: frozenset[str]  # words that name a book: its title's, its author's
+    spellings: Spellings  # the text's words, for a name the question spells otherwise
 
     @classmethod
     def build(
@@ -159,6 +161,7 @@ class IntroductionTable:
         passages: Sequence[Passage],
         edges: EdgeTable,
         own_words: frozenset[str],
+        spellings: Spellings,
     ) -> IntroductionTable:
         referring = [(row, p.notes) for row, p in enumerate(passages) if p.notes]
         wanted = {note for _, notes in referring for _, note in notes}
@@ -167,20 +170,45 @@ class IntroductionTable:
             row: tuple(row_of[note] for _, note in notes if note in row_of)
             for row, notes in referring
         }
-        return cls(postings, passages, edges, note_rows, own_words)
+        return cls(postings, passages, edges, note_rows, own_words, spellings)
 
     def first_mentions(self, asked: NameAsked) -> np.ndarray | None:
         """Per passage: each document's first passage of the author's text naming
         ``asked``, and the notes it refers to that name it too. None when the text never
-        names it, or when the name is the book's own.
+        names it, or when the name is the book's own. A name the text never writes as
+        asked is looked for as the text spells it ("Frida": the text's "Frieda").
 
         The passages holding the name's terms are read in reading order, each
         document's only until one writes the name: "Who was the King?" in a diary
         that names him on every page reads a handful."""
-        import numpy as np
-
         if set(content_words(asked.name)) <= self.own_words:
             return None
+        found = self._first_mentions(asked)
+        if found is None:
+            respelled = self._as_written(asked)
+            if respelled is not None:
+                found = self._first_mentions(respelled)
+        return found
+
+    def _as_written(self, asked: NameAsked) -> NameAsked | None:
+        """``asked`` with each word the text lacks in the text's spelling; None when
+        every word is the text's already, or one has no spelling near it."""
+        words = asked.name.split()
+        for number, word in enumerate(words):
+            if word in JOINING or word.lower().rstrip(".") in _PERSONAL_TITLES:
+                continue
+            if not word.isalpha():
+                return None
+            spelled = self.spellings.as_written(word)
+            if spelled is None:
+                return None
+            words[number] = spelled[:1].upper() + spelled[1:]
+        respelled = " ".join(words)
+        return None if respelled == asked.name else NameAsked(respelled)
+
+    def _first_mentions(self, asked: NameAsked) -> np.ndarray | None:
+        import numpy as np
+
         patterns = [written(form) for form in asked.forms]
         holding = {
             row

@@ -45,6 +45,7 @@ from qabot.search.parts import PartTable
 from qabot.search.position import Edge, EdgeTable, Unit, asked_position, reading_order
 from qabot.search.query import FilterError, Filters, normalize_label
 from qabot.search.titles import NamedPart, TitleTable
+from qabot.text.spelling import Spellings
 from qabot.text.terms import content_words
 from qabot.types import Passage
 
@@ -88,7 +89,7 @@ class ScopeTable:
     definitions: DefinitionTable  # where each word a text defines is defined
 
     @classmethod
-    def build(cls, index: Index) -> ScopeTable:
+    def build(cls, index: Index, spellings: Spellings | None = None) -> ScopeTable:
         import numpy as np
 
         passages = index.passages
@@ -127,7 +128,13 @@ class ScopeTable:
             titles=TitleTable.build(passages),
             cards={row: p.text for row, p in enumerate(passages) if is_card(p)},
             book_words=naming,
-            introductions=IntroductionTable.build(index.bm25.passages, passages, edges, naming),
+            introductions=IntroductionTable.build(
+                index.bm25.passages,
+                passages,
+                edges,
+                naming,
+                spellings or Spellings.of(index.lexicon.words),
+            ),
             definitions=DefinitionTable(index.bm25.passages, passages),
         )
 
