@@ -393,7 +393,7 @@ def unknown_names(names: NameTable, question: str) -> tuple[str, ...]:
                 close_run()  # punctuation or a possessive ends a name: "Tampico, Mexico" is two
     close_run()
     # The word a question asks about and nothing else ("What is an airplane?", "What
-    # did Pepys think of potatoes?"), capitalized or not: the text never writing it is
+    # did Pepys think of umbrellas?"), capitalized or not: the text never writing it is
     # as telling as a name it never writes.
     term = asked_term(question)
     if term is not None:
@@ -410,14 +410,14 @@ def _never_written(token: str, names: NameTable, *, is_year: bool) -> bool:
     text in no form: not as a word, not by its stem, not in another spelling, and not
     as an adjective of nationality or region (which describes what the text may name
     otherwise). A year is looked for as written."""
+
+    def written(part: str) -> bool:
+        if part in names.words or set(terms(part)) <= names.stems:
+            return True
+        return not is_year and (_describes(part) or names.spellings.as_written(part) is not None)
+
     parts = [p for p in re.split(r"[-’']", token.lower()) if p and p != "s"]
-    return any(
-        part not in names.words
-        and not set(terms(part)) <= names.stems
-        and not (not is_year and _describes(part))
-        and not (not is_year and names.spellings.as_written(part) is not None)
-        for part in parts
-    )
+    return not all(written(part) for part in parts)
 
 
 def evidence(

@@ -58,7 +58,7 @@ _KIND = {
 # ensnares the narrator …", from an EPUB's dc:description or a front-matter key).
 _ABOUT_FIELDS = ("description", "summary", "synopsis", "abstract")
 # "What is the book about?", "What's it about?", "Summarize the novel", "Give me a
-# summary of the diary": ``book`` must name the book (``_names_the_book``).
+# summary of the diary": ``book`` must name the book (``asks_about_the_book``).
 _WHAT_IT_IS_ABOUT = re.compile(
     r"^\s*(?:what(?:[’']s|\s+is|\s+was)\s+(?P<book>.+?)\s+about"
     r"|(?:please\s+)?(?:summari[sz]e|describe)\s+(?P<book2>.+?)"
@@ -79,8 +79,7 @@ def card_line(question: str, card: str) -> str | None:
     when = bool(_WHEN.search(question))
     lines = [line.strip() for line in card.splitlines() if line.strip()]
     if _WHAT_IT_IS_ABOUT.match(question):
-        fields: tuple[str, ...] = _ABOUT_FIELDS
-        return next((line for line in lines if _field_among(line, fields)), None)
+        return next((line for line in lines if _field_among(line, _ABOUT_FIELDS)), None)
     for line in lines:
         if _field_among(line, _FIELDS[kind, when]):
             return line

@@ -37,7 +37,9 @@ class Spellings:
     @classmethod
     def of(cls, words: Iterable[str]) -> Spellings:
         distinct = frozenset(words)
-        return cls(distinct, tuple(sorted(distinct, key=len)))
+        # by length, then alphabetically: of two spellings equally near, the same one
+        # wins in every process (a set's order changes with each)
+        return cls(distinct, tuple(sorted(distinct, key=lambda w: (len(w), w))))
 
     def similar_in_length(self, word: str) -> Sequence[str]:
         """The words whose length allows a ``SPELLING_SIMILARITY`` ratio with ``word``:
