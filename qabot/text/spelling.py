@@ -36,10 +36,11 @@ class Spellings:
 
     @classmethod
     def of(cls, words: Iterable[str]) -> Spellings:
-        distinct = frozenset(words)
-        # by length, then alphabetically: of two spellings equally near, the same one
-        # wins in every process (a set's order changes with each)
-        return cls(distinct, tuple(sorted(distinct, key=lambda w: (len(w), w))))
+        """``words`` in a fixed order (the lexicon's: alphabetical), sorted by length
+        keeping that order: of two spellings equally near, the same one wins in every
+        process, as it would not in a set's order."""
+        distinct = list(dict.fromkeys(words))
+        return cls(frozenset(distinct), tuple(sorted(distinct, key=len)))
 
     def similar_in_length(self, word: str) -> Sequence[str]:
         """The words whose length allows a ``SPELLING_SIMILARITY`` ratio with ``word``:
