@@ -551,6 +551,15 @@ def test_what_the_book_is_about_is_answered_by_its_cards_description(tmp_path: P
     assert not answer.abstained
     plain = fake_service(tmp_path / "p", {"diary.txt": FIRST_PERSON}).library()
     assert plain.ask("What is the book about?", 2).hits[0].passage.role == "text"
+    assert plain.ask("What is the book about?", 2).hits[0].passage.section != "Editors’ note"
+    # Without a description, the editors' note says what the book is about: its opening.
+    noted = FIRST_PERSON.replace(
+        "Written: 1930", "Written: 1930\n\nNOTE: These pages tell of a voyage to Mexico."
+    )
+    library = fake_service(tmp_path / "n", {"diary.txt": noted}).library()
+    answer = library.ask("What's it about?", 2)
+    assert answer.hits[0].passage.text == "NOTE: These pages tell of a voyage to Mexico."
+    assert not answer.abstained
 
 
 YEARS_OF_DIARY = """January 1, 1660.

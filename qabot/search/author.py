@@ -12,9 +12,9 @@ written?", "What is the novel about?") prefers the card when a line of it answer
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from qabot.chunking.frontmatter import ABOUT_SECTION
+from qabot.chunking.frontmatter import ABOUT_SECTION, EDITORS_NOTE
 from qabot.text.terms import content_words, terms
 from qabot.types import Passage
 
@@ -126,6 +126,34 @@ def book_words(passages: Iterable[Passage]) -> frozenset[str]:
     passages = list(passages)
     names = {p.title for p in passages} | set(author_names(passages))
     return frozenset(w for name in names for w in content_words(name))
+
+
+def asks_what_it_is_about(question: str) -> bool:
+    """True for "What is the book about?" and its kin (``_WHAT_IT_IS_ABOUT``), whatever
+    it names; ``asks_about_the_book`` says whether it names the book."""
+    return _WHAT_IT_IS_ABOUT.match(question) is not None
+
+
+def describing(passages: Sequence[Passage], reading: Sequence[int]) -> list[int]:
+    """The rows that say what a book is about when its card does not: the opening
+    passage of its front matter's editors' note (a plain text's "NOTE: The following
+    pages …") and of each part of editorial matter (an introduction, a foreword), as
+    the book's reading order (``reading``) meets them."""
+    rows: list[int] = []
+    opened: set[tuple[str, str | None]] = set()
+    for row in reading:
+        passage = passages[row]
+        key: tuple[str, str | None]
+        if passage.section == EDITORS_NOTE:
+            key = (passage.source, EDITORS_NOTE)
+        elif passage.role == "editorial":
+            key = (passage.source, passage.part_label)
+        else:
+            continue
+        if key not in opened:
+            opened.add(key)
+            rows.append(row)
+    return sorted(rows)
 
 
 def asks_about_the_book(question: str, naming: frozenset[str]) -> bool:

@@ -37,7 +37,14 @@ from qabot.dates import (
     without_span,
 )
 from qabot.index import Index
-from qabot.search.author import asks_about_the_book, book_words, card_line, is_card
+from qabot.search.author import (
+    asks_about_the_book,
+    asks_what_it_is_about,
+    book_words,
+    card_line,
+    describing,
+    is_card,
+)
 from qabot.search.definitions import DefinitionTable, asked_term
 from qabot.search.introduction import IntroductionTable, asked_name
 from qabot.search.naming import asked_naming, naming_passages
@@ -84,6 +91,7 @@ class ScopeTable:
     edges: EdgeTable  # each document's opening and closing passages
     titles: TitleTable  # the parts of the corpus a question may name by title
     cards: dict[int, str]  # each book's front-matter card ("About this text"): row → text
+    describing: np.ndarray  # bool per passage: an editors' note, an introduction's opening
     book_words: frozenset[str]  # the words that name a book: its title's, its author's
     introductions: IntroductionTable  # where each name is first mentioned
     definitions: DefinitionTable  # where each word a text defines is defined
@@ -127,6 +135,7 @@ class ScopeTable:
             edges=edges,
             titles=TitleTable.build(passages),
             cards={row: p.text for row, p in enumerate(passages) if is_card(p)},
+            describing=np.isin(np.arange(size), describing(passages, reading)),
             book_words=naming,
             introductions=IntroductionTable.build(
                 index.bm25.passages,
@@ -271,6 +280,8 @@ def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> S
     if asks_about_the_book(text, table.book_words):
         cards = np.zeros(len(table), dtype=bool)
         cards[[row for row, card in table.cards.items() if card_line(text, card)]] = True
+        if not cards.any() and asks_what_it_is_about(text):
+            cards = table.describing.copy()  # no description: the editors say
         cards &= allowed
         if cards.any():  # a card says: "author: …", "Translated: …"
             return Scope(allowed, cards, text, tuple(notes), about_the_book=True)
