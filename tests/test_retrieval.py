@@ -128,6 +128,26 @@ def test_unknown_names_spelling_variants_and_possessives(service: IndexMaintaine
     assert unknown_names(names, "Was it Frida's Tampico tanker?") == ()
 
 
+def test_another_word_is_no_respelling(service: IndexMaintainer):
+    """A respelling keeps the consonants in order: 'Pyatakov' is 'Piatakov', 'Yagoda'
+    'Jagoda', 'music' 'musick'; 'Darwin' is not the text's 'dawn', nor 'potatoes'
+    'mottoes', nor 'Christmas' 'Christians', though each is within rapidfuzz ratio 80."""
+    from qabot.search.abstention import unknown_names
+    from qabot.text.spelling import Spellings
+
+    names = NameTable.build(service.store.load())
+    assert unknown_names(names, "Did Darwin sail at dawn?") == ("Darwin",)
+    assert unknown_names(names, "What did Frieda think of Darwin?") == ("Darwin",)
+    text = Spellings.of(["christians", "dawn", "frieda", "jagoda", "mottoes", "musick", "piatakov"])
+    assert [text.as_written(w) for w in ("Pyatakov", "Yagoda", "music", "Frida")] == [
+        "piatakov",
+        "jagoda",
+        "musick",
+        "frieda",
+    ]
+    assert [text.as_written(w) for w in ("Darwin", "potatoes", "Christmas")] == [None] * 3
+
+
 def test_the_word_a_question_asks_about_is_unknown_when_never_written(service: IndexMaintainer):
     """ "What is an airplane?", "What did Frida think of umbrellas?": the word asked about
     and nothing else, capitalized or not, counts as a name the text never mentions, and
