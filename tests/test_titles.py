@@ -182,3 +182,15 @@ def test_a_question_about_a_chapter_by_its_number_reads_that_chapter(tmp_path: P
     assert answer.hits[0].passage.text.startswith("The miller's daughter")
     asked = library.ask("In chapter one, what did the miller sell?", 2)
     assert asked.hits[0].passage.section == "CHAPTER I" and asked.order == "relevance"
+
+
+def test_a_question_asking_what_a_chapter_is_called_reads_that_chapter(tmp_path: Path):
+    """ "What is chapter 2 called?": the chapter from its opening, whose citation names
+    it, without abstaining; "Who is named in chapter 2?" still asks for a person."""
+    library = fake_service(tmp_path, {"tale.txt": NUMBERED}).library()
+    for question in ("What is chapter 2 called?", "What's the title of chapter two?"):
+        answer = library.ask(question, 2)
+        assert answer.order == "part" and not answer.abstained, question
+        assert answer.hits[0].passage.section == "CHAPTER II", question
+        assert answer.hits[0].passage.text.startswith("The miller's daughter"), question
+    assert library.ask("Who is named in chapter 2?", 2).order == "relevance"

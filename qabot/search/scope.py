@@ -51,7 +51,7 @@ from qabot.search.naming import asked_naming, naming_passages
 from qabot.search.parts import PartTable
 from qabot.search.position import Edge, EdgeTable, Unit, asked_position, reading_order
 from qabot.search.query import FilterError, Filters, normalize_label
-from qabot.search.titles import NamedPart, TitleTable
+from qabot.search.titles import NamedPart, TitleTable, asks_what_it_is_called
 from qabot.text.spelling import Spellings
 from qabot.text.terms import content_words
 from qabot.types import Passage
@@ -300,7 +300,9 @@ def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> S
                 tuple(notes),
                 edge=part_edge,
                 named=part.title,
-                asks_for_the_part=part_edge is not None or asks_for_the_entry(table, rest),
+                asks_for_the_part=part_edge is not None
+                or asks_for_the_entry(table, rest)
+                or asks_what_it_is_called(rest),
             )
     asked = asked_name(text)
     if asked is not None:

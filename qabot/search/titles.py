@@ -34,6 +34,10 @@ from qabot.types import Passage
 if TYPE_CHECKING:
     import numpy as np
 
+# Words that ask what a part is called, and nothing else: "What is chapter 5 called?",
+# "What is the title of part two?". The part itself answers: its citation names it.
+TITLE_WORDS = frozenset({"called", "title", "titled", "name", "named", "heading", "headed"})
+_ASKS_FOR_ANOTHER = re.compile(r"\b(?:who|whom|whose|where|when|why)\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+")
 _ARTICLES = frozenset({"the", "a", "an"})
 _LEVELS = " — "  # how a section's heading path is joined (``qabot.readers``, chunking)
@@ -47,6 +51,13 @@ _ONE_WORD = re.compile(r"[A-Z\d]{1,8}\.?")  # a capital one-word heading: "XIV",
 _ASKED = re.compile(rf"\b(?P<word>(?i:{_DIVISIONS}))\s+(?P<number>{_NUMERAL}|(?i:[ivxlcdm]+))\b")
 _PRONOUN = re.compile(r"[Ii] [a-z]")  # "the book I read": no Book I
 Numbered = tuple[str | None, int]  # (the division's word, "chapter"; None: a bare number)
+
+
+def asks_what_it_is_called(rest: str) -> bool:
+    """True when a question, the part it names removed, asks only the part's title
+    ("What is … called?"; not "Who is named in …?", which asks for a person)."""
+    words = content_words(rest)
+    return bool(words) and set(words) <= TITLE_WORDS and not _ASKS_FOR_ANOTHER.search(rest)
 
 
 def title_words(text: str) -> tuple[str, ...]:
