@@ -27,6 +27,8 @@ from tests.fakes import fake_service, numbered_passage
         ("Why does the diary end?", "closing", "Why does the diary end"),
         ("How does it end?", "closing", "How does it end"),
         ("how did it all begin", "opening", "how did it all begin"),
+        ("What is the first chapter about?", "opening", "the first chapter"),
+        ("What is the last word in the dictionary?", "closing", "the last word in the dictionary"),
         (
             "When the diary of Samuel Pepys begins, where does he live?",
             "opening",
@@ -52,6 +54,8 @@ def test_a_place_in_the_book_is_read_from_the_question(question: str, edge: str,
         ("What does he dream up at the very end?", "sections"),
         ("What did the king say with the last words he spoke?", "sections"),  # the king's
         ("Which book did he read in the first pages he wrote?", "sections"),
+        ("What is the last word in the dictionary?", "passage"),
+        ("What is the last entry about?", "entry"),
     ],
 )
 def test_the_unit_of_text_named_narrows_the_edge(question: str, unit: str):
@@ -71,6 +75,8 @@ def test_the_unit_of_text_named_narrows_the_edge(question: str, unit: str):
         "What is in the first paragraphs of the letter?",
         "Who was the first person to arrive?",
         "Did the tanker reach the port in the end of January?",
+        "Who had the last word in the argument?",  # the argument's
+        "What is the last chapter about the storm?",  # the chapter that tells of it
     ],
 )
 def test_an_edge_of_something_else_is_no_place_in_the_book(question: str):

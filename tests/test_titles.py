@@ -194,3 +194,21 @@ def test_a_question_asking_what_a_chapter_is_called_reads_that_chapter(tmp_path:
         assert answer.hits[0].passage.section == "CHAPTER II", question
         assert answer.hits[0].passage.text.startswith("The miller's daughter"), question
     assert library.ask("Who is named in chapter 2?", 2).order == "relevance"
+
+
+def test_the_first_or_last_chapter_of_a_numbered_book_is_its_lowest_or_highest(
+    tmp_path: Path,
+):
+    """ "What happens in the first chapter?" of a novel whose chapters are numbered reads
+    chapter I (the edge would begin with its dedication); "the last chapter", the last."""
+    dedicated = NUMBERED.replace(
+        "CHAPTER I.", "Dedication\n\nTo my brother, who milled.\n\nCHAPTER I."
+    )
+    library = fake_service(tmp_path, {"tale.txt": dedicated}).library()
+    first = library.ask("What happens in the first chapter?", 2)
+    assert first.order == "part" and not first.abstained
+    assert first.hits[0].passage.section == "CHAPTER I"  # not the dedication
+    last = library.ask("What is the last chapter about?", 2)
+    assert last.order == "part" and last.hits[0].passage.section == "CHAPTER II"
+    asked = library.ask("In the first chapter, what did the miller sell?", 2)
+    assert asked.order == "relevance" and asked.hits[0].passage.section == "CHAPTER I"

@@ -18,7 +18,9 @@ position phrase followed by "of" counts only as "of the book".
 A question that names a small unit at the edge ("in the diary's last lines", "the
 first entry") narrows it (``Unit``): the lines are the edge's passage (past one-passage
 sections such as a dedication, for the opening), the entry its first or last dated
-entry. "The last chapter" and "the last pages" stay the whole edge.
+entry. "The last chapter" and "the last pages" stay the whole edge, but in a book whose
+chapters are numbered "the first chapter" is its lowest-numbered one and "the last
+chapter" its highest (``qabot.search.titles``): a novel's dedication is no chapter.
 """
 
 from __future__ import annotations
@@ -48,8 +50,9 @@ _WORK = (
 )
 _OPENING_WORDS = {"beginning", "start", "outset", "opening", "begin", "begins", "opens", "starts"}
 _OPENING_WORDS |= {"first", "open", "starting"}
-# Of the book, or of nothing: "at the end of the war" is about the war.
-_OF_THE_WORK = rf"(?:\s+of\s+(?:the|this)\s+(?:whole\s+)?{_WORK})?(?!\s+of\b)"
+# Of (in) the book, or of nothing: "at the end of the war" is about the war, "the last
+# word in the argument" about the argument.
+_OF_THE_WORK = rf"(?:\s+(?:of|in)\s+(?:the|this)\s+(?:whole\s+)?{_WORK})?(?!\s+(?:of|in)\b)"
 _PATTERNS = (
     # at / near / towards the (very) beginning | end [of the book]
     rf"\b(?:at|in|near|towards?|by)\s+the\s+(?:very\s+)?"
@@ -66,18 +69,20 @@ _PATTERNS = (
     r"(?P<w5>begins?|opens?|starts?|ends?|closes?|finish(?:es)?|concludes?)(?=[\s?.!]*$)",
     # the first / last chapter | entry | pages [of the book]; the diary's last entry
     rf"\bthe\s+(?:{_WORK}(?:'s|’s)\s+)?(?:very\s+)?(?P<w4>first|opening|last|final|closing)\s+"
-    rf"(?P<unit>chapters?|entry|entries|pages?|lines?|words|sentences?|paragraphs?|sections?)\b"
-    rf"{_OF_THE_WORK}(?!\s+(?:about|on|concerning|mentioning|that|where|which|in\s+which)\b)",
+    rf"(?P<unit>chapters?|entry|entries|pages?|lines?|words?|sentences?|paragraphs?|sections?)\b"
+    rf"{_OF_THE_WORK}(?!\s+(?:about|on|concerning|mentioning)\s+\w)"  # "the chapter about X"
+    r"(?!\s+(?:that|where|which|in\s+which)\b)",
 )
 _POSITION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
 _NAMES_WORK = re.compile(rf"\b{_WORK}\b", re.IGNORECASE)
-_CLAUSE_ENDS = re.compile(r"\s*(?:[?!.,;:]|$)")
+_CLAUSE_ENDS = re.compile(r"\s*(?:about\s*)?(?:[?!.,;:]|$)", re.IGNORECASE)  # "… about?" ends it
 
 
 # What a question's unit of text narrows the edge to: "the last lines" are in the last
 # passage, "the last entry" is the last day's passages; chapters and pages stay the edge.
 _UNITS: dict[str, Unit] = {
     "entry": "entry",
+    "word": "passage",
     "line": "passage",
     "lines": "passage",
     "words": "passage",
@@ -96,6 +101,7 @@ class PositionAsked:
     span: tuple[int, int]  # the position words, to be removed from the ranked text
     unit: Unit = "sections"  # how much of the edge it names
     of_the_text: bool = False  # it names a unit of text: "the last lines", "the first page"
+    division: str | None = None  # one division it names: "the first chapter", "the last section"
 
 
 def asked_position(question: str) -> PositionAsked | None:
@@ -111,7 +117,9 @@ def asked_position(question: str) -> PositionAsked | None:
     # the phrase names the book ("the diary's last lines") or ends its clause.
     if not (_NAMES_WORK.search(found.group()) or _CLAUSE_ENDS.match(question, found.end())):
         unit = "sections"
-    return PositionAsked(edge, found.span(), unit, groups["unit"] is not None)
+    named = (groups["unit"] or "").lower()
+    division = named if named in ("chapter", "section") else None
+    return PositionAsked(edge, found.span(), unit, groups["unit"] is not None, division)
 
 
 @dataclass(frozen=True)

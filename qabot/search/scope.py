@@ -255,6 +255,13 @@ def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> S
         if dated is not None:
             return dated
     placed = asked_position(text)
+    if placed is not None and placed.division is not None:
+        # "the first chapter" of a book with numbered chapters: chapter I, not the edge
+        last = placed.edge == "closing"
+        numbered = table.titles.at_edge(last, placed.division, placed.span)
+        in_part = None if numbered is None else _in_the_part(table, text, numbered, allowed, notes)
+        if in_part is not None:
+            return in_part
     if placed is not None:
         rest = without_span(text, placed.span)
         whole = asks_for_the_entry(table, rest)
@@ -287,23 +294,9 @@ def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> S
             return Scope(allowed, cards, text, tuple(notes), about_the_book=True)
     part = table.titles.named(text)
     if part is not None:
-        wanted = allowed & part.mask
-        if wanted.any() and not (wanted == allowed).all():
-            # No note: the citations name the part, and a question that names it in
-            # passing ("When did the second Moscow trial begin?") needs no comment.
-            rest = without_span(text, part.span)
-            part_edge = _edge_of_the_part(table, text, part)
-            return Scope(
-                allowed,
-                wanted,
-                text,
-                tuple(notes),
-                edge=part_edge,
-                named=part.title,
-                asks_for_the_part=part_edge is not None
-                or asks_for_the_entry(table, rest)
-                or asks_what_it_is_called(rest),
-            )
+        in_part = _in_the_part(table, text, part, allowed, notes)
+        if in_part is not None:
+            return in_part
     asked = asked_name(text)
     if asked is not None:
         first = table.introductions.first_mentions(asked)
@@ -320,6 +313,31 @@ def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> S
         if defining is not None and (defining & allowed).any():
             return Scope(allowed, defining & allowed, text, tuple(notes), defined=term)
     return Scope(allowed, np.zeros(len(table), dtype=bool), text, tuple(notes))
+
+
+def _in_the_part(
+    table: ScopeTable, text: str, part: NamedPart, allowed: np.ndarray, notes: list[str]
+) -> Scope | None:
+    """The part's passages preferred; read from its opening (or edge) when the question
+    asks for nothing but the part. None when the filters leave none of it, or all."""
+    wanted = allowed & part.mask
+    if not wanted.any() or (wanted == allowed).all():
+        return None
+    # No note: the citations name the part, and a question that names it in passing
+    # ("When did the second Moscow trial begin?") needs no comment.
+    rest = without_span(text, part.span)
+    part_edge = _edge_of_the_part(table, text, part)
+    return Scope(
+        allowed,
+        wanted,
+        text,
+        tuple(notes),
+        edge=part_edge,
+        named=part.title,
+        asks_for_the_part=part_edge is not None
+        or asks_for_the_entry(table, rest)
+        or asks_what_it_is_called(rest),
+    )
 
 
 def _edge_of_the_part(table: ScopeTable, text: str, part: NamedPart) -> Edge | None:

@@ -149,6 +149,21 @@ class TitleTable:
         title = " / ".join(dict.fromkeys(self.shown[w] for w in chosen))
         return NamedPart(title, mask, found[chosen[0]])
 
+    def at_edge(self, last: bool, division: str, span: tuple[int, int]) -> NamedPart | None:
+        """The lowest-numbered (``last``: highest) division of that kind, or of bare
+        numbers: "the first chapter" of a novel whose chapters are "I" … "XXIII"."""
+        import numpy as np
+
+        kind = division_kind(division)
+        for key_kind in (kind, None):
+            numbers = [number for k, number in self.numbered if k == key_kind]
+            if numbers:
+                key = (key_kind, max(numbers) if last else min(numbers))
+                mask = np.zeros(self.size, dtype=bool)
+                mask[self.numbered[key]] = True
+                return NamedPart(self.numbered_shown[key], mask, span, True)
+        return None
+
     def _numbered(self, question: str) -> NamedPart | None:
         """The numbered division the question names ("chapter 14"), if the book has it."""
         import numpy as np
