@@ -549,8 +549,9 @@ def test_a_question_about_the_book_is_answered_by_its_card(tmp_path: Path):
 def test_what_the_book_is_about_is_answered_by_its_cards_description(tmp_path: Path):
     """ "What is the book about?": the card's description says (an EPUB's
     dc:description, a front-matter key), so it comes first with that line as its
-    highlight; a book whose card has none is ranked, and so is what a thing in the text
-    is about ("What is the parcel about?")."""
+    highlight; a book whose card has none gets its editors' note, or else the card with
+    its title; what a thing in the text is about ("What is the parcel about?") is
+    ranked."""
     from qabot.search.author import asks_about_the_book, card_line
 
     naming = frozenset({"sea", "diary", "ann", "writer"})
@@ -569,9 +570,14 @@ def test_what_the_book_is_about_is_answered_by_its_cards_description(tmp_path: P
     assert answer.hits[0].passage.role == "about"
     assert answer.hits[0].highlight == "Description: A voyage."
     assert not answer.abstained
-    plain = fake_service(tmp_path / "p", {"diary.txt": FIRST_PERSON}).library()
-    assert plain.ask("What is the book about?", 2).hits[0].passage.role == "text"
-    assert plain.ask("What is the book about?", 2).hits[0].passage.section != "Editors’ note"
+    # Neither a description nor editors: the card, its title line the highlight (it had
+    # abstained, ranking the text's passages against "book").
+    titled = FIRST_PERSON.replace("A Sea Diary", "Title: A Sea Diary")
+    plain = fake_service(tmp_path / "p", {"diary.txt": titled}).library()
+    answer = plain.ask("What is the book about?", 2)
+    assert answer.hits[0].passage.role == "about" and not answer.abstained
+    assert answer.hits[0].highlight == "Title: A Sea Diary"
+    assert plain.ask("What is the parcel about?", 2).hits[0].passage.role == "text"
     # Without a description, the editors' note says what the book is about: its opening.
     noted = FIRST_PERSON.replace(
         "Written: 1930", "Written: 1930\n\nNOTE: These pages tell of a voyage to Mexico."

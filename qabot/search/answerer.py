@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from qabot.embedding import Embedder
 from qabot.search.abstention import FITTED, SIGNALS, AbstentionModel, Decision, Evidence, NameTable
 from qabot.search.abstention import evidence as measure
-from qabot.search.author import card_line, is_card
+from qabot.search.author import answering_line, is_card
 from qabot.search.fusion import Ranking
 from qabot.search.highlight import highlights
 from qabot.search.query import Query
@@ -75,7 +75,7 @@ def answer(
     if retrieval.scope is not None and retrieval.scope.about_the_book:
         for number, item in enumerate(ranked):  # the card's line that answers
             if is_card(item.passage):
-                found[number] = card_line(query.text, item.passage.text) or found[number]
+                found[number] = answering_line(query.text, item.passage.text) or found[number]
     model = config.abstention
     evidence = measure(
         names,

@@ -88,6 +88,17 @@ def card_line(question: str, card: str) -> str | None:
     return None
 
 
+def answering_line(question: str, card: str) -> str | None:
+    """The card's line to show for a question about the book: ``card_line``'s, or, for
+    "What is the book about?" of a card without a description, its title line (the card
+    is then shown for want of anything that says more: ``scope``)."""
+    found = card_line(question, card)
+    if found is not None or not asks_what_it_is_about(question):
+        return found
+    lines = [line.strip() for line in card.splitlines() if line.strip()]
+    return next((line for line in lines if _field_among(line, ("title",))), None)
+
+
 def _field_among(line: str, fields: tuple[str, ...]) -> bool:
     """True when ``line`` is a card's field whose name holds one of ``fields``."""
     key = _KEY.match(line)

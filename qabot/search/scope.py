@@ -289,6 +289,8 @@ def scope(table: ScopeTable, text: str, filters: Filters, parts: PartTable) -> S
         cards[[row for row, card in table.cards.items() if card_line(text, card)]] = True
         if not cards.any() and asks_what_it_is_about(text):
             cards = table.describing.copy()  # no description: the editors say
+            if not (cards & allowed).any():  # nor editors: the card, its title at least
+                cards[list(table.cards)] = True
         cards &= allowed
         if cards.any():  # a card says: "author: …", "Translated: …"
             return Scope(allowed, cards, text, tuple(notes), about_the_book=True)
