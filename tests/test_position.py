@@ -28,6 +28,9 @@ from tests.fakes import fake_service, numbered_passage
         ("How does it end?", "closing", "How does it end"),
         ("how did it all begin", "opening", "how did it all begin"),
         ("What is the first chapter about?", "opening", "the first chapter"),
+        ("How did Pepys's diary end?", "closing", "How did Pepys's diary end"),
+        ("Where was he living when his journal begins?", "opening", "when his journal begins"),
+        ("What happens at the end of Pepys’s diary?", "closing", "at the end of Pepys’s diary"),
         ("What is the last word in the dictionary?", "closing", "the last word in the dictionary"),
         (
             "When the diary of Samuel Pepys begins, where does he live?",
@@ -76,6 +79,7 @@ def test_the_unit_of_text_named_narrows_the_edge(question: str, unit: str):
         "Who was the first person to arrive?",
         "Did the tanker reach the port in the end of January?",
         "Who had the last word in the argument?",  # the argument's
+        "How did the king's reign end?",  # a reign is no book
         "What is the last chapter about the storm?",  # the chapter that tells of it
     ],
 )

@@ -48,20 +48,22 @@ _WORK = (
     r"(?:book|diary|journal|story|novel|text|narrative|memoirs?|tale|account|"
     r"dictionary|volume|work|chronicle|letters)"
 )
+# Whose the work is: "the diary", "this book", "his journal", "Pepys's diary".
+_OWNED = r"(?:the|this|his|her|its|[\w-]+(?:'s|’s|s'|s’))"
 _OPENING_WORDS = {"beginning", "start", "outset", "opening", "begin", "begins", "opens", "starts"}
 _OPENING_WORDS |= {"first", "open", "starting"}
 # Of (in) the book, or of nothing: "at the end of the war" is about the war, "the last
 # word in the argument" about the argument.
-_OF_THE_WORK = rf"(?:\s+(?:of|in)\s+(?:the|this)\s+(?:whole\s+)?{_WORK})?(?!\s+(?:of|in)\b)"
+_OF_THE_WORK = rf"(?:\s+(?:of|in)\s+{_OWNED}\s+(?:whole\s+)?{_WORK})?(?!\s+(?:of|in)\b)"
 _PATTERNS = (
     # at / near / towards the (very) beginning | end [of the book]
     rf"\b(?:at|in|near|towards?|by)\s+the\s+(?:very\s+)?"
     rf"(?P<w1>beginning|start|outset|opening|end|close|conclusion|finish){_OF_THE_WORK}",
     # the (very) end of the book (as a subject: "What happens in the end of the story")
     rf"\bthe\s+(?:very\s+)?(?P<w2>beginning|start|opening|end|close|conclusion)"
-    rf"\s+of\s+(?:the|this)\s+(?:whole\s+)?{_WORK}\b",
+    rf"\s+of\s+{_OWNED}\s+(?:whole\s+)?{_WORK}\b",
     # when / as / how the diary begins | ends; how does the story end
-    rf"\b(?:when|as|how|where|why)\s+(?:does\s+|did\s+)?the\s+{_WORK}"
+    rf"\b(?:when|as|how|where|why)\s+(?:does\s+|did\s+)?{_OWNED}\s+{_WORK}"
     r"(?:\s+of\s+(?:the\s+)?[\w’'-]+(?:\s+[\w’'-]+){0,3}?)?\s+"  # "the story of the farm"
     r"(?P<w3>begins?|opens?|starts?|ends?|closes?|finish(?:es)?|concludes?)\b",
     # "How does it end?", "How did it all begin?": the whole question, "it" the book
