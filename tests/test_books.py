@@ -170,6 +170,64 @@ def test_who_someone_was_is_answered_where_the_text_first_names_them(tmp_path: P
     assert not answer.abstained
 
 
+def _entry(day: int, text: str) -> str:
+    return (
+        f'<article id="entry-{day}" epub:type="z3998:diary-entry"><p><time datetime="1660-03-'
+        f'{day:02}">{day}th</time>. {text}</p></article>'
+    )
+
+
+GLOSSED_LATER = page(
+    '<section id="chapter-1" epub:type="chapter z3998:diary"><h2 epub:type="title">March '
+    "1660</h2>"
+    + _entry(3, "A letter from my uncle, inviting my father to Brampton.")
+    + _entry(5, "Dined with Mr. Moore, and talked of the fleet and the Parliament.")
+    + _entry(
+        7,
+        "My father set out for Brampton"
+        '<a href="endnotes.xhtml#note-1" id="noteref-1" epub:type="noteref">1</a>, and my '
+        'wife with him<a href="endnotes.xhtml#note-2" id="noteref-2" epub:type="noteref">2</a>.',
+    )
+    + _entry(9, "Letters from Brampton: all well at Brampton, and the Brampton house mended.")
+    + "</section>",
+    body_type="bodymatter z3998:non-fiction",
+)
+GLOSSES = page(
+    '<section id="endnotes" epub:type="endnotes"><h2 epub:type="title">Endnotes</h2><ol>'
+    '<li id="note-1"><p>Brampton, in Huntingdonshire, where his father afterwards retired. '
+    '<a href="chapter-1.xhtml#noteref-1" epub:type="backlink">↩</a></p></li>'
+    '<li id="note-2"><p>Brampton’s church registers do not begin until 1654. '
+    '<a href="chapter-1.xhtml#noteref-2" epub:type="backlink">↩</a></p></li>'
+    "</ol></section>",
+    body_type="backmatter",
+)
+
+
+def test_a_note_glossing_a_name_is_preferred_wherever_it_is_referred_to(tmp_path: Path):
+    """An editor glosses a name at a mention that is not always the first: "Where is
+    Brampton?" prefers the note that opens with the name ("Brampton, in
+    Huntingdonshire, …"), hung on its second mention, beside the first mention; a
+    note opening with the name's possessive is about something else."""
+    book = make_epub(
+        tmp_path / "glossed.epub",
+        [("chapter-1.xhtml", GLOSSED_LATER), ("endnotes.xhtml", GLOSSES)],
+        title="The Diary",
+    )
+    maintainer = fake_service(tmp_path / "p", {})
+    (tmp_path / "p" / "corpus" / "glossed.epub").write_bytes(book.read_bytes())
+    answer = maintainer.library().ask("Where is Brampton?", 3)
+    first_two = sorted(hit.passage.text for hit in answer.hits[:2])
+    assert first_two[0].startswith("3th. A letter from my uncle"), first_two
+    assert first_two[1].startswith("Brampton, in Huntingdonshire"), first_two
+    assert not answer.abstained
+    from qabot.search.introduction import opens_with, written
+
+    name = [written("Brampton")]
+    assert opens_with(name, "“Brampton in Huntingdonshire,” says the register.")
+    assert not opens_with(name, "Brampton’s church registers do not begin until 1654.")
+    assert not opens_with(name, "His father retired to Brampton.")
+
+
 GLOSSARY = page(
     '<section id="m" epub:type="chapter"><h2 epub:type="title">M</h2><dl>'
     "<dt>Love</dt><dd><p>A temporary insanity curable by marriage.</p></dd>"

@@ -252,6 +252,43 @@ def test_a_title_of_family_is_not_looked_for_by_the_surname_alone(tmp_path: Path
     )
 
 
+SPELLED_APART = """Chapter One
+
+So home, and there find our new girl Willet come, very pretty and grave, to wait on my
+wife. Greatorex took me to Arundell-House, and showed me the statues in the gallery.
+
+Chapter Two
+
+Deb and my wife to the play, Deb very merry, and Deb sang all the way home with Deb's
+cousin. To Arundel House, where the Society met; Arundel House very full, the Society at
+Arundel House till night.
+
+Chapter Three
+
+Deb to her aunt's; Deb weeping, and Deb gone. Lane's shop in Mincing Lane shut.
+"""
+
+
+def test_a_name_is_first_met_as_the_text_spells_it(tmp_path: Path):
+    """A diary writes one name several ways: "Who was Deb Willet?" is first met where
+    it says "Willet" (it never writes both names together), "Where was Arundel House?"
+    where it writes "Arundell-House" (by relevance the second chapter, which writes
+    "Arundel House" three times, would come first). A place is not looked for by its
+    last word: "Where is Mincing Lane?" is not "Lane"."""
+    from qabot.search.introduction import asked_name
+
+    service = fake_service(tmp_path, {"diary.txt": SPELLED_APART})
+    library = service.library()
+    plain = replace(library.config, abstention=AbstentionModel({"cosine": 50.0}, -40.0, 0.99))
+    for question in ("Who was Deb Willet?", "Where was Arundel House?"):
+        explained = library.explain(library.query(question, 2), config=plain)
+        assert explained.answer.hits[0].passage.text.startswith("So home"), question
+        assert explained.evidence.exempt, question
+    assert asked_name("Who was Deb Willet?").surname.name == "Willet"  # type: ignore[union-attr]
+    assert asked_name("Where is Mincing Lane?").surname is None  # type: ignore[union-attr]
+    assert asked_name("Who was Lord Brouncker?").surname is None  # type: ignore[union-attr]
+
+
 NAMED = """Chapter One
 
 Ukridge bought fifty hens at Axminster and put them in the run behind the house.

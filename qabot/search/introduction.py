@@ -9,7 +9,15 @@ dancing-master, made Pepys very jealous"). Later mentions take the reader's know
 for granted. Neither retriever sees that order, so a question that asks only who or
 where a name is *prefers* each document's first passage of the author's text that names
 it, and the notes that passage refers to which name it too, as a date prefers its
-entries (``qabot.search.scope``).
+entries (``qabot.search.scope``). An editor does not always gloss a name at its first
+mention (the diary's "Brampton in Huntingdonshire, where Pepys was probably born" hangs
+on its third), so a note that opens with the name in full is preferred too, wherever it
+is referred to from.
+
+An old text writes one name several ways ("Arundel House", "Arundell-House"; "Knepp",
+"Knipp"): the first mention is looked for in each of the text's spellings
+(``qabot.text.spelling``). A person asked by a full name the text never writes together
+("Deb Willet": it says "Deb", and "Willet") is looked for by the surname.
 
 The question must ask for nothing else: "Who was Pembleton?", "Where is Combe Regis?",
 "In which county is Combe Regis?"; not "Who was Pembleton's wife?". The name is the
@@ -28,6 +36,7 @@ parameter.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -85,6 +94,7 @@ _FAMILY_TITLES = frozenset(
     }
 )
 _WORD = re.compile(r"[^\W\d_][\w’'.-]*")
+_POSSESSIVE = re.compile(r"[’']s?(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -92,6 +102,26 @@ class NameAsked:
     """The name a question asks about, as the text would write it."""
 
     name: str  # "Combe Regis", "Mr. Pembleton"
+    person: bool = False  # asked "who": a person, whom a text may call by the surname
+
+    @property
+    def full_forms(self) -> tuple[str, ...]:
+        """The forms that are more than a surname: "Sir George Carteret", "George
+        Carteret"; "General Monk", not "Monk"; a name of one word itself."""
+        return tuple(f for f in self.forms if " " in f) or (self.name,)
+
+    @property
+    def surname(self) -> NameAsked | None:
+        """A person's last name, for a full name the text never writes: a diary calls
+        "Deb Willet" "Willet" and "Deb"; None for one word, a titled name (its forms
+        have the surname already), a name with "of" in it, or a place ("Where is Mincing
+        Lane?" is not "Lane")."""
+        words = self.name.split()
+        if not self.person or len(words) < 2 or len(self.forms) > 1:
+            return None
+        if any(w in JOINING or w.lower().rstrip(".") in _PERSONAL_TITLES for w in words):
+            return None
+        return NameAsked(words[-1], person=True)
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -118,7 +148,10 @@ def asked_name(question: str) -> NameAsked | None:
         found = _WHICH_KIND.match(question)
         if found is None or found.group("kind").lower() not in _KINDS:
             return None
-    return name_in(found.group("name"), question)
+    name = name_in(found.group("name"), question)
+    if name is None or not question.lstrip().lower().startswith("who"):
+        return name
+    return NameAsked(name.name, person=True)
 
 
 def name_in(words_asked: str, question: str) -> NameAsked | None:
@@ -176,7 +209,9 @@ class IntroductionTable:
         """Per passage: each document's first passage of the author's text naming
         ``asked``, and the notes it refers to that name it too. None when the text never
         names it, or when the name is the book's own. A name the text never writes as
-        asked is looked for as the text spells it ("Frida": the text's "Frieda").
+        asked is looked for as the text spells it ("Frida": the text's "Frieda"), then a
+        person by the surname ("Deb Willet": "Willet") unless it is the book's own. The
+        notes that open with the name in full are marked too (``opens_with``).
 
         The passages holding the name's terms are read in reading order, each
         document's only until one writes the name: "Who was the King?" in a diary
@@ -188,6 +223,13 @@ class IntroductionTable:
             respelled = self._as_written(asked)
             if respelled is not None:
                 found = self._first_mentions(respelled)
+        surname = asked.surname
+        if (
+            found is None
+            and surname is not None
+            and not set(content_words(surname.name)) <= self.own_words
+        ):
+            found = self._first_mentions(surname)
         return found
 
     def _as_written(self, asked: NameAsked) -> NameAsked | None:
@@ -206,26 +248,44 @@ class IntroductionTable:
         respelled = " ".join(words)
         return None if respelled == asked.name else NameAsked(respelled)
 
+    def _spellings(self, forms: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """Each word of ``forms`` and the text's other spellings of it, capitalized:
+        "Arundel": "Arundel", "Arundell". A title, a joining word are as written."""
+        spellings: dict[str, tuple[str, ...]] = {}
+        for word in dict.fromkeys(word for form in forms for word in form.split()):
+            fixed = word in JOINING or word.lower().rstrip(".") in _PERSONAL_TITLES
+            others = () if fixed or not word.isalpha() else self.spellings.other_spellings(word)
+            spellings[word] = (word, *(o[:1].upper() + o[1:] for o in others))
+        return spellings
+
     def _first_mentions(self, asked: NameAsked) -> np.ndarray | None:
         import numpy as np
 
-        patterns = [written(form) for form in asked.forms]
+        spellings = self._spellings(asked.forms)
+        forms = _spelled(asked.forms, spellings)
+        patterns = [written(form) for form in forms]
+        # A gloss opens with the name in full: "George Monk, born 1608", not the "Monk,
+        # Duke of Albemarle" of a note on a later mention.
+        in_full = [written(form) for form in _spelled(asked.full_forms, spellings)]
         holding = {
-            row
-            for form in asked.forms
-            if terms(form)
-            for row in self.postings.holding_all(terms(form))
-            if self.passages[row].role == "text"
+            row for form in forms if terms(form) for row in self.postings.holding_all(terms(form))
         }
+        in_text = [row for row in holding if self.passages[row].role == "text"]
         document_of, place = self.edges.document_of, self.edges.place
         first: dict[int, int] = {}  # document → its first passage of the text naming it
-        for row in sorted(holding, key=lambda r: (int(document_of[r]), int(place[r]))):
+        for row in sorted(in_text, key=lambda r: (int(document_of[r]), int(place[r]))):
             document = int(document_of[row])
             if document not in first and _names(patterns, self.passages[row].text):
                 first[document] = row
-        if not first:
+        glosses = [
+            row
+            for row in holding
+            if self.passages[row].role == "notes" and opens_with(in_full, self.passages[row].text)
+        ]
+        if not first and not glosses:
             return None
         mask = np.zeros(len(self.passages), dtype=bool)
+        mask[glosses] = True
         for row in first.values():
             mask[row] = True
             notes = self.note_rows.get(row, ())
@@ -233,17 +293,41 @@ class IntroductionTable:
         return mask
 
 
+def _spelled(forms: Sequence[str], spellings: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """``forms``, and each as the text also spells it: "Arundel House" is first
+    "Arundell-House" in a diary that writes both."""
+    spelled = (
+        " ".join(words)
+        for form in forms
+        for words in itertools.product(*(spellings[word] for word in form.split()))
+    )
+    return tuple(dict.fromkeys(spelled))
+
+
 def written(name: str) -> re.Pattern[str]:
     """``name`` as a text writes it: its words in order, capitalized as they are, a
-    title with or without its full stop ("Mrs Ukridge", "Mrs. Ukridge")."""
+    title with or without its full stop ("Mrs Ukridge", "Mrs. Ukridge"), the words
+    apart or hyphened ("Arundell-House")."""
     words = [
         re.escape(w.rstrip(".")) + r"\.?"
         if w.lower().rstrip(".") in _PERSONAL_TITLES
         else re.escape(w)
         for w in name.split()
     ]
-    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)")
+    return re.compile(r"(?<!\w)" + r"(?:\s+|-)".join(words) + r"(?!\w)")
 
 
 def _names(patterns: Sequence[re.Pattern[str]], text: str) -> bool:
     return any(pattern.search(text) for pattern in patterns)
+
+
+def opens_with(patterns: Sequence[re.Pattern[str]], text: str) -> bool:
+    """Whether ``text`` opens with the name, as a note glossing it does: "Brampton in
+    Huntingdonshire, where …"; not with its possessive ("Sir George Carteret's
+    daughter Caroline" glosses her)."""
+    opening = text.lstrip(" \t\n“”‘’\"'([")
+    return any(
+        (found := pattern.match(opening)) is not None
+        and not _POSSESSIVE.match(opening, found.end())
+        for pattern in patterns
+    )

@@ -73,16 +73,38 @@ class Spellings:
     def as_written(self, word: str) -> str | None:
         """The text's own spelling of ``word`` (lower case): the word itself when the
         text has it, else its nearest spelling, else None."""
-        from rapidfuzz import fuzz, process
-
         plain = folded(word)
         if plain in self.words:
             return plain
         if len(plain) < SHORTEST:
             return None
-        near = self.similar_in_length(plain)
+        return next(iter(self._respellings(plain)), None)
+
+    def other_spellings(self, word: str) -> tuple[str, ...]:
+        """The text's other spellings of a word it writes (lower case, nearest first):
+        an old text writes one name several ways ("Arundel", "Arundell"; "Knepp",
+        "Knipp"). Each begins with the same letter and is no shorter than
+        ``SHORTEST``: of "house", "whose" is another word, of "Willet", "wilt"."""
+        plain = folded(word)
+        if len(plain) < SHORTEST:
+            return ()
+        return tuple(
+            other
+            for other in self._respellings(plain)
+            if other != plain and other[0] == plain[0] and len(other) >= SHORTEST
+        )
+
+    def _respellings(self, plain: str) -> list[str]:
+        """The text's words near ``plain`` with its consonants, nearest first; of
+        equals, the first in the lexicon's fixed order."""
+        from rapidfuzz import fuzz, process
+
         kept = consonants(plain)
         found = process.extract(
-            plain, near, scorer=fuzz.ratio, score_cutoff=SPELLING_SIMILARITY, limit=None
-        )  # nearest first; of equals, the first in ``near``'s fixed order
-        return next((str(word) for word, _, _ in found if consonants(word) == kept), None)
+            plain,
+            self.similar_in_length(plain),
+            scorer=fuzz.ratio,
+            score_cutoff=SPELLING_SIMILARITY,
+            limit=None,
+        )
+        return [str(word) for word, _, _ in found if consonants(word) == kept]
