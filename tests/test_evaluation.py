@@ -98,6 +98,28 @@ def test_figures_on_a_small_set(tmp_path: Path):
     assert results[0].evidence.asked_type == "name"
 
 
+def test_a_set_without_unanswerable_questions_shows_the_shipped_rule(tmp_path: Path):
+    """A set of answerable questions only (or of exempt ones) gives no rule to fit: the
+    report says so and shows the shipped rule, `--json` has no held-out decision, and
+    nothing fails (it had failed inside the logistic fit)."""
+    from qabot.evaluation import records
+    from qabot.evaluation.crossval import fittable
+
+    service = fake_service(tmp_path, {"journal.txt": JOURNAL})
+    path = write(
+        tmp_path / "q.jsonl",
+        {"question": "Who met the tanker at Tampico?", "gold": ["FRIDA  met the tanker"]},
+        {"question": "What did the oil derricks remind them of?", "gold": ["reminded us of Baku"]},
+    )
+    evaluation = evaluate(service.library(), load_cases(path))
+    assert evaluation.held_out is None and evaluation.in_sample is None
+    assert "No rule fitted" in evaluation.report and "Shipped in" in evaluation.report
+    assert "Chosen in each outer fold" not in evaluation.report
+    assert [r["abstained_held_out"] for r in records(evaluation)] == [None, None]
+    assert not fittable([evidence(0.5)] * 9 + [evidence(0.1)] * 4, [True] * 9 + [False] * 4, 5)
+    assert fittable([evidence(0.5)] * 5 + [evidence(0.1)] * 5, [True] * 5 + [False] * 5, 5)
+
+
 def evidence(cosine: float, unknown: bool = False) -> Evidence:
     names = ("Dewey",) if unknown else ()
     return Evidence(

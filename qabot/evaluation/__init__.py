@@ -18,8 +18,9 @@ from qabot.evaluation.crossval import (
     cost,
     cross_validate,
     cross_validated_fusion,
+    fittable,
 )
-from qabot.evaluation.report import misses, render_report, result_record
+from qabot.evaluation.report import Fitted, misses, render_report, result_record
 from qabot.evaluation.run import (
     CaseResult,
     abstention_figures,
@@ -49,8 +50,8 @@ class Evaluation:
     """Everything one `qabot eval` run measured."""
 
     results: list[CaseResult]  # under the configured ranking
-    held_out: list[bool]
-    in_sample: list[bool]
+    held_out: list[bool] | None  # None: too few questions of a kind to fit a rule
+    in_sample: list[bool] | None
     shipped: list[bool]
     report: str
 
@@ -94,40 +95,49 @@ def evaluate(library: Library, cases: Sequence[Case], k: int = FOLDS) -> Evaluat
     )
     evidence = [r.evidence for r in configured]
     labels = [r.case.answerable for r in configured]
-    scores = SubsetScores()  # the three searches score the same subsets of the same folds
-    strict = cross_validate(evidence, labels, k, scores=scores)  # every signal, fully nested
-    ablation = ablate(evidence, labels, k, scores)
-    cv = cross_validate(evidence, labels, k, ablation.pool, scores)
     shipped = [library.config.abstention.decide(e).abstain for e in evidence]
     ordered = [r.case for r in configured]
+    abstentions = [("shipped rule", abstention_figures(ordered, shipped))]
+    fitted: Fitted | None = None
+    held_out: list[bool] | None = None
+    in_sample: list[bool] | None = None
+    if fittable(evidence, labels, k):
+        scores = SubsetScores()  # the three searches score the same subsets of the same folds
+        strict = cross_validate(evidence, labels, k, scores=scores)  # every signal, nested
+        ablation = ablate(evidence, labels, k, scores)
+        cv = cross_validate(evidence, labels, k, ablation.pool, scores)
+        held_out, in_sample = cv.held_out, cv.in_sample
+        fitted = Fitted(cv.model, ablation.steps, cv.fold_models)
+        abstentions = [
+            ("held out, all signals", abstention_figures(ordered, strict.held_out)),
+            ("held out, kept signals", abstention_figures(ordered, held_out)),
+            ("in-sample", abstention_figures(ordered, in_sample)),
+            *abstentions,
+        ]
     passages = library.passages()
     report = render_report(
         questions=(len(answerable), len(cases) - len(answerable)),
         mean_tokens=sum(p.tokens for p in passages) / max(1, len(passages)),
         mean_chars=sum(len(p.text) for p in passages) / max(1, len(passages)),
         rankings=rankings,
-        abstentions=[
-            ("held out, all signals", abstention_figures(ordered, strict.held_out)),
-            ("held out, kept signals", abstention_figures(ordered, cv.held_out)),
-            ("in-sample", abstention_figures(ordered, cv.in_sample)),
-            ("shipped rule", abstention_figures(ordered, shipped)),
-        ],
-        model=cv.model,
-        ablation=[(pool, value) for pool, value in ablation.steps],
+        abstentions=abstentions,
+        fitted=fitted,
+        folds=k,
         shipped_model=library.config.abstention,
         shipped_cost=cost(shipped, labels),
-        fold_models=cv.fold_models,
         fusion_picks=picks,
-        missed=misses(configured, cv.held_out),
+        missed=misses(configured, held_out if held_out is not None else shipped),
     )
-    return Evaluation(configured, cv.held_out, cv.in_sample, shipped, report)
+    return Evaluation(configured, held_out, in_sample, shipped, report)
 
 
 def records(evaluation: Evaluation) -> list[dict[str, object]]:
-    """`qabot eval --json` lines."""
+    """`qabot eval --json` lines; null held-out and in-sample decisions when no rule
+    could be fitted on the set."""
+    none: list[bool | None] = [None] * len(evaluation.results)
+    held_out = evaluation.held_out if evaluation.held_out is not None else none
+    in_sample = evaluation.in_sample if evaluation.in_sample is not None else none
     return [
         result_record(r, h, i)
-        for r, h, i in zip(
-            evaluation.results, evaluation.held_out, evaluation.in_sample, strict=True
-        )
+        for r, h, i in zip(evaluation.results, held_out, in_sample, strict=True)
     ]

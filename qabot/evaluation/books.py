@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from qabot.evaluation.cases import Case, QuestionSet, normalize
-from qabot.evaluation.crossval import FOLDS, choose, cost, cross_validate
+from qabot.evaluation.crossval import FOLDS, choose, cost, cross_validate, fittable
 from qabot.evaluation.plain import plain_bm25_ranks
 from qabot.evaluation.run import DEPTH, CaseResult, abstention_figures, rank_figures, run
 from qabot.library import Library
@@ -123,8 +123,13 @@ def _usable(results: Sequence[CaseResult]) -> list[CaseResult]:
     return [r for r in results if not r.evidence.exempt and not r.evidence.empty]
 
 
-def _choose_rule(results: Sequence[CaseResult], k: int) -> AbstentionModel:
-    """The rule chosen on ``results`` (several books), each book weighing the same."""
+def _choose_rule(
+    results: Sequence[CaseResult], k: int, shipped: AbstentionModel
+) -> AbstentionModel:
+    """The rule chosen on ``results`` (several books), each book weighing the same; the
+    shipped one when they hold too few questions of a kind to choose one."""
+    if not fittable([r.evidence for r in results], [r.case.answerable for r in results], k):
+        return shipped
     usable = _usable(results)
     per_book: dict[str, int] = {}
     for r in usable:
@@ -143,6 +148,7 @@ def _choose_rule(results: Sequence[CaseResult], k: int) -> AbstentionModel:
 def evaluate_books(books: Sequence[Book], k: int = FOLDS) -> BooksEvaluation:
     """Run every book's questions, hold each book out in turn, write the report."""
     configured = books[0].library.config.ranking
+    configured_rule = books[0].library.config.abstention
     weighted = [replace(configured, mode="hybrid", fusion="mix", weights=w) for w in WEIGHT_GRID]
     tables: list[dict[Weights, list[int | None]]] = []
     baselines: dict[str, dict[str, list[int | None]]] = {}
@@ -166,7 +172,8 @@ def evaluate_books(books: Sequence[Book], k: int = FOLDS) -> BooksEvaluation:
             weights = best_weights(others)
             ranking = replace(configured, mode="hybrid", fusion="mix", weights=weights)
             answered = {b.name: run(b.library, b.questions.cases, ranking, b.name) for b in books}
-            model = _choose_rule([r for b in books if b is not book for r in answered[b.name]], k)
+            elsewhere = [r for b in books if b is not book for r in answered[b.name]]
+            model = _choose_rule(elsewhere, k, configured_rule)
             results = answered[book.name]
             held[book.name] = HeldOut(
                 weights,
@@ -177,7 +184,7 @@ def evaluate_books(books: Sequence[Book], k: int = FOLDS) -> BooksEvaluation:
             )
     chosen_weights = best_weights(tables)
     shipped = {b.name: run(b.library, b.questions.cases, configured, b.name) for b in books}
-    chosen_model = _choose_rule([r for b in books for r in shipped[b.name]], k)
+    chosen_model = _choose_rule([r for b in books for r in shipped[b.name]], k, configured_rule)
     evaluation = BooksEvaluation(
         list(books), baselines, held, chosen_weights, chosen_model, shipped, ""
     )
@@ -261,11 +268,14 @@ def render(evaluation: BooksEvaluation, configured: Ranking, k: int) -> str:
         results = evaluation.shipped[book.name]
         cases = [r.case for r in results]
         flags = [shipped_model.decide(r.evidence).abstain for r in results]
-        within = cross_validate(
-            [r.evidence for r in results], [c.answerable for c in cases], k, BOOK_SIGNALS
-        ).held_out
+        evidence, labels = [r.evidence for r in results], [c.answerable for c in cases]
+        within = (
+            _abstained(cases, cross_validate(evidence, labels, k, BOOK_SIGNALS).held_out)
+            if fittable(evidence, labels, k)
+            else "not fitted"  # too few questions of a kind that may abstain
+        )
         left = _abstained(cases, held[book.name].abstained) if book.name in held else ""
-        cells = f"{left:>16}{_abstained(cases, within):>16}{_abstained(cases, flags):>16}"
+        cells = f"{left:>16}{within:>16}{_abstained(cases, flags):>16}"
         lines.append(f"{book.name[:32]:32}{cells}")
         all_cases += cases
         all_shipped += flags

@@ -181,6 +181,17 @@ def choose(
     return best[2], best[0]
 
 
+def fittable(evidence: Sequence[Evidence], labels: Sequence[bool], k: int = FOLDS) -> bool:
+    """Whether a rule can be chosen and validated here: the questions that may abstain
+    (neither exempt nor empty) hold at least ``k`` answerable and ``k`` unanswerable
+    ones, one of each per fold. A set of "Who was …?" questions only has none."""
+    usable = [
+        label for e, label in zip(evidence, labels, strict=True) if not e.exempt and not e.empty
+    ]
+    answerable = sum(usable)
+    return min(answerable, len(usable) - answerable) >= k
+
+
 @dataclass(frozen=True)
 class CrossValidated:
     """Held-out decisions for every question, and the model fitted on all of them."""

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from qabot.evaluation.run import DEPTH, Abstentions, CaseResult, Ranks
 from qabot.search.abstention import AbstentionModel
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """The abstention rule chosen on the set: on all of it, per outer fold, and the
+    signals backward elimination kept (pool, held-out cost)."""
+
+    model: AbstentionModel
+    ablation: Sequence[tuple[tuple[str, ...], float]]
+    fold_models: Sequence[AbstentionModel]
 
 
 def _row(label: str, values: Sequence[float], percent: bool = False, width: int = 14) -> str:
@@ -27,15 +38,15 @@ def render_report(
     mean_chars: float,
     rankings: Sequence[tuple[str, Ranks, dict[str, float]]],
     abstentions: Sequence[tuple[str, Abstentions]],
-    model: AbstentionModel,
-    ablation: Sequence[tuple[tuple[str, ...], float]],
+    fitted: Fitted | None,
+    folds: int,
     shipped_model: AbstentionModel,
     shipped_cost: float,
-    fold_models: Sequence[AbstentionModel],
     fusion_picks: Sequence[str],
     missed: Sequence[str],
 ) -> str:
-    """Every figure of one `qabot eval` run as plain text."""
+    """Every figure of one `qabot eval` run as plain text. ``fitted`` None: the set has
+    too few questions of a kind to fit a rule, and only the shipped one is shown."""
     answerable, unanswerable = questions
     lines = [
         f"{answerable} answerable + {unanswerable} unanswerable questions; mean passage "
@@ -71,19 +82,34 @@ def render_report(
         _row(f"    {kind}", [a.by_kind.get(kind, 0.0) for _, a in abstentions], True, 24)
         for kind in all_kinds
     ]
-    lines += [
-        "",
-        "Signals kept (backward elimination on held-out cost; lower is better):",
-        *[f"  {value:.3f}  {' + '.join(pool)}" for pool, value in ablation],
-        "",
-        f"Fitted on all questions ({model.note}): {model_line(model)}",
+    shipped_line = (
         f"Shipped in qabot/search/abstention.py (cost {shipped_cost:.3f} on these questions, "
-        f"in-sample): {model_line(shipped_model)}",
-        "Chosen in each outer fold:",
-        *[f"  {i + 1}. {model_line(m)}" for i, m in enumerate(fold_models)],
-        "",
-        f"Misses, held out (not in the top {DEPTH}, or abstention wrong): {len(missed)}",
-    ]
+        f"in-sample): {model_line(shipped_model)}"
+    )
+    if fitted is None:
+        lines += [
+            "",
+            f"No rule fitted: of the questions that may abstain (the others are exempt), "
+            f"fewer than {folds} are answerable or fewer than {folds} unanswerable, one of "
+            "each per fold; the shipped rule is shown.",
+            shipped_line,
+            "",
+            f"Misses (not in the top {DEPTH}, or the shipped rule wrong): {len(missed)}",
+        ]
+    else:
+        model = fitted.model
+        lines += [
+            "",
+            "Signals kept (backward elimination on held-out cost; lower is better):",
+            *[f"  {value:.3f}  {' + '.join(pool)}" for pool, value in fitted.ablation],
+            "",
+            f"Fitted on all questions ({model.note}): {model_line(model)}",
+            shipped_line,
+            "Chosen in each outer fold:",
+            *[f"  {i + 1}. {model_line(m)}" for i, m in enumerate(fitted.fold_models)],
+            "",
+            f"Misses, held out (not in the top {DEPTH}, or abstention wrong): {len(missed)}",
+        ]
     lines += [f"  {line}" for line in missed] or ["  none"]
     return "\n".join(lines)
 
@@ -109,7 +135,9 @@ def misses(results: Sequence[CaseResult], abstained: Sequence[bool]) -> list[str
     return lines
 
 
-def result_record(result: CaseResult, held_out: bool, in_sample: bool) -> dict[str, object]:
+def result_record(
+    result: CaseResult, held_out: bool | None, in_sample: bool | None
+) -> dict[str, object]:
     """`qabot eval --json`: one object per question."""
     e = result.evidence
     return {
