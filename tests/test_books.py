@@ -228,6 +228,59 @@ def test_a_note_glossing_a_name_is_preferred_wherever_it_is_referred_to(tmp_path
     assert not opens_with(name, "His father retired to Brampton.")
 
 
+NAMES_EXPLAINED = page(
+    '<section id="chapter-1" epub:type="chapter z3998:diary"><h2 epub:type="title">March '
+    "1660</h2>"
+    + _entry(
+        3,
+        "To the play, and there saw the old Roxalana in the chief box"
+        '<a href="endnotes.xhtml#note-1" id="noteref-1" epub:type="noteref">1</a>.',
+    )
+    + _entry(5, "Roxalana again, and Roxalana fine; all the talk of Roxalana and her gown.")
+    + _entry(
+        7,
+        "By water to Foxhall"
+        '<a href="endnotes.xhtml#note-2" id="noteref-2" epub:type="noteref">2</a>, and walked.',
+    )
+    + "</section>",
+    body_type="bodymatter z3998:non-fiction",
+)
+EXPLAINING_NOTES = page(
+    '<section id="endnotes" epub:type="endnotes"><h2 epub:type="title">Endnotes</h2><ol>'
+    '<li id="note-1"><p>This actress, so called from the character she played in the '
+    'Siege of Rhodes, was Frances Davenport. <a href="chapter-1.xhtml#noteref-1" '
+    'epub:type="backlink">↩</a></p></li>'
+    '<li id="note-2"><p>Foxhall, or Vauxhall, a manor in Surrey, properly Fulke’s. Hall, '
+    "and so called from Fulke de Breaute, a follower of King John. "
+    '<a href="chapter-1.xhtml#noteref-2" epub:type="backlink">↩</a></p></li>'
+    "</ol></section>",
+    body_type="backmatter",
+)
+
+
+def test_a_note_on_a_name_that_says_so_called_explains_it(tmp_path: Path):
+    """A note is about one thing: its "so called" explains the name it hangs on even when
+    it does not write the name ("This actress, so called from …", on "the old
+    Roxalana"), or writes it a sentence away ("… Vauxhall, … properly Fulke's. Hall, and
+    so called from Fulke de Breaute")."""
+    book = make_epub(
+        tmp_path / "named.epub",
+        [("chapter-1.xhtml", NAMES_EXPLAINED), ("endnotes.xhtml", EXPLAINING_NOTES)],
+        title="The Diary",
+    )
+    maintainer = fake_service(tmp_path / "p", {})
+    (tmp_path / "p" / "corpus" / "named.epub").write_bytes(book.read_bytes())
+    library = maintainer.library()
+    for question, note in (
+        ("Why was Roxalana so called?", "This actress, so called"),
+        ("After whom is Vauxhall named?", "Foxhall, or Vauxhall"),
+    ):
+        answer = library.ask(question, 3)
+        first_two = [hit.passage.text for hit in answer.hits[:2]]
+        assert any(text.startswith(note) for text in first_two), (question, first_two)
+        assert not answer.abstained, question
+
+
 GLOSSARY = page(
     '<section id="m" epub:type="chapter"><h2 epub:type="title">M</h2><dl>'
     "<dt>Love</dt><dd><p>A temporary insanity curable by marriage.</p></dd>"

@@ -9,7 +9,9 @@ words of the name; the name's first mention gives it too. Neither retriever pref
 to the many later passages that only use the name, so a question that asks only why a
 name was given *prefers* the passages that write the name next to a word of naming, and
 the name's first mention (``introduction``), as a date prefers its entries
-(``qabot.search.scope``).
+(``qabot.search.scope``). A note is about one thing, so a note on the name (one that
+writes it, or hangs on a passage that does) explains it wherever it says "so called":
+"This actress, so called from the character she played", on "the old Roxalana".
 
 The question must ask for nothing else: "Why was one of the hens called Aunt
 Elizabeth?", "Why did Ukridge name the hen Aunt Elizabeth?", "Why is Vauxhall so
@@ -128,8 +130,8 @@ def _trailing_name(words: str) -> str:
 
 def naming_passages(table: IntroductionTable, asked: NameAsked) -> np.ndarray | None:
     """Per passage: those that write ``asked`` within a few words of a word of naming,
-    in the same sentence, and the name's first mentions. None when no passage writes
-    it next to one: the text may not say why."""
+    in the same sentence, the notes on it that explain a name, and the name's first
+    mentions. None when neither is found: the text may not say why."""
     import numpy as np
 
     # The words of naming in any case ("Called", "NAMED"), the name as the text writes it.
@@ -148,7 +150,24 @@ def naming_passages(table: IntroductionTable, asked: NameAsked) -> np.ndarray | 
     }
     mask = np.zeros(len(table.passages), dtype=bool)
     mask[[row for row in holding if any(p.search(table.passages[row].text) for p in near)]] = True
+    mask[_notes_explaining(table, asked, holding)] = True
     if not mask.any():
         return None
     first = table.first_mentions(asked)
     return mask if first is None else mask | first
+
+
+def _notes_explaining(table: IntroductionTable, asked: NameAsked, holding: set[int]) -> list[int]:
+    """The notes on the name that explain it anywhere in them: a note is about one thing,
+    so its "so called" needs no name beside it ("This actress, so called from the
+    character she played", hung on "the old Roxalana"; "Foxhall, … or Vauxhall, a manor
+    in Surrey, properly Fulke's. Hall, and so called from Fulke de Breaute"). A note is on
+    the name when it writes it or hangs on a passage of the text that does."""
+    passages = table.passages
+    names = [written(form) for form in asked.forms]
+    on_it = {row for row in holding if passages[row].role == "notes"}
+    for row in holding:
+        if passages[row].role == "text" and any(n.search(passages[row].text) for n in names):
+            on_it.update(table.note_rows.get(row, ()))
+    explaining = re.compile(rf"\b(?i:{_EXPLAINING})\b")
+    return sorted(row for row in on_it if explaining.search(passages[row].text))
