@@ -16,6 +16,7 @@ import pytest
 
 from qabot.chunking import ChunkingConfig, chunk_document
 from qabot.dates import day_of
+from qabot.library import Library
 from qabot.readers import read_source
 from qabot.search.query import Filters
 from qabot.types import Passage
@@ -170,6 +171,18 @@ def test_who_someone_was_is_answered_where_the_text_first_names_them(tmp_path: P
     assert not answer.abstained
 
 
+def annotated(tmp_path: Path, chapter: str, endnotes: str) -> Library:
+    """The library of a one-chapter EPUB diary with its endnotes (fake embedder)."""
+    book = make_epub(
+        tmp_path / "annotated.epub",
+        [("chapter-1.xhtml", chapter), ("endnotes.xhtml", endnotes)],
+        title="The Diary",
+    )
+    maintainer = fake_service(tmp_path / "p", {})
+    (tmp_path / "p" / "corpus" / "annotated.epub").write_bytes(book.read_bytes())
+    return maintainer.library()
+
+
 def _entry(day: int, text: str) -> str:
     return (
         f'<article id="entry-{day}" epub:type="z3998:diary-entry"><p><time datetime="1660-03-'
@@ -208,14 +221,7 @@ def test_a_note_glossing_a_name_is_preferred_wherever_it_is_referred_to(tmp_path
     Brampton?" prefers the note that opens with the name ("Brampton, in
     Huntingdonshire, …"), hung on its second mention, beside the first mention; a
     note opening with the name's possessive is about something else."""
-    book = make_epub(
-        tmp_path / "glossed.epub",
-        [("chapter-1.xhtml", GLOSSED_LATER), ("endnotes.xhtml", GLOSSES)],
-        title="The Diary",
-    )
-    maintainer = fake_service(tmp_path / "p", {})
-    (tmp_path / "p" / "corpus" / "glossed.epub").write_bytes(book.read_bytes())
-    answer = maintainer.library().ask("Where is Brampton?", 3)
+    answer = annotated(tmp_path, GLOSSED_LATER, GLOSSES).ask("Where is Brampton?", 3)
     first_two = sorted(hit.passage.text for hit in answer.hits[:2])
     assert first_two[0].startswith("3th. A letter from my uncle"), first_two
     assert first_two[1].startswith("Brampton, in Huntingdonshire"), first_two
@@ -263,14 +269,7 @@ def test_a_note_on_a_name_that_says_so_called_explains_it(tmp_path: Path):
     it does not write the name ("This actress, so called from …", on "the old
     Roxalana"), or writes it a sentence away ("… Vauxhall, … properly Fulke's. Hall, and
     so called from Fulke de Breaute")."""
-    book = make_epub(
-        tmp_path / "named.epub",
-        [("chapter-1.xhtml", NAMES_EXPLAINED), ("endnotes.xhtml", EXPLAINING_NOTES)],
-        title="The Diary",
-    )
-    maintainer = fake_service(tmp_path / "p", {})
-    (tmp_path / "p" / "corpus" / "named.epub").write_bytes(book.read_bytes())
-    library = maintainer.library()
+    library = annotated(tmp_path, NAMES_EXPLAINED, EXPLAINING_NOTES)
     for question, note in (
         ("Why was Roxalana so called?", "This actress, so called"),
         ("After whom is Vauxhall named?", "Foxhall, or Vauxhall"),
