@@ -3,7 +3,8 @@
 The candidates of ``signals`` (what either retriever finds, and the passages the
 question's date selects) are scored in full and ordered, by priority: passages telling
 of the question's day, then the entries it selects; the author's text before notes,
-editorial matter and front matter, unless the question asks for them (``parts``); then
+editorial matter and front matter, unless the question asks for them (``parts``) or
+asks who or where a name is (an editor's note on it says so as the text does); then
 the fused score — or, when the question asks for a dated entry as a whole, the entry's
 own order; when it asks for the book's opening or close itself ("How does the story
 end?"), the book's own order at that edge, and for a part named by its title, the
@@ -128,6 +129,8 @@ def gather(
     demoted = tables.parts.demoted(
         set(signals.query_terms) | set(signals.expanded_terms), query.filters.part == "all"
     )[at]
+    if where.introduced is not None:  # who someone is: the editor's gloss says as the text does
+        demoted &= ~where.preferred[at]
     order: Order = "relevance"
     if (where.dated or bool(query.filters.date)) and asks_for_the_entry(
         tables.scope, where.ranked_text
