@@ -123,11 +123,12 @@ def _usable(results: Sequence[CaseResult]) -> list[CaseResult]:
     return [r for r in results if not r.evidence.exempt and not r.evidence.empty]
 
 
-def _choose_rule(
-    results: Sequence[CaseResult], k: int, shipped: AbstentionModel
+def choose_rule(
+    results: Sequence[CaseResult], k: int, shipped: AbstentionModel, seed: int = 0
 ) -> AbstentionModel:
     """The rule chosen on ``results`` (several books), each book weighing the same; the
-    shipped one when they hold too few questions of a kind to choose one."""
+    shipped one when they hold too few questions of a kind to choose one. ``seed``
+    draws the inner folds (`benchmarks/abstention_seeds.py` varies it)."""
     if not fittable([r.evidence for r in results], [r.case.answerable for r in results], k):
         return shipped
     usable = _usable(results)
@@ -139,6 +140,7 @@ def _choose_rule(
         [r.evidence for r in usable],
         [r.case.answerable for r in usable],
         k,
+        seed=seed,
         pool=BOOK_SIGNALS,
         sample=sample,
     )
@@ -173,7 +175,7 @@ def evaluate_books(books: Sequence[Book], k: int = FOLDS) -> BooksEvaluation:
             ranking = replace(configured, mode="hybrid", fusion="mix", weights=weights)
             answered = {b.name: run(b.library, b.questions.cases, ranking, b.name) for b in books}
             elsewhere = [r for b in books if b is not book for r in answered[b.name]]
-            model = _choose_rule(elsewhere, k, configured_rule)
+            model = choose_rule(elsewhere, k, configured_rule)
             results = answered[book.name]
             held[book.name] = HeldOut(
                 weights,
@@ -184,7 +186,7 @@ def evaluate_books(books: Sequence[Book], k: int = FOLDS) -> BooksEvaluation:
             )
     chosen_weights = best_weights(tables)
     shipped = {b.name: run(b.library, b.questions.cases, configured, b.name) for b in books}
-    chosen_model = _choose_rule([r for b in books for r in shipped[b.name]], k, configured_rule)
+    chosen_model = choose_rule([r for b in books for r in shipped[b.name]], k, configured_rule)
     evaluation = BooksEvaluation(
         list(books), baselines, held, chosen_weights, chosen_model, shipped, ""
     )
