@@ -172,6 +172,77 @@ def test_the_word_a_question_asks_about_is_unknown_when_never_written(service: I
     assert refused.answer.abstain_reason == "the text never mentions umbrellas"
 
 
+def test_a_question_without_its_names():
+    """The names are the capitalized words after the first, not dates, not "I"; a
+    question in capitals alone names nothing by its case."""
+    from qabot.text.names import names, without_names
+
+    assert names("Who met Trotsky when the tanker reached Tampico?") == ["Trotsky", "Tampico"]
+    assert (
+        without_names("Where did Garnet and Phyllis go on their honeymoon?")
+        == "Where did and go on their honeymoon?"
+    )
+    assert without_names("What did Pepys's wife do on May 5?") == "What did wife do on May 5?"
+    assert without_names("What did I say, Mr. Ukridge?") == "What did I say?"
+    assert without_names("WHO WAS PEPYS?") == "WHO WAS PEPYS?"
+
+
+def test_the_aspect_is_read_on_the_same_passages_however_many_are_shown(tmp_path: Path):
+    """The abstention rule reads the question, its names at half weight, against the
+    answer's first five passages: the same confidence whether one passage is shown or
+    eight."""
+    from qabot.search.aspect import ASPECT_DEPTH, closeness
+
+    days = "\n\n".join(
+        f"May {day}\n\nFrida {verb} at Tampico with the captain."
+        for day, verb in enumerate(
+            ("sailed", "rested", "painted", "wrote", "read", "walked", "sang", "danced", "slept"),
+            start=1,
+        )
+    )
+    library = fake_service(tmp_path, {"days.txt": days}).library()
+    measured = replace(library.config, abstention=AbstentionModel({"aspect": 5.0}, -2.0, 0.5))
+    question = "Where did Frida go on her honeymoon?"
+    seen = [library.explain(library.query(question, k), config=measured) for k in (1, 3, 8)]
+    assert len(seen[2].answer.hits) == 8 > ASPECT_DEPTH
+    assert len({explained.evidence.aspect for explained in seen}) == 1
+    assert len({explained.decision.confidence for explained in seen}) == 1
+    first = [h.passage.id for h in seen[2].answer.hits]
+    positions = [[p.id for p in library.passages()].index(i) for i in first]
+    retrieval = seen[2].retrieval
+    assert retrieval.signals is not None
+    aspect = closeness(library._tables.dense, retrieval.signals.aspect_vector, positions)
+    assert seen[0].evidence.aspect == aspect
+
+
+def test_the_reason_says_whom_the_passages_speak_of_and_not_what():
+    """When the passages match the question's names and not the rest of it, the reason
+    says so, naming only the names the text writes."""
+    from qabot.search.abstention import Evidence
+
+    model = AbstentionModel({"aspect": 10.0, "unknown_name": -3.0}, -5.0, 0.5)
+    evidence = Evidence(
+        cosine=0.6,
+        excess=0.0,
+        top_cosine=0.6,
+        bm25=0.0,
+        unknown_names=("Dewey",),
+        asked_type=None,
+        type_found=True,
+        coverage=0.0,
+        aspect=0.3,
+        apart_from=("Dewey", "Frida"),
+    )
+    assert model.reason(evidence) == (
+        "the text never mentions Dewey; the passages found speak of Frida, not of what is "
+        "asked (cosine 0.30 with the names at half weight)"
+    )
+    only_unknown = replace(evidence, apart_from=("Dewey",))
+    assert model.reason(only_unknown).endswith(
+        "; no passage is close to what is asked (cosine 0.30 with the names at half weight)"
+    )
+
+
 INTRODUCED = """Chapter One
 
 A letter came from an artist friend of mine, one Lickford, who was sketching in the west.

@@ -36,9 +36,10 @@ def test_builds_on_first_use_then_reuses(tmp_path: Path):
     again, messages = make_service(tmp_path)
     again.library().ask("Who read Ibsen?")
     assert messages == []
-    # Only the question (and its words, for query expansion): no passage re-embedded.
+    # Only the question, without its names (the abstention rule's ``aspect``), and its
+    # words (for query expansion): no passage re-embedded.
     assert again.embedder.embedded[0] == "Who read Ibsen?"
-    assert [t for t in again.embedder.embedded if " " in t] == ["Who read Ibsen?"]
+    assert [t for t in again.embedder.embedded if " " in t] == ["Who read Ibsen?", "Who read?"]
 
 
 def test_corpus_edit_or_model_change_rebuilds(tmp_path: Path):

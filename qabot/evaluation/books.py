@@ -34,8 +34,9 @@ from qabot.types import Passage
 # vocabulary), nor the coverage and missing-term signals (their meaning changes with how
 # a book words things: measured, docs/quality.md), nor ``excess`` (no better than chance
 # held out). The best cosine grows slowly with the number of sentences searched; the
-# leave-one-book-out figures show what that costs.
-BOOK_SIGNALS = ("cosine", "top_cosine", "unknown_name", "type_missing")
+# leave-one-book-out figures show what that costs. ``aspect`` is a cosine among the
+# answer's first five passages, whatever the size of the book.
+BOOK_SIGNALS = ("cosine", "top_cosine", "aspect", "unknown_name", "type_missing")
 
 EVAL_INDEXES = "eval"  # under the embeddings folder: one index per book a question file names
 Weights = tuple[float, float, float, float]
@@ -302,7 +303,8 @@ def render(evaluation: BooksEvaluation, configured: Ranking, k: int) -> str:
         out = held[book.name]
         for result, flag in zip(out.results, out.abstained, strict=True):
             case = result.case
-            why = f"cosine {result.evidence.cosine:.2f}, excess {result.evidence.excess:+.2f}"
+            e = result.evidence
+            why = f"cosine {e.cosine:.2f}, aspect {e.aspect:.2f}, excess {e.excess:+.2f}"
             tag = f"[{book.name[:18]}]"
             if case.answerable and result.rank is None:
                 lines.append(f"  {tag} not in top 5: {case.question}")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from qabot.embedding import Embedder
 from qabot.search.abstention import FITTED, SIGNALS, AbstentionModel, Decision, Evidence, NameTable
 from qabot.search.abstention import evidence as measure
+from qabot.search.aspect import ASPECT_DEPTH, closeness
 from qabot.search.author import answering_line, is_card
 from qabot.search.fusion import Ranking
 from qabot.search.highlight import highlights
@@ -60,7 +61,7 @@ def answer(
 
     ``measure_all`` measures every abstention signal, not only the model's (for eval).
     """
-    retrieval = retrieve(tables, embedder, query, config.ranking)
+    retrieval = retrieve(tables, embedder, query, config.ranking, depth=ASPECT_DEPTH)
     ranked = retrieval.ranked
     found: list[str | None] = [None] * len(ranked)
     if ranked and retrieval.signals is not None:
@@ -77,13 +78,19 @@ def answer(
             if is_card(item.passage):
                 found[number] = answering_line(query.text, item.passage.text) or found[number]
     model = config.abstention
+    measured = SIGNALS if measure_all else model.weights.keys()
+    aspect = -1.0
+    if "aspect" in measured and retrieval.signals is not None:
+        first = [r.position for r in (*ranked, *retrieval.runners_up)]
+        aspect = closeness(tables.dense, retrieval.signals.aspect_vector, first)
     evidence = measure(
         names,
         query.text,
         retrieval,
         found[0] if found else None,
         narrowed=query.filters.narrowed,
-        signals=SIGNALS if measure_all else model.weights.keys(),
+        signals=measured,
+        aspect=aspect,
     )
     decision = model.decide(evidence)
     scores = _shown_scores(ranked, decision.confidence, ordered=retrieval.order != "relevance")

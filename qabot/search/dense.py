@@ -240,7 +240,7 @@ class DenseTable:
     def score(self, query: np.ndarray, positions: np.ndarray) -> DenseScores:
         """The dense signals of the passages at ``positions``, and the corpus's level for
         this question (see ``DenseScores``), measured on the fixed sample."""
-        passage, sentence = self._cosines(query, positions)
+        passage, sentence = self.cosines(query, positions)
         passage_level, sentence_level = self.sample.get(self._sample).levels(query)
         return DenseScores(passage, sentence, passage_level, sentence_level)
 
@@ -257,7 +257,7 @@ class DenseTable:
             has=has,
         )
 
-    def _cosines(self, query: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def cosines(self, query: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(passage cosine, closest-sentence cosine) of the passages at ``positions``; a
         one-sentence passage's closest sentence is itself."""
         import numpy as np

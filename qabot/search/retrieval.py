@@ -15,7 +15,7 @@ end?"). Near-copies are skipped for at most
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from qabot.dates import day_of
@@ -71,6 +71,7 @@ class Retrieval:
     scope: Scope | None
     order: Order = "relevance"  # or the text's own order: an entry, an edge, a part
     shown: np.ndarray | None = None  # per candidate: in the tier that is shown first
+    runners_up: tuple[Ranked, ...] = ()  # ranked after the k shown, up to the depth asked
 
     @property
     def best_cosine(self) -> float:
@@ -148,13 +149,18 @@ def gather(
 
 
 def retrieve(
-    tables: RetrievalTables, embedder: Embedder, query: Query, ranking: Ranking
+    tables: RetrievalTables, embedder: Embedder, query: Query, ranking: Ranking, depth: int = 0
 ) -> Retrieval:
-    """The best ``query.k`` distinct passages, best first (see the module doc for the order)."""
+    """The best ``query.k`` distinct passages, best first (see the module doc for the order);
+    ranked by relevance, the next ones up to ``depth`` as ``runners_up`` (the abstention
+    rule reads the same passages however many are shown)."""
     candidates = gather(tables, embedder, query, ranking)
     if candidates is None:
         return Retrieval(ranked=(), signals=None, scope=None)
-    return rank(tables, candidates, ranking, query.k)
+    if candidates.order != "relevance" or depth <= query.k:
+        return rank(tables, candidates, ranking, query.k)
+    deeper = rank(tables, candidates, ranking, depth)
+    return replace(deeper, ranked=deeper.ranked[: query.k], runners_up=deeper.ranked[query.k :])
 
 
 def rank(tables: RetrievalTables, candidates: Candidates, ranking: Ranking, k: int) -> Retrieval:

@@ -11,7 +11,8 @@ are scored in full:
   expansions — corpus words near the question's words in the model's space
   (``expansion``).
 
-One embedding call per question: the question and those of its words the lexicon lacks.
+One embedding call per question: the question, the question without its names
+(``aspect``), and those of its words the lexicon lacks.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from qabot.embedding import Embedder
 from qabot.errors import IndexMismatchError
+from qabot.search.aspect import aspect_text, aspect_vector
 from qabot.search.dense import DenseTable, Level
 from qabot.search.expansion import Expansion, ExpansionTable
 from qabot.search.lexical import LexicalTable, best
@@ -49,6 +51,7 @@ class Signals:
     """One array per signal, one value per candidate (``positions``: passage positions)."""
 
     query_vector: np.ndarray
+    aspect_vector: np.ndarray  # the question, its names at half weight (``aspect``)
     positions: np.ndarray
     passage_cosine: np.ndarray
     sentence_cosine: np.ndarray
@@ -86,14 +89,18 @@ def compute(
         stems = word_terms(words)
         words = [w for w, t in zip(words, stems, strict=True) if t not in lexical.author]
     missing = lexicon.missing(words)
-    embedded = embedder.embed([text, *missing])
+    aspect = aspect_text(text)
+    asked = [text] if aspect is None else [text, aspect]
+    embedded = embedder.embed([*asked, *missing])
     query_vector = embedded[0]
     if len(dense) and len(query_vector) != dense.dimension:
         raise IndexMismatchError(
             f"the index has {dense.dimension}-dimensional vectors but the model "
             f"{embedder.identity} makes {len(query_vector)}; run `qabot index --force`"
         )
-    word_vectors = lexicon.vectors_for(words, dict(zip(missing, embedded[1:], strict=True)))
+    word_vectors = lexicon.vectors_for(
+        words, dict(zip(missing, embedded[len(asked) :], strict=True))
+    )
     extra = lexicon.expand(words, word_vectors, expansion) if words and expansion else {}
     searching = dense.nearest(query_vector, allowed) if len(dense) > SMALL else None
     question_terms = terms(text)
@@ -113,6 +120,7 @@ def compute(
     )
     return Signals(
         query_vector=query_vector,
+        aspect_vector=aspect_vector(query_vector, embedded[1] if aspect else None),
         positions=positions,
         passage_cosine=cosines.passage,
         sentence_cosine=cosines.sentence,
