@@ -17,8 +17,10 @@ from dataclasses import replace
 from qabot.collector import collector_paused
 from qabot.embedding import Embedder
 from qabot.index import Index
+from qabot.index.texts import PassageTexts
 from qabot.search.abstention import NameTable
 from qabot.search.answerer import AnswerConfig, Explained, answer
+from qabot.search.casing import CasingTable
 from qabot.search.dense import DenseTable
 from qabot.search.expansion import ExpansionTable
 from qabot.search.fusion import Ranking
@@ -67,6 +69,7 @@ class Library:
                 expansion=ExpansionTable.build(index),
                 scope=ScopeTable.build(index, spellings),
                 parts=PartTable.build(index),
+                casing=CasingTable(index.bm25.passages, PassageTexts(index.passages)),
             )
             self._names = NameTable.build(index, spellings)
             self._reading = ReadingTable.build(index)

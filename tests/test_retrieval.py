@@ -186,6 +186,43 @@ def test_a_question_without_its_names():
     assert without_names("What did I say, Mr. Ukridge?") == "What did I say?"
     assert without_names("WHO WAS PEPYS?") == "WHO WAS PEPYS?"
 
+    # Typed without capitals (or in capitals alone), the names are the words the text
+    # writes as names; a question that shows its names by case keeps its own.
+    def text(word: str) -> bool:
+        return word.lower() in {"trotsky", "tampico", "pepys"}
+
+    assert names("who met trotsky's friends at tampico?", text) == ["trotsky's", "tampico"]
+    assert names("WHO WAS PEPYS?", text) == ["PEPYS"]
+    assert names("Who met Trotsky at tampico?", text) == ["Trotsky"]
+
+
+def test_how_the_text_writes_a_word(service: IndexMaintainer):
+    """A name is a word the text writes with a capital inside a sentence more often than
+    not; a capital at a sentence's start does not count."""
+    from qabot.index.texts import PassageTexts
+    from qabot.search.casing import CasingTable
+
+    index = service.store.load()
+    casing = CasingTable(index.bm25.passages, PassageTexts(index.passages))
+    assert [casing.written_as_name(w) for w in ("tampico", "baku", "Ibsen")] == [True] * 3
+    assert [casing.written_as_name(w) for w in ("tanker", "the", "darwin", "storm")] == [False] * 4
+    # "Frida met the tanker at Tampico.": her only mention opens a sentence.
+    assert not casing.written_as_name("frida")
+
+
+def test_a_question_typed_without_capitals_names_what_the_text_names(service: IndexMaintainer):
+    """ "who read ibsen near baku?" weighs Ibsen and Baku at half as "Who read Ibsen near
+    Baku?" does, and looks its names up the same way."""
+    library = service.library()
+    measured = replace(library.config, abstention=AbstentionModel({"aspect": 5.0}, -2.0, 0.5))
+    cased, typed = (
+        library.explain(library.query(q, 2), config=measured, measure_all=True).evidence
+        for q in ("Who read Ibsen near Baku?", "who read ibsen near baku?")
+    )
+    assert cased.apart_from == ("Ibsen", "Baku")
+    assert typed.apart_from == ("ibsen", "baku")
+    assert typed.unknown_names == cased.unknown_names == ()
+
 
 def test_the_aspect_is_read_on_the_same_passages_however_many_are_shown(tmp_path: Path):
     """The abstention rule reads the question, its names at half weight, against the

@@ -57,6 +57,7 @@ from dataclasses import dataclass, field
 from qabot.index import Index
 from qabot.index.texts import PassageTexts
 from qabot.search.aspect import aspect_text
+from qabot.search.casing import CasingTable
 from qabot.search.definitions import asked_term
 from qabot.search.dense import Level
 from qabot.search.query import normalize_label
@@ -235,8 +236,8 @@ class AbstentionModel:
 # Held out, leaving each book out in turn: docs/quality.md. Refitted when ``aspect``
 # joined the signals: every book left out chose it, and this is the rule chosen on all.
 FITTED = AbstentionModel(
-    weights={"aspect": 12.156, "unknown_name": -2.983, "type_missing": -2.247},
-    bias=-4.602,
+    weights={"aspect": 12.212, "unknown_name": -2.979, "type_missing": -2.246},
+    bias=-4.632,
     threshold=0.32,
     folds=5,
     note="qabot eval over four books (tests/eval/*.jsonl), nested 5-fold CV, books weighted",
@@ -273,6 +274,11 @@ class NameTable:
         return self.spellings.words
 
     @property
+    def casing(self) -> CasingTable:
+        """How the text writes a word: the names of a question typed without capitals."""
+        return CasingTable(self.postings, self.texts)
+
+    @property
     def size(self) -> int:
         return self.postings.size
 
@@ -299,7 +305,9 @@ class NameTable:
         name_terms = [t for name in names for t in terms(name)]
         if len(names) < 2 or not name_terms:
             return False
-        patterns = [re.compile(rf"(?<!\w){re.escape(name)}(?!\w)") for name in names]
+        # a name typed in lower case is a name the text writes capitalized (``casing``)
+        written = [name if name != name.lower() else name[:1].upper() + name[1:] for name in names]
+        patterns = [re.compile(rf"(?<!\w){re.escape(name)}(?!\w)") for name in written]
         return any(
             all(pattern.search(self.texts[row]) for pattern in patterns)
             for row in self.postings.holding_all(name_terms)
@@ -370,12 +378,13 @@ def unknown_names(names: NameTable, question: str) -> tuple[str, ...]:
     passage, each word capitalized (a person the text calls "Deb" and "Willet" in the
     same entries is no unknown "Deb Willet"). An adjective of nationality or region ("the
     Bulgarian communist") is no name of its own; in a run ("Mexican Revolution") the run
-    is still looked for. A question in capitals alone names nothing by its case. And
+    is still looked for. A question that shows no names by its case (in lower case, or in
+    capitals alone) names the words the text writes as names (``casing``). And
     the words of what a question asks about and nothing else (``asked_term``: "What is
     an airplane?", "What did Pepys think of umbrellas?") that the text never writes.
     """
     if not any(c.islower() for c in question):
-        question = question.lower()  # written in capitals: its case marks no name
+        question = question.lower()  # in capitals: the text's own casing tells the names
     unknown: list[str] = []
     run: list[str] = []
 
@@ -395,7 +404,7 @@ def unknown_names(names: NameTable, question: str) -> tuple[str, ...]:
             unknown.append(" ".join(_possessive(t) for t in run))
         run.clear()
 
-    for word in question_words(question):
+    for word in question_words(question, names.casing.written_as_name):
         token, is_name = word.text, word.is_name
         is_year = token.isdigit() and len(token) == 4
         if not is_name:
@@ -511,15 +520,16 @@ def evidence(
         absent_word=_surface(absent_word, ranked_text) if absent_word else None,
         exempt=exempt,
         aspect=aspect,
-        apart_from=_apart_from(ranked_text) if "aspect" in signals else (),
+        apart_from=_apart_from(ranked_text, names) if "aspect" in signals else (),
     )
 
 
-def _apart_from(question: str) -> tuple[str, ...]:
+def _apart_from(question: str, names: NameTable) -> tuple[str, ...]:
     """The names ``aspect`` weighs at half (none when the aspect is the question)."""
-    if aspect_text(question) is None:
+    casing = names.casing.written_as_name
+    if aspect_text(question, casing) is None:
         return ()
-    return tuple(dict.fromkeys(_possessive(name) for name in question_names(question)))
+    return tuple(dict.fromkeys(_possessive(name) for name in question_names(question, casing)))
 
 
 def _surface(term: str, question: str) -> str:

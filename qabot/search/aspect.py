@@ -21,7 +21,7 @@ Westminster Hall?"), the question is its own aspect: nothing would be left to ju
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from qabot.text.names import without_names
@@ -35,10 +35,10 @@ if TYPE_CHECKING:
 ASPECT_DEPTH = 5  # the answer's first passages, whatever number of them is shown
 
 
-def aspect_text(question: str) -> str | None:
+def aspect_text(question: str, written_as_name: Callable[[str], bool] | None = None) -> str | None:
     """The question without its names, or None when that is the question itself or
-    keeps no content word."""
-    aspect = without_names(question)
+    keeps no content word (``written_as_name``: see ``qabot.text.names.words``)."""
+    aspect = without_names(question, written_as_name)
     if aspect == question or not content_words(aspect):
         return None
     return aspect

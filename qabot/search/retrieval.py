@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 
 from qabot.dates import day_of
 from qabot.embedding import Embedder
+from qabot.search.aspect import aspect_text
+from qabot.search.casing import CasingTable
 from qabot.search.dense import DenseTable
 from qabot.search.duplicates import Distinct
 from qabot.search.expansion import ExpansionTable
@@ -48,6 +50,7 @@ class RetrievalTables:
     expansion: ExpansionTable
     scope: ScopeTable
     parts: PartTable
+    casing: CasingTable
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,7 @@ def gather(
         ranking.expands,
         where.allowed,
         wanted,
+        aspect_text(where.ranked_text, tables.casing.written_as_name),
     )
     at = signals.positions
     demoted = tables.parts.demoted(

@@ -11,18 +11,20 @@ are scored in full:
   expansions — corpus words near the question's words in the model's space
   (``expansion``).
 
-One embedding call per question: the question, the question without its names
-(``aspect``), and those of its words the lexicon lacks.
+One embedding call per question: the question and those of its words the lexicon lacks;
+and, on a helper thread while the candidates are found and scored, the question without
+its names (``aspect``).
 """
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from qabot.embedding import Embedder
 from qabot.errors import IndexMismatchError
-from qabot.search.aspect import aspect_text, aspect_vector
+from qabot.search.aspect import aspect_vector
 from qabot.search.dense import DenseTable, Level
 from qabot.search.expansion import Expansion, ExpansionTable
 from qabot.search.lexical import LexicalTable, best
@@ -51,7 +53,6 @@ class Signals:
     """One array per signal, one value per candidate (``positions``: passage positions)."""
 
     query_vector: np.ndarray
-    aspect_vector: np.ndarray  # the question, its names at half weight (``aspect``)
     positions: np.ndarray
     passage_cosine: np.ndarray
     sentence_cosine: np.ndarray
@@ -61,6 +62,15 @@ class Signals:
     expanded_terms: tuple[str, ...] = ()  # stems added by query expansion
     levels: Levels = field(default_factory=Levels)
     searched: int = 0  # how many passages the question may return (the allowed ones)
+    aspect_embedding: Future[np.ndarray] | None = None  # the question without its names
+
+    @property
+    def aspect_vector(self) -> np.ndarray:
+        """The question with its names at half weight (``aspect``; waits for its
+        embedding); the question itself when it names no one."""
+        if self.aspect_embedding is None:
+            return self.query_vector
+        return aspect_vector(self.query_vector, self.aspect_embedding.result()[0])
 
     @property
     def lexical(self) -> np.ndarray:
@@ -79,9 +89,11 @@ def compute(
     expansion: Expansion | None,
     allowed: np.ndarray,
     wanted: np.ndarray,
+    aspect: str | None = None,
 ) -> Signals:
     """Every signal of the candidates for ``text`` among the ``allowed`` passages;
-    ``wanted`` passages (those the question's date selects) are always candidates."""
+    ``wanted`` passages (those the question's date selects) are always candidates;
+    ``aspect``: the question without its names (``qabot.search.aspect``), if it has any."""
     import numpy as np
 
     words = content_words(text) if expansion and expansion.neighbours > 0 else []
@@ -89,18 +101,17 @@ def compute(
         stems = word_terms(words)
         words = [w for w, t in zip(words, stems, strict=True) if t not in lexical.author]
     missing = lexicon.missing(words)
-    aspect = aspect_text(text)
-    asked = [text] if aspect is None else [text, aspect]
-    embedded = embedder.embed([*asked, *missing])
+    embedded = embedder.embed([text, *missing])
     query_vector = embedded[0]
+    # The aspect is read only once the passages are ranked: embedded meanwhile, on the
+    # other core, while this one searches (a second text in the same call cost 2-3 ms).
+    pending = dense.helper.submit(embedder.embed, [aspect]) if aspect is not None else None
     if len(dense) and len(query_vector) != dense.dimension:
         raise IndexMismatchError(
             f"the index has {dense.dimension}-dimensional vectors but the model "
             f"{embedder.identity} makes {len(query_vector)}; run `qabot index --force`"
         )
-    word_vectors = lexicon.vectors_for(
-        words, dict(zip(missing, embedded[len(asked) :], strict=True))
-    )
+    word_vectors = lexicon.vectors_for(words, dict(zip(missing, embedded[1:], strict=True)))
     extra = lexicon.expand(words, word_vectors, expansion) if words and expansion else {}
     searching = dense.nearest(query_vector, allowed) if len(dense) > SMALL else None
     question_terms = terms(text)
@@ -120,7 +131,7 @@ def compute(
     )
     return Signals(
         query_vector=query_vector,
-        aspect_vector=aspect_vector(query_vector, embedded[1] if aspect else None),
+        aspect_embedding=pending,
         positions=positions,
         passage_cosine=cosines.passage,
         sentence_cosine=cosines.sentence,

@@ -3,16 +3,20 @@
 One definition for every rule that reads the names in a question: the abstention rule
 looks each one up in the text (``qabot.search.abstention.unknown_names``) and measures
 what the question asks apart from them (``qabot.search.aspect``). Months and weekdays
-are dates, not names ("on May 5"); "I" is no name; a question in capitals alone names
-nothing by its case.
+are dates, not names ("on May 5"); "I" is no name. A question that shows no names by
+its case (typed in lower case, or in capitals alone) names the words the text itself
+writes as names, when the caller can tell (``qabot.search.casing``): "who met trotsky
+at tampico?" names Trotsky and Tampico as "Who met Trotsky at Tampico?" does.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 WORD = re.compile(r"[^\W_][\w’'-]*")  # a word with its hyphens and apostrophes ("Pepys's")
+_POSSESSIVE = re.compile(r"[’']s$")
 
 CALENDAR_WORDS = frozenset(
     "january february march april may june july august september october november "
@@ -30,33 +34,41 @@ class Word:
     is_name: bool
 
 
-def words(question: str) -> list[Word]:
-    """The question's words in order, each marked a name or not (see the module doc)."""
-    cased = any(c.islower() for c in question)
+def words(question: str, written_as_name: Callable[[str], bool] | None = None) -> list[Word]:
+    """The question's words in order, each marked a name or not (see the module doc;
+    ``written_as_name``: whether the text writes a word as a name)."""
+    matches = list(WORD.finditer(question))
+
+    def may_name(index: int, text: str) -> bool:
+        return index > 0 and text not in ("I", "I’", "I'") and text.lower() not in CALENDAR_WORDS
+
+    shows_case = any(c.islower() for c in question) and any(
+        match.group(0)[0].isupper() and may_name(index, match.group(0))
+        for index, match in enumerate(matches)
+    )
     found = []
-    for index, match in enumerate(WORD.finditer(question)):
+    for index, match in enumerate(matches):
         text = match.group(0)
-        is_name = (
-            cased
-            and index > 0
-            and text[0].isupper()
-            and text not in ("I", "I’", "I'")
-            and text.lower() not in CALENDAR_WORDS
-        )
+        if not may_name(index, text):
+            is_name = False
+        elif shows_case:
+            is_name = text[0].isupper()
+        else:
+            is_name = written_as_name is not None and written_as_name(_POSSESSIVE.sub("", text))
         found.append(Word(text, match.start(), match.end(), is_name))
     return found
 
 
-def names(question: str) -> list[str]:
+def names(question: str, written_as_name: Callable[[str], bool] | None = None) -> list[str]:
     """The names of a question, as written ("Pepys's" keeps its possessive)."""
-    return [w.text for w in words(question) if w.is_name]
+    return [w.text for w in words(question, written_as_name) if w.is_name]
 
 
-def without_names(question: str) -> str:
+def without_names(question: str, written_as_name: Callable[[str], bool] | None = None) -> str:
     """The question with its names left out, its spacing made single ("Where did Garnet
     and Phyllis go on their honeymoon?" → "Where did and go on their honeymoon?")."""
     kept, at = [], 0
-    for word in words(question):
+    for word in words(question, written_as_name):
         if word.is_name:
             kept.append(question[at : word.start])
             at = word.end
