@@ -134,7 +134,7 @@ class Library:
         """The top ``query.k`` passages of ``query`` under each of ``rankings`` (which
         differ only in how the signals are fused): the candidates are gathered once.
         `qabot eval` compares fusion weights with it."""
-        candidates = gather(self._tables, self._embedder, query, rankings[0])
+        candidates = gather(self._tables, self._embedder, query, rankings[0], aspect=False)
         if candidates is None:
             return [[] for _ in rankings]
         return [

@@ -5,8 +5,10 @@ FAISS, BM25 and the index files are real."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -858,3 +860,40 @@ def test_a_damaged_file_found_by_a_helper_thread_is_the_questions_one_line_error
     query = index.units.vectors.matrix[0].astype(np.float32)
     with pytest.raises(IndexCorruptError, match=r"passages\.faiss is damaged .*run `qabot index`"):
         table.nearest(query, np.ones(len(index), dtype=bool)).positions()
+
+
+def test_the_question_without_its_names_is_embedded_only_when_the_rule_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The aspect costs a second embedding: asked for by a rule that reads it (and by
+    `qabot eval`, which measures every signal), not by one that does not, nor when
+    `qabot eval` compares fusions."""
+    days = "\n\n".join(f"May {day}\n\nFrida sailed at Tampico." for day in range(1, 4))
+    library = fake_service(tmp_path, {"days.txt": days}).library()
+    asked: list[Sequence[str]] = []  # what is given to embed on the helper thread
+    helper = library._tables.dense.helper
+    submit = helper.submit
+
+    def recorded(function: Any, *args: Any, **kwargs: Any) -> Any:
+        if function == library._embedder.embed:
+            asked.append(args[0])
+        return submit(function, *args, **kwargs)
+
+    monkeypatch.setattr(helper, "submit", recorded)
+    question = library.query("Where did Frida go on her honeymoon?", 2)
+    reading = AbstentionModel({"aspect": 5.0}, -2.0, 0.5)
+    not_reading = AbstentionModel({"unknown_name": -3.0}, 1.0, 0.5)
+    for rule, measure_all, expected in (
+        (reading, False, True),
+        (not_reading, False, False),
+        (not_reading, True, True),
+    ):
+        asked.clear()
+        explained = library.explain(
+            question, config=replace(library.config, abstention=rule), measure_all=measure_all
+        )
+        assert asked == ([["Where did go on her honeymoon?"]] if expected else [])
+        assert explained.evidence.apart_from == (("Frida",) if expected else ())
+    asked.clear()
+    library.rankings(question, [library.config.ranking])
+    assert asked == []

@@ -56,15 +56,13 @@ from dataclasses import dataclass, field
 
 from qabot.index import Index
 from qabot.index.texts import PassageTexts
-from qabot.search.aspect import aspect_text
 from qabot.search.casing import CasingTable
 from qabot.search.definitions import asked_term
 from qabot.search.dense import Level
 from qabot.search.query import normalize_label
 from qabot.search.retrieval import Retrieval
 from qabot.text.bm25 import Bm25Table
-from qabot.text.names import WORD
-from qabot.text.names import names as question_names
+from qabot.text.names import WORD, bare
 from qabot.text.names import words as question_words
 from qabot.text.spelling import Spellings
 from qabot.text.terms import content_words, terms
@@ -358,10 +356,6 @@ _COMMON_OPENERS = frozenset(
 )
 
 
-def _possessive(token: str) -> str:
-    return re.sub(r"[’']s$", "", token)
-
-
 def _describes(part: str) -> bool:
     """True for an adjective of nationality or region ("Scandinavian", "Greeks"): it
     describes what the text may name otherwise ("the Scandinavian dramatist" is Ibsen)."""
@@ -394,14 +388,12 @@ def unknown_names(names: NameTable, question: str) -> tuple[str, ...]:
         # part whose names one passage holds, each capitalized, is one person named by
         # names the text uses apart ("Deb Willet": "Deb", "Willet").
         pieces = [
-            [_possessive(t) for t in run[i:j]]
-            for i in range(len(run))
-            for j in range(i + 2, len(run) + 1)
+            [bare(t) for t in run[i:j]] for i in range(len(run)) for j in range(i + 2, len(run) + 1)
         ]
         if pieces and not any(
             names.mentions(" ".join(piece)) or names.named_together(piece) for piece in pieces
         ):
-            unknown.append(" ".join(_possessive(t) for t in run))
+            unknown.append(" ".join(bare(t) for t in run))
         run.clear()
 
     for word in question_words(question, names.casing.written_as_name):
@@ -415,7 +407,7 @@ def unknown_names(names: NameTable, question: str) -> tuple[str, ...]:
             unknown.append(token)
         elif is_name:
             run.append(token)
-            if question[word.end : word.end + 1] not in ("", " ") or token != _possessive(token):
+            if question[word.end : word.end + 1] not in ("", " ") or token != bare(token):
                 close_run()  # punctuation or a possessive ends a name: "Tampico, Mexico" is two
     close_run()
     # The word a question asks about and nothing else ("What is an airplane?", "What
@@ -503,6 +495,7 @@ def evidence(
             absent_word = max(lacking, key=lambda t: rarity[t])
             missing = rarity[absent_word]
     lexical = retrieval.signals.lexical
+    asked = retrieval.signals.aspect  # the names weighed at half, when the aspect is read
     return Evidence(
         cosine=retrieval.best_cosine,
         excess=excess(
@@ -520,16 +513,8 @@ def evidence(
         absent_word=_surface(absent_word, ranked_text) if absent_word else None,
         exempt=exempt,
         aspect=aspect,
-        apart_from=_apart_from(ranked_text, names) if "aspect" in signals else (),
+        apart_from=asked.names if asked is not None and "aspect" in signals else (),
     )
-
-
-def _apart_from(question: str, names: NameTable) -> tuple[str, ...]:
-    """The names ``aspect`` weighs at half (none when the aspect is the question)."""
-    casing = names.casing.written_as_name
-    if aspect_text(question, casing) is None:
-        return ()
-    return tuple(dict.fromkeys(_possessive(name) for name in question_names(question, casing)))
 
 
 def _surface(term: str, question: str) -> str:

@@ -61,7 +61,17 @@ def answer(
 
     ``measure_all`` measures every abstention signal, not only the model's (for eval).
     """
-    retrieval = retrieve(tables, embedder, query, config.ranking, depth=ASPECT_DEPTH)
+    model = config.abstention
+    measured = SIGNALS if measure_all else model.weights.keys()
+    reads_aspect = "aspect" in measured
+    retrieval = retrieve(
+        tables,
+        embedder,
+        query,
+        config.ranking,
+        depth=ASPECT_DEPTH if reads_aspect else 0,
+        aspect=reads_aspect,
+    )
     ranked = retrieval.ranked
     found: list[str | None] = [None] * len(ranked)
     if ranked and retrieval.signals is not None:
@@ -77,10 +87,8 @@ def answer(
         for number, item in enumerate(ranked):  # the card's line that answers
             if is_card(item.passage):
                 found[number] = answering_line(query.text, item.passage.text) or found[number]
-    model = config.abstention
-    measured = SIGNALS if measure_all else model.weights.keys()
     aspect = -1.0
-    if "aspect" in measured and retrieval.signals is not None:
+    if reads_aspect and retrieval.signals is not None:
         first = [r.position for r in (*ranked, *retrieval.runners_up)]
         aspect = closeness(tables.dense, retrieval.signals.aspect_vector, first)
     evidence = measure(

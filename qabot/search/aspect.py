@@ -14,17 +14,20 @@ The abstention rule reads the aspect's best sentence cosine among the first
 ``ASPECT_DEPTH`` passages of the answer: they are the passages about whom the question
 names, and one of them must speak to the rest of it.
 
-The question without its names is embedded in the same call as the question. When
-leaving the names out leaves no content word ("What did the King's Champion do in
-Westminster Hall?"), the question is its own aspect: nothing would be left to judge.
+The question's names are read once (``aspect_of``); the question without them is
+embedded on a helper thread while the candidates are found (``qabot.search.signals``),
+and only when the abstention rule reads the aspect. When leaving the names out leaves
+no content word ("What did the King's Champion do in Westminster Hall?"), the question
+is its own aspect: nothing would be left to judge.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qabot.text.names import without_names
+from qabot.text.names import bare, leaving_out, words
 from qabot.text.terms import content_words
 
 if TYPE_CHECKING:
@@ -35,13 +38,22 @@ if TYPE_CHECKING:
 ASPECT_DEPTH = 5  # the answer's first passages, whatever number of them is shown
 
 
-def aspect_text(question: str, written_as_name: Callable[[str], bool] | None = None) -> str | None:
-    """The question without its names, or None when that is the question itself or
-    keeps no content word (``written_as_name``: see ``qabot.text.names.words``)."""
-    aspect = without_names(question, written_as_name)
-    if aspect == question or not content_words(aspect):
+@dataclass(frozen=True)
+class Aspect:
+    """What a question asks apart from its names."""
+
+    text: str  # the question without its names (embedded)
+    names: tuple[str, ...]  # the names it leaves out, once each, without possessives
+
+
+def aspect_of(question: str, written_as_name: Callable[[str], bool] | None = None) -> Aspect | None:
+    """The question's aspect, or None when leaving its names out leaves the question
+    itself or no content word (``written_as_name``: see ``qabot.text.names.words``)."""
+    found = words(question, written_as_name)
+    text = leaving_out(question, found)
+    if text == question or not content_words(text):
         return None
-    return aspect
+    return Aspect(text, tuple(dict.fromkeys(bare(w.text) for w in found if w.is_name)))
 
 
 def aspect_vector(question: np.ndarray, without_names: np.ndarray | None) -> np.ndarray:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from qabot.dates import day_of
 from qabot.embedding import Embedder
-from qabot.search.aspect import aspect_text
+from qabot.search.aspect import aspect_of
 from qabot.search.casing import CasingTable
 from qabot.search.dense import DenseTable
 from qabot.search.duplicates import Distinct
@@ -110,9 +110,10 @@ class Candidates:
 
 
 def gather(
-    tables: RetrievalTables, embedder: Embedder, query: Query, ranking: Ranking
+    tables: RetrievalTables, embedder: Embedder, query: Query, ranking: Ranking, aspect: bool
 ) -> Candidates | None:
-    """The candidates of ``query`` and their tiers (None: the index is empty)."""
+    """The candidates of ``query`` and their tiers (None: the index is empty); ``aspect``:
+    also embed what it asks apart from its names (``qabot.search.aspect``)."""
     import numpy as np
 
     if not len(tables.passages):
@@ -128,7 +129,7 @@ def gather(
         ranking.expands,
         where.allowed,
         wanted,
-        aspect_text(where.ranked_text, tables.casing.written_as_name),
+        aspect_of(where.ranked_text, tables.casing.written_as_name) if aspect else None,
     )
     at = signals.positions
     demoted = tables.parts.demoted(
@@ -153,12 +154,19 @@ def gather(
 
 
 def retrieve(
-    tables: RetrievalTables, embedder: Embedder, query: Query, ranking: Ranking, depth: int = 0
+    tables: RetrievalTables,
+    embedder: Embedder,
+    query: Query,
+    ranking: Ranking,
+    depth: int = 0,
+    *,
+    aspect: bool = False,
 ) -> Retrieval:
     """The best ``query.k`` distinct passages, best first (see the module doc for the order);
     ranked by relevance, the next ones up to ``depth`` as ``runners_up`` (the abstention
-    rule reads the same passages however many are shown)."""
-    candidates = gather(tables, embedder, query, ranking)
+    rule reads the same passages however many are shown); ``aspect``: the abstention rule
+    reads the aspect (``Signals.aspect_vector``)."""
+    candidates = gather(tables, embedder, query, ranking, aspect)
     if candidates is None:
         return Retrieval(ranked=(), signals=None, scope=None)
     if candidates.order != "relevance" or depth <= query.k:

@@ -12,8 +12,8 @@ are scored in full:
   (``expansion``).
 
 One embedding call per question: the question and those of its words the lexicon lacks;
-and, on a helper thread while the candidates are found and scored, the question without
-its names (``aspect``).
+and, when the abstention rule reads the aspect, on a helper thread while the candidates
+are found and scored, the question without its names (``aspect``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from qabot.embedding import Embedder
 from qabot.errors import IndexMismatchError
-from qabot.search.aspect import aspect_vector
+from qabot.search.aspect import Aspect, aspect_vector
 from qabot.search.dense import DenseTable, Level
 from qabot.search.expansion import Expansion, ExpansionTable
 from qabot.search.lexical import LexicalTable, best
@@ -62,12 +62,13 @@ class Signals:
     expanded_terms: tuple[str, ...] = ()  # stems added by query expansion
     levels: Levels = field(default_factory=Levels)
     searched: int = 0  # how many passages the question may return (the allowed ones)
-    aspect_embedding: Future[np.ndarray] | None = None  # the question without its names
+    aspect: Aspect | None = None  # the question without its names, when it is read
+    aspect_embedding: Future[np.ndarray] | None = None  # ``aspect.text``'s, when it is read
 
     @property
     def aspect_vector(self) -> np.ndarray:
         """The question with its names at half weight (``aspect``; waits for its
-        embedding); the question itself when it names no one."""
+        embedding); the question itself when it names no one or the aspect is not read."""
         if self.aspect_embedding is None:
             return self.query_vector
         return aspect_vector(self.query_vector, self.aspect_embedding.result()[0])
@@ -89,11 +90,12 @@ def compute(
     expansion: Expansion | None,
     allowed: np.ndarray,
     wanted: np.ndarray,
-    aspect: str | None = None,
+    aspect: Aspect | None = None,
 ) -> Signals:
     """Every signal of the candidates for ``text`` among the ``allowed`` passages;
     ``wanted`` passages (those the question's date selects) are always candidates;
-    ``aspect``: the question without its names (``qabot.search.aspect``), if it has any."""
+    ``aspect``: what the question asks apart from its names (``qabot.search.aspect``),
+    when the abstention rule reads it."""
     import numpy as np
 
     words = content_words(text) if expansion and expansion.neighbours > 0 else []
@@ -105,7 +107,7 @@ def compute(
     query_vector = embedded[0]
     # The aspect is read only once the passages are ranked: embedded meanwhile, on the
     # other core, while this one searches (a second text in the same call cost 2-3 ms).
-    pending = dense.helper.submit(embedder.embed, [aspect]) if aspect is not None else None
+    pending = dense.helper.submit(embedder.embed, [aspect.text]) if aspect is not None else None
     if len(dense) and len(query_vector) != dense.dimension:
         raise IndexMismatchError(
             f"the index has {dense.dimension}-dimensional vectors but the model "
@@ -131,6 +133,7 @@ def compute(
     )
     return Signals(
         query_vector=query_vector,
+        aspect=aspect,
         aspect_embedding=pending,
         positions=positions,
         passage_cosine=cosines.passage,

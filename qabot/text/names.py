@@ -12,7 +12,7 @@ at tampico?" names Trotsky and Tampico as "Who met Trotsky at Tampico?" does.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 WORD = re.compile(r"[^\W_][\w’'-]*")  # a word with its hyphens and apostrophes ("Pepys's")
@@ -54,7 +54,7 @@ def words(question: str, written_as_name: Callable[[str], bool] | None = None) -
         elif shows_case:
             is_name = text[0].isupper()
         else:
-            is_name = written_as_name is not None and written_as_name(_POSSESSIVE.sub("", text))
+            is_name = written_as_name is not None and written_as_name(bare(text))
         found.append(Word(text, match.start(), match.end(), is_name))
     return found
 
@@ -64,11 +64,21 @@ def names(question: str, written_as_name: Callable[[str], bool] | None = None) -
     return [w.text for w in words(question, written_as_name) if w.is_name]
 
 
+def bare(name: str) -> str:
+    """A name without its possessive ("Pepys's" → "Pepys")."""
+    return _POSSESSIVE.sub("", name)
+
+
 def without_names(question: str, written_as_name: Callable[[str], bool] | None = None) -> str:
     """The question with its names left out, its spacing made single ("Where did Garnet
     and Phyllis go on their honeymoon?" → "Where did and go on their honeymoon?")."""
+    return leaving_out(question, words(question, written_as_name))
+
+
+def leaving_out(question: str, found: Sequence[Word]) -> str:
+    """``question`` without the names among its ``found`` words (see ``without_names``)."""
     kept, at = [], 0
-    for word in words(question, written_as_name):
+    for word in found:
         if word.is_name:
             kept.append(question[at : word.start])
             at = word.end
