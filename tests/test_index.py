@@ -333,6 +333,91 @@ def test_a_damaged_text_is_a_clear_error_when_read(tmp_path: Path):
         _ = loaded.passages[0].text
 
 
+def _rewrite(location: Path, name: str, text: str) -> None:
+    """Rewrite one file of a generation, its size in the manifest too (as only a full
+    `qabot index` check, by checksum, would find)."""
+    (location / name).write_text(text)
+    manifest = json.loads((location / "manifest.json").read_text())
+    manifest["sizes"][name] = (location / name).stat().st_size
+    (location / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_loaded_passages_are_the_built_ones_field_by_field(tmp_path: Path):
+    """Passages are read a column at a time (``StoredPassage.many``): every field of every
+    passage comes back as it was built, tuples as tuples, and a column the file does not
+    have (an older writer's) gives each passage that field's default."""
+    from qabot.index import Index
+    from qabot.types import Passage
+
+    built = make_index(FakeEmbedder())
+    first, second, third = built.passages
+    passages = [
+        dataclasses.replace(
+            first, mentions=("1936-12-01",), notes=(("1", third.id),), part_label="Foreword"
+        ),
+        second,
+        dataclasses.replace(
+            third, role="note", note_label="1", note_of=first.id, note_place="Voyage"
+        ),
+    ]
+    index = Index(passages, built.passage_vectors, built.manifest, None, built.units)
+    store = IndexStore(tmp_path)
+    location = store.save(index)
+
+    def fields(passage: Passage) -> list[tuple[str, object, type]]:
+        return [
+            (f.name, getattr(passage, f.name), type(getattr(passage, f.name)))
+            for f in dataclasses.fields(Passage)
+        ]
+
+    assert [fields(p) for p in store.load().passages] == [fields(p) for p in passages]
+
+    header, *rows = [
+        json.loads(line) for line in (location / "passages.jsonl").read_text().splitlines()
+    ]
+    kept = [i for i, name in enumerate(header["columns"]) if name not in ("mentions", "notes")]
+    older = [{"columns": [header["columns"][i] for i in kept]}]
+    older += [[row[i] for i in kept] for row in rows]
+    _rewrite(location, "passages.jsonl", "".join(json.dumps(v) + "\n" for v in older))
+    loaded = IndexStore(tmp_path).load().passages
+    assert [(p.mentions, p.notes) for p in loaded] == [((), ())] * 3
+    assert [p.part_label for p in loaded] == ["Foreword", None, None]
+
+
+def test_the_manifest_is_read_once_until_it_changes(tmp_path: Path):
+    """A cold question reads the manifest to know the index is fresh, then loads the
+    index: the second read is the first's (0.8 MB on the whole diary), unless the file
+    changed meanwhile."""
+    store = IndexStore(tmp_path)
+    location = store.save(make_index(FakeEmbedder()))
+    first = store.read_manifest()
+    assert first is not None and store.read_manifest() is first
+    assert store.load().manifest is first
+    manifest = json.loads((location / "manifest.json").read_text())
+    manifest["build_seconds"] = 123.25
+    (location / "manifest.json").write_text(json.dumps(manifest))
+    again = store.read_manifest()
+    assert again is not first and again is not None and again.build_seconds == 123.25
+
+
+def test_a_sentence_of_no_passage_is_damage(tmp_path: Path):
+    """units.json names each sentence's passage: one naming a passage the index does not
+    have is a damaged file, named with the fix, not a sentence quoted from elsewhere."""
+    from tests.fakes import fake_service
+
+    text = TEXT.replace("Mexico.", "Mexico. The crew was kind to us. We read all day.")
+    fake_service(tmp_path, {"j.txt": text}).library()  # built as `qabot index` builds
+    store = IndexStore(tmp_path / "emb")
+    location = store.current_dir()
+    assert location is not None
+    units = json.loads((location / "units.json").read_text())
+    assert units["passage_ids"], "the test needs a passage of several sentences"
+    units["passage_ids"][-1] = 10**9
+    _rewrite(location, "units.json", json.dumps(units))
+    with pytest.raises(IndexCorruptError, match=r"units.json is damaged \(a sentence belongs"):
+        store.load()
+
+
 @pytest.mark.parametrize(
     ("change", "problem"),
     [

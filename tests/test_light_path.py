@@ -194,6 +194,7 @@ def test_the_benchmark_runs_on_a_tiny_corpus():
     out = result.stdout
     for label in (
         "cold ask, wall",
+        "cold ask, wall, qabot's modules compiled from source each time",
         "cold ask, peak RSS",
         "warm question p50",
         "build from scratch",

@@ -13,7 +13,9 @@ questions).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Mapping, Sequence
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
@@ -124,33 +126,30 @@ class StoredPassage(Passage):
         return passage
 
     @classmethod
-    def maker(cls, file: TextFile, columns: Sequence[str]) -> Callable[[list[Any]], StoredPassage]:
-        """A constructor of many passages at once (a whole index): each call takes one
-        row of values in the order of ``columns`` (stored fields, ``text_at`` and
-        ``embed_at`` as tuples, already checked) and sets them straight into the slots.
-        A stored field not among ``columns`` gets its default."""
+    def many(
+        cls, file: TextFile, columns: Mapping[str, Sequence[Any]], count: int
+    ) -> list[StoredPassage]:
+        """``count`` passages at once (a whole index), from ``columns``: each stored
+        field's values and ``text_at``/``embed_at`` as (start, end) tuples, already
+        checked, one value per passage. Each column goes into its slot in one C-level
+        loop; a stored field not among ``columns`` gets its default."""
+        made = list(map(cls.__new__, repeat(cls, count)))
         places = {"text_at": cls.__dict__["_text_at"], "embed_at": cls.__dict__["_embed_at"]}
-        slots = [places.get(name) or Passage.__dict__[name] for name in columns]
-        absent = [
-            (Passage.__dict__[name], field.default)
-            for name, field in _STORED_FIELDS.items()
-            if name not in columns
-        ]
-        if "embed_at" not in columns:
-            absent.append((places["embed_at"], None))
-        file_slot = cls.__dict__["_file"]
-        new = cls.__new__
-
-        def make(row: list[Any]) -> StoredPassage:
-            passage = new(cls)
-            for slot, value in zip(slots, row, strict=True):
-                slot.__set__(passage, value)
-            for slot, value in absent:
-                slot.__set__(passage, value)
-            file_slot.__set__(passage, file)
-            return passage
-
-        return make
+        unset: dict[str, Any] = {name: f.default for name, f in _STORED_FIELDS.items()}
+        unset["embed_at"] = None  # the text embedded is the text
+        for name, values in columns.items():
+            if len(values) != count:
+                raise ValueError(f"{len(values)} values of {name} for {count} passages")
+            slot = places.get(name) or Passage.__dict__[name]
+            deque(map(slot.__set__, made, values), maxlen=0)
+            unset.pop(name, None)
+        for name, default in unset.items():
+            if default is dataclasses.MISSING:
+                raise ValueError(f"no {name}")
+            slot = places.get(name) or Passage.__dict__[name]
+            deque(map(slot.__set__, made, repeat(default, count)), maxlen=0)
+        deque(map(cls.__dict__["_file"].__set__, made, repeat(file, count)), maxlen=0)
+        return made
 
     @property
     def text(self) -> str:
