@@ -261,9 +261,9 @@ def measure_corpus(
     )
 
 
-def byte_compile_qabot() -> Path:
+def byte_compile_qabot() -> None:
     """Compile qabot's modules to bytecode, as pip does when it installs a package (see
-    the module doc); the package's folder."""
+    the module doc)."""
     import compileall
 
     import qabot
@@ -271,7 +271,6 @@ def byte_compile_qabot() -> Path:
     package = Path(qabot.__file__).parent
     if not compileall.compile_dir(package, quiet=1):
         raise SystemExit(f"could not byte-compile {package}")
-    return package
 
 
 def package_without_bytecode(folder: Path) -> Path:

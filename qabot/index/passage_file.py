@@ -130,6 +130,7 @@ class _RowReader:
 
 
 def _notes(value: Any) -> tuple[tuple[str, int], ...]:
+    """A passage's notes as (number, note's passage id) pairs."""
     return tuple((str(label), int(note)) for label, note in value)
 
 
@@ -163,7 +164,7 @@ def passage_from_record(
         **record,
         "paragraphs": tuple(record["paragraphs"]),
         "mentions": tuple(record.get("mentions") or ()),
-        "notes": tuple((str(label), int(note)) for label, note in record.get("notes") or ()),
+        "notes": _notes(record.get("notes") or ()),
     }
     if "text_at" in record:
         if texts is None:
